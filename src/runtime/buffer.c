@@ -1,0 +1,50 @@
+/* buffer.c -- device buffer allocation and blocking host<->device copies. */
+#include "runtime.h"
+
+asacl_status rt_buffer_create(asacl_ctx *ctx, size_t bytes, const char *what, cl_mem *out)
+{
+    *out = NULL;
+    if (bytes == 0) bytes = 4;
+    if (ctx->info.max_alloc_bytes && bytes > ctx->info.max_alloc_bytes)
+        return rt_fail(ASACL_ERR_TOO_LARGE,
+                       "%s needs one buffer of %zu bytes but %s allows at most %llu "
+                       "(CL_DEVICE_MAX_MEM_ALLOC_SIZE); use a smaller model or batch",
+                       what, bytes, ctx->info.name,
+                       (unsigned long long)ctx->info.max_alloc_bytes);
+    cl_int err;
+    *out = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
+    CL_TRY(err, "allocating %zu bytes for %s", bytes, what);
+    return ASACL_OK;
+}
+
+void rt_buffer_release(cl_mem *m)
+{
+    if (*m) clReleaseMemObject(*m);
+    *m = NULL;
+}
+
+asacl_status rt_upload_bytes(asacl_ctx *ctx, cl_mem m, size_t off, size_t bytes, const void *src)
+{
+    if (bytes == 0) return ASACL_OK;
+    CL_TRY(clEnqueueWriteBuffer(ctx->queue, m, CL_TRUE, off, bytes, src, 0, NULL, NULL),
+           "copying %zu bytes to the device", bytes);
+    return ASACL_OK;
+}
+
+asacl_status rt_download_bytes(asacl_ctx *ctx, cl_mem m, size_t off, size_t bytes, void *dst)
+{
+    if (bytes == 0) return ASACL_OK;
+    CL_TRY(clEnqueueReadBuffer(ctx->queue, m, CL_TRUE, off, bytes, dst, 0, NULL, NULL),
+           "copying %zu bytes from the device", bytes);
+    return ASACL_OK;
+}
+
+asacl_status rt_upload(asacl_ctx *ctx, cl_mem m, size_t off, size_t count, const float *src)
+{
+    return rt_upload_bytes(ctx, m, off * sizeof(float), count * sizeof(float), src);
+}
+
+asacl_status rt_download(asacl_ctx *ctx, cl_mem m, size_t off, size_t count, float *dst)
+{
+    return rt_download_bytes(ctx, m, off * sizeof(float), count * sizeof(float), dst);
+}

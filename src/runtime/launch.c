@@ -1,0 +1,60 @@
+/* launch.c -- setting kernel arguments and enqueueing kernels. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime.h"
+
+void rt_args_begin(rt_args *a, cl_kernel kernel)
+{
+    a->kernel = kernel;
+    a->next = 0;
+    a->err = CL_SUCCESS;
+    a->err_index = 0;
+}
+
+static void set(rt_args *a, size_t size, const void *value)
+{
+    cl_int e = clSetKernelArg(a->kernel, a->next, size, value);
+    if (e != CL_SUCCESS && a->err == CL_SUCCESS) {
+        a->err = e;
+        a->err_index = a->next;
+    }
+    a->next++;
+}
+
+void rt_arg_mem(rt_args *a, cl_mem m) { set(a, sizeof m, &m); }
+void rt_arg_u64(rt_args *a, cl_ulong v) { set(a, sizeof v, &v); }
+void rt_arg_u32(rt_args *a, cl_uint v) { set(a, sizeof v, &v); }
+void rt_arg_i32(rt_args *a, cl_int v) { set(a, sizeof v, &v); }
+void rt_arg_f32(rt_args *a, cl_float v) { set(a, sizeof v, &v); }
+void rt_arg_local(rt_args *a, size_t bytes) { set(a, bytes, NULL); }
+
+asacl_status rt_launch(asacl_ctx *ctx, const rt_args *a, const char *name, cl_uint dims,
+                       const size_t *global, const size_t *local)
+{
+    if (a->err != CL_SUCCESS)
+        return rt_cl_fail(a->err, "clSetKernelArg", "setting argument %u of kernel %s",
+                          a->err_index, name);
+    size_t g[3];
+    for (cl_uint d = 0; d < dims; d++) {
+        g[d] = global[d];
+        if (local && local[d]) g[d] = (g[d] + local[d] - 1) / local[d] * local[d];
+        if (g[d] == 0) return ASACL_OK; /* nothing to do */
+    }
+    CL_TRY(clEnqueueNDRangeKernel(ctx->queue, a->kernel, dims, NULL, g, local, 0, NULL, NULL),
+           "launching kernel %s", name);
+    return ASACL_OK;
+}
+
+long rt_param(const asacl_ctx *ctx, const char *program, const char *name, long fallback)
+{
+    for (size_t i = 0; i < ctx->profile.n_defines; i++) {
+        const rt_define *d = &ctx->profile.defines[i];
+        if (!strcmp(d->program, program) && !strcmp(d->name, name)) {
+            char *end;
+            long x = strtol(d->value, &end, 10);
+            return *end == 0 ? x : fallback;
+        }
+    }
+    return fallback;
+}

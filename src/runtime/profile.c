@@ -1,0 +1,273 @@
+/* profile.c -- device profiles (the JSON files of devices/): matching and parsing.
+ *
+ * A profile is a JSON object:
+ *   { "asacl_profile": 1,
+ *     "identity": { "platform": "...", "vendor": "nvidia", "type": "gpu",
+ *                   "name": "...", "driver": "..." },      all optional
+ *     "tuned": false, "description": "...",
+ *     "kernels": { "<program>": { "NAME": value, ... }, ... } }
+ * Every identity field present must match the device: platform, name and
+ * driver as case-insensitive substrings, vendor as the normalised vendor id,
+ * type as cpu/gpu/accelerator. The most specific match wins; a matching
+ * profile in the user's folder wins over every shipped one.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime.h"
+
+#define PROFILE_SCHEMA 1
+
+static const char *type_key(asacl_device_type t)
+{
+    switch (t) {
+    case ASACL_DEVICE_CPU: return "cpu";
+    case ASACL_DEVICE_GPU: return "gpu";
+    case ASACL_DEVICE_ACCELERATOR: return "accelerator";
+    default: return "other";
+    }
+}
+
+static int score_identity(const cJSON *id, const asacl_device_info *dev)
+{
+    if (!cJSON_IsObject(id)) return -1;
+    int score = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, id)
+    {
+        if (!cJSON_IsString(f)) return -1;
+        const char *v = f->valuestring;
+        if (!strcmp(f->string, "platform")) {
+            if (!rt_strcasestr(dev->platform_name, v)) return -1;
+            score += 1;
+        } else if (!strcmp(f->string, "vendor")) {
+            if (strcmp(dev->vendor_id, v) != 0) return -1;
+            score += 2;
+        } else if (!strcmp(f->string, "type")) {
+            if (strcmp(type_key(dev->type), v) != 0) return -1;
+            score += 1;
+        } else if (!strcmp(f->string, "name")) {
+            if (!rt_strcasestr(dev->name, v)) return -1;
+            score += 8;
+        } else if (!strcmp(f->string, "driver")) {
+            if (!rt_strcasestr(dev->driver_version, v)) return -1;
+            score += 1;
+        } else {
+            return -1; /* unknown identity keys never match */
+        }
+    }
+    return score;
+}
+
+int rt_profile_match_score(const char *json, const asacl_device_info *dev)
+{
+    cJSON *root = cJSON_Parse(json);
+    if (!root) return -1;
+    int s = score_identity(cJSON_GetObjectItemCaseSensitive(root, "identity"), dev);
+    cJSON_Delete(root);
+    return s;
+}
+
+static int valid_name(const char *s)
+{
+    if (!*s || strlen(s) >= 32) return 0;
+    for (; *s; s++)
+        if (!(isupper((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_')) return 0;
+    return 1;
+}
+
+static int valid_value(const char *s)
+{
+    if (!*s || strlen(s) >= 32) return 0;
+    for (; *s; s++)
+        if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '.' || *s == '-' || *s == '+'))
+            return 0;
+    return 1;
+}
+
+asacl_status rt_profile_parse(const char *json, const char *origin, rt_profile *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->source, sizeof out->source, "%s", origin);
+    cJSON *root = cJSON_Parse(json);
+    if (!root) {
+        const char *at = cJSON_GetErrorPtr();
+        size_t line = 1;
+        for (const char *p = json; at && p < at; p++) line += *p == '\n';
+        return rt_fail(ASACL_ERR_PROFILE, "device profile %s: invalid JSON near line %zu",
+                       origin, line);
+    }
+    asacl_status st = ASACL_OK;
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "asacl_profile");
+    if (!cJSON_IsNumber(ver) || ver->valueint != PROFILE_SCHEMA) {
+        st = rt_fail(ASACL_ERR_PROFILE,
+                     "device profile %s: expected \"asacl_profile\": %d (the schema version)",
+                     origin, PROFILE_SCHEMA);
+        goto done;
+    }
+    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(root, "identity"))) {
+        st = rt_fail(ASACL_ERR_PROFILE, "device profile %s: expected an \"identity\" object",
+                     origin);
+        goto done;
+    }
+    out->tuned = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "tuned"));
+    const cJSON *kernels = cJSON_GetObjectItemCaseSensitive(root, "kernels");
+    if (kernels && !cJSON_IsObject(kernels)) {
+        st = rt_fail(ASACL_ERR_PROFILE, "device profile %s: \"kernels\" must be an object", origin);
+        goto done;
+    }
+    const cJSON *prog;
+    cJSON_ArrayForEach(prog, kernels)
+    {
+        if (!cJSON_IsObject(prog) || strlen(prog->string) >= 32) {
+            st = rt_fail(ASACL_ERR_PROFILE,
+                         "device profile %s: kernels.%s must be an object of NAME: value",
+                         origin, prog->string);
+            goto done;
+        }
+        const cJSON *kv;
+        cJSON_ArrayForEach(kv, prog)
+        {
+            char value[64];
+            if (cJSON_IsNumber(kv)) {
+                if (kv->valuedouble == (double)(long)kv->valuedouble)
+                    snprintf(value, sizeof value, "%ld", (long)kv->valuedouble);
+                else
+                    snprintf(value, sizeof value, "%.9gf", kv->valuedouble);
+            } else if (cJSON_IsString(kv)) {
+                snprintf(value, sizeof value, "%s", kv->valuestring);
+            } else {
+                value[0] = 0;
+            }
+            if (!valid_name(kv->string) || !valid_value(value)) {
+                st = rt_fail(ASACL_ERR_PROFILE,
+                             "device profile %s: kernels.%s.%s: expected an upper-case name "
+                             "and a number or identifier value",
+                             origin, prog->string, kv->string);
+                goto done;
+            }
+            if (out->n_defines == RT_MAX_DEFINES) {
+                st = rt_fail(ASACL_ERR_PROFILE, "device profile %s: more than %d parameters",
+                             origin, RT_MAX_DEFINES);
+                goto done;
+            }
+            rt_define *d = &out->defines[out->n_defines++];
+            snprintf(d->program, sizeof d->program, "%s", prog->string);
+            snprintf(d->name, sizeof d->name, "%s", kv->string);
+            snprintf(d->value, sizeof d->value, "%s", value);
+        }
+    }
+done:
+    cJSON_Delete(root);
+    return st;
+}
+
+void rt_profile_options(const rt_profile *p, const char *program, char *buf, size_t cap)
+{
+    size_t off = strlen(buf);
+    for (size_t i = 0; i < p->n_defines && off < cap; i++) {
+        const rt_define *d = &p->defines[i];
+        if (strcmp(d->program, program) != 0) continue;
+        off += (size_t)snprintf(buf + off, cap - off, " -D%s=%s", d->name, d->value);
+    }
+}
+
+/* The user's profile folder: $XDG_CONFIG_HOME/asacl/devices or ~/.config/asacl/devices. */
+static int user_profile_dir(char *out, size_t cap)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+    if (xdg && *xdg)
+        snprintf(out, cap, "%s/asacl/devices", xdg);
+    else if (home && *home)
+        snprintf(out, cap, "%s/.config/asacl/devices", home);
+    else
+        return 0;
+    return 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Best matching user profile (score > 0); *found tells whether one matched. */
+static asacl_status find_user(const asacl_device_info *dev, rt_profile *out, int *found)
+{
+    *found = 0;
+    char dir[1024];
+    if (!user_profile_dir(dir, sizeof dir)) return ASACL_OK;
+    DIR *d = opendir(dir);
+    if (!d) return ASACL_OK;
+    char *names[256];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 256) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && !strcmp(e->d_name + len - 5, ".json")) names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof names[0], cmp_str);
+    asacl_status st = ASACL_OK;
+    int best = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        char *json = NULL;
+        if (!names[i] || rt_read_file(path, &json, NULL) != ASACL_OK) continue;
+        int s = rt_profile_match_score(json, dev);
+        if (s > best) {
+            char origin[300];
+            snprintf(origin, sizeof origin, "user:%s", path);
+            st = rt_profile_parse(json, origin, out);
+            if (st == ASACL_OK) {
+                best = s;
+                *found = 1;
+            }
+        }
+        free(json);
+        if (st != ASACL_OK) break;
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    return st;
+}
+
+asacl_status rt_profile_find(const asacl_device_info *dev, const char *explicit_path,
+                             rt_profile *out)
+{
+    if (!explicit_path || !*explicit_path) explicit_path = getenv("ASACL_PROFILE");
+    if (explicit_path && *explicit_path) {
+        char *json = NULL;
+        TRY(rt_read_file(explicit_path, &json, NULL));
+        char origin[300];
+        snprintf(origin, sizeof origin, "file:%s", explicit_path);
+        asacl_status st = rt_profile_parse(json, origin, out);
+        free(json);
+        return st;
+    }
+    int found = 0;
+    TRY(find_user(dev, out, &found));
+    if (found) return ASACL_OK;
+
+    int best = -1;
+    size_t best_i = 0;
+    for (size_t i = 0; i < rt_shipped_profile_count; i++) {
+        int s = rt_profile_match_score(rt_shipped_profiles[i].data, dev);
+        if (s > best) {
+            best = s;
+            best_i = i;
+        }
+    }
+    if (best < 0)
+        return rt_fail(ASACL_ERR_PROFILE, "no shipped device profile matches %s (devices/"
+                                          "default.json should match every device)",
+                       dev->name);
+    char origin[300];
+    snprintf(origin, sizeof origin, "shipped:%s", rt_shipped_profiles[best_i].name);
+    return rt_profile_parse(rt_shipped_profiles[best_i].data, origin, out);
+}

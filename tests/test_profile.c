@@ -1,0 +1,107 @@
+/* test_profile.c -- device profiles (no device needed): identity matching and
+ * specificity, the shipped set, parse errors, and build options. */
+#define _POSIX_C_SOURCE 200809L
+#include <unistd.h>
+
+#include "runtime/runtime.h"
+#include "test_util.h"
+
+static asacl_device_info fake(const char *platform, const char *name, const char *vendor_id,
+                              asacl_device_type type)
+{
+    asacl_device_info d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.platform_name, sizeof d.platform_name, "%s", platform);
+    snprintf(d.name, sizeof d.name, "%s", name);
+    snprintf(d.vendor_id, sizeof d.vendor_id, "%s", vendor_id);
+    snprintf(d.driver_version, sizeof d.driver_version, "1.0");
+    d.type = type;
+    return d;
+}
+
+int main(void)
+{
+    /* Scores. */
+    asacl_device_info pocl = fake("Portable Computing Language", "pthread-skylake", "intel",
+                                  ASACL_DEVICE_CPU);
+    asacl_device_info h100 = fake("NVIDIA CUDA", "NVIDIA H100 80GB HBM3", "nvidia",
+                                  ASACL_DEVICE_GPU);
+    const char *any = "{\"identity\": {}}";
+    const char *nv = "{\"identity\": {\"vendor\": \"nvidia\", \"type\": \"gpu\"}}";
+    const char *h = "{\"identity\": {\"vendor\": \"nvidia\", \"name\": \"h100\"}}";
+    const char *odd = "{\"identity\": {\"colour\": \"green\"}}";
+    CHECK(rt_profile_match_score(any, &h100) == 0, "empty identity matches with score 0");
+    CHECK(rt_profile_match_score(nv, &h100) > 0, "vendor+type matches");
+    CHECK(rt_profile_match_score(h, &h100) > rt_profile_match_score(nv, &h100),
+          "a name match is more specific than vendor+type");
+    CHECK(rt_profile_match_score(nv, &pocl) < 0, "nvidia profile does not match PoCL");
+    CHECK(rt_profile_match_score(odd, &h100) < 0, "unknown identity keys never match");
+    CHECK(rt_profile_match_score("not json", &h100) < 0, "bad JSON never matches");
+
+    /* The shipped set: PoCL gets its own profile, H100 the NVIDIA default,
+     * an unknown device the global default. Keep any user folder out of it. */
+    setenv("XDG_CONFIG_HOME", "/nonexistent-asacl-test", 1);
+    unsetenv("ASACL_PROFILE");
+    rt_profile p;
+    REQUIRE_OK(rt_profile_find(&pocl, NULL, &p));
+    CHECK(!strcmp(p.source, "shipped:pocl-cpu.json"), "PoCL profile: %s", p.source);
+    REQUIRE_OK(rt_profile_find(&h100, NULL, &p));
+    CHECK(!strcmp(p.source, "shipped:nvidia-gpu.json"), "H100 profile: %s", p.source);
+    CHECK(!p.tuned, "the NVIDIA default says it is untuned");
+    asacl_device_info other = fake("Foo", "Bar", "foo", ASACL_DEVICE_ACCELERATOR);
+    REQUIRE_OK(rt_profile_find(&other, NULL, &p));
+    CHECK(!strcmp(p.source, "shipped:default.json"), "unknown device: %s", p.source);
+
+    /* Parsing and options. */
+    const char *good = "{\"asacl_profile\": 1, \"identity\": {}, \"tuned\": true,\n"
+                       " \"kernels\": {\"vector\": {\"WGS\": 128}, \"gemm\": {\"TM\": 8, "
+                       "\"KIND\": \"nt\"}}}";
+    REQUIRE_OK(rt_profile_parse(good, "test", &p));
+    CHECK(p.tuned && p.n_defines == 3, "parsed %zu defines", p.n_defines);
+    char opts[256] = "-cl-std=CL1.2";
+    rt_profile_options(&p, "gemm", opts, sizeof opts);
+    CHECK(!strcmp(opts, "-cl-std=CL1.2 -DTM=8 -DKIND=nt"), "options '%s'", opts);
+    opts[0] = 0;
+    rt_profile_options(&p, "vector", opts, sizeof opts);
+    CHECK(!strcmp(opts, " -DWGS=128"), "options '%s'", opts);
+
+    struct { const char *json, *needle; } bad[] = {
+        {"{\"asacl_profile\": 1,\n \"identity\": {}\n,,}", "line 3"},
+        {"{\"identity\": {}}", "schema version"},
+        {"{\"asacl_profile\": 1}", "identity"},
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"kernels\": {\"v\": {\"wgs\": 1}}}", "kernels.v.wgs"},
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"kernels\": {\"v\": {\"A\": \"-cl-fast-relaxed-math x\"}}}", "kernels.v.A"},
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"kernels\": [1]}", "kernels"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        asacl_status st = rt_profile_parse(bad[i].json, "bad.json", &p);
+        CHECK(st == ASACL_ERR_PROFILE, "bad profile %zu rejected", i);
+        CHECK(strstr(asacl_last_error(), "bad.json") && strstr(asacl_last_error(), bad[i].needle),
+              "bad profile %zu message: %s", i, asacl_last_error());
+    }
+
+    /* A user profile that matches wins over the shipped ones. */
+    char dir[] = "/tmp/asacl-profile-test-XXXXXX";
+    if (!mkdtemp(dir)) return 1;
+    char sub[256], file[300];
+    snprintf(sub, sizeof sub, "%s/asacl/devices", dir);
+    REQUIRE_OK(rt_mkdirs(sub));
+    snprintf(file, sizeof file, "%s/mine.json", sub);
+    const char *mine = "{\"asacl_profile\": 1, \"identity\": {\"name\": \"skylake\"}, "
+                       "\"tuned\": true, \"kernels\": {\"vector\": {\"WGS\": 32}}}";
+    REQUIRE_OK(rt_write_file_atomic(file, mine, strlen(mine)));
+    setenv("XDG_CONFIG_HOME", dir, 1);
+    REQUIRE_OK(rt_profile_find(&pocl, NULL, &p));
+    CHECK(strstr(p.source, "user:") && strstr(p.source, "mine.json"), "user profile: %s",
+          p.source);
+    REQUIRE_OK(rt_profile_find(&h100, NULL, &p));
+    CHECK(!strcmp(p.source, "shipped:nvidia-gpu.json"), "non-matching user profile ignored: %s",
+          p.source);
+    /* An explicit file wins over everything. */
+    setenv("ASACL_PROFILE", file, 1);
+    REQUIRE_OK(rt_profile_find(&h100, NULL, &p));
+    CHECK(strstr(p.source, "file:") != NULL, "ASACL_PROFILE: %s", p.source);
+    unsetenv("ASACL_PROFILE");
+    unlink(file);
+    return test_finish("test_profile");
+}
