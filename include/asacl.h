@@ -162,6 +162,35 @@ void asacl_ctx_build_stats(const asacl_ctx *ctx, asacl_build_stats *stats);
 /* The cache directory in use, or NULL when the cache is off. */
 const char *asacl_ctx_cache_dir(const asacl_ctx *ctx);
 
+/* ------------------------------------------------------------------------ */
+/* Model configuration: the fields of Hugging Face's BertConfig that matter. */
+
+#define ASACL_MAX_LABELS 32
+
+typedef struct asacl_model_config {
+    int vocab_size;                     /* 30522 */
+    int hidden_size;                    /* D, 768 */
+    int num_hidden_layers;              /* L, 12 */
+    int num_attention_heads;            /* H, 12 */
+    int intermediate_size;              /* F, 3072 */
+    int max_position_embeddings;        /* 512 */
+    int type_vocab_size;                /* 2 */
+    int num_labels;                     /* C, 2; 1 means regression (MSE) */
+    int pad_token_id;                   /* 0: its embedding row gets no gradient */
+    float hidden_dropout_prob;          /* 0.1 */
+    float attention_probs_dropout_prob; /* 0.1 */
+    float layer_norm_eps;               /* 1e-12 */
+    float initializer_range;            /* 0.02: std of the normal weight init */
+    /* Label names (config.json id2label), "" when absent. */
+    char id2label[ASACL_MAX_LABELS][64];
+} asacl_model_config;
+
+/* bert-base-uncased's values with num_labels = 2. */
+void asacl_model_config_default(asacl_model_config *config);
+/* ASACL_ERR_INVALID_ARG, with the offending field named, unless every field
+ * is in range (hidden_size divisible by the heads, probabilities in [0,1), ...). */
+asacl_status asacl_model_config_check(const asacl_model_config *config);
+
 #ifdef __cplusplus
 }
 #endif

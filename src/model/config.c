@@ -1,0 +1,51 @@
+/* config.c -- the model configuration: defaults and range checks. */
+#include <string.h>
+
+#include "runtime/runtime.h"
+
+void asacl_model_config_default(asacl_model_config *c)
+{
+    if (!c) return;
+    memset(c, 0, sizeof *c);
+    c->vocab_size = 30522;
+    c->hidden_size = 768;
+    c->num_hidden_layers = 12;
+    c->num_attention_heads = 12;
+    c->intermediate_size = 3072;
+    c->max_position_embeddings = 512;
+    c->type_vocab_size = 2;
+    c->num_labels = 2;
+    c->pad_token_id = 0;
+    c->hidden_dropout_prob = 0.1f;
+    c->attention_probs_dropout_prob = 0.1f;
+    c->layer_norm_eps = 1e-12f;
+    c->initializer_range = 0.02f;
+}
+
+asacl_status asacl_model_config_check(const asacl_model_config *c)
+{
+    if (!c) return rt_fail(ASACL_ERR_INVALID_ARG, "model config: NULL");
+#define RANGE(field, lo, hi)                                                             \
+    if (!(c->field >= (lo) && c->field <= (hi)))                                         \
+        return rt_fail(ASACL_ERR_INVALID_ARG, "model config: %s = %g is outside [%g, %g]", \
+                       #field, (double)c->field, (double)(lo), (double)(hi));
+    RANGE(vocab_size, 1, 1 << 24)
+    RANGE(hidden_size, 1, 1 << 16)
+    RANGE(num_hidden_layers, 1, 1024)
+    RANGE(num_attention_heads, 1, 1024)
+    RANGE(intermediate_size, 1, 1 << 18)
+    RANGE(max_position_embeddings, 1, 1 << 16)
+    RANGE(type_vocab_size, 1, 1 << 10)
+    RANGE(num_labels, 1, ASACL_MAX_LABELS)
+    RANGE(pad_token_id, 0, c->vocab_size - 1)
+    RANGE(hidden_dropout_prob, 0, 0.999)
+    RANGE(attention_probs_dropout_prob, 0, 0.999)
+    RANGE(layer_norm_eps, 0, 1)
+    RANGE(initializer_range, 0, 10)
+#undef RANGE
+    if (c->hidden_size % c->num_attention_heads != 0)
+        return rt_fail(ASACL_ERR_INVALID_ARG,
+                       "model config: hidden_size %d is not a multiple of num_attention_heads %d",
+                       c->hidden_size, c->num_attention_heads);
+    return ASACL_OK;
+}
