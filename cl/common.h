@@ -14,6 +14,22 @@
 #define WGS 64
 #endif
 
+/* Sum of v over a 1-D work-group whose size is a power of two; scratch holds
+ * one float per work-item. Every work-item must call it (it has barriers). */
+inline float group_sum(__local float *scratch, float v)
+{
+    uint l = get_local_id(0), n = get_local_size(0);
+    scratch[l] = v;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (uint h = n >> 1; h > 0; h >>= 1) {
+        if (l < h) scratch[l] += scratch[l + h];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    float r = scratch[0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return r;
+}
+
 /* The large negative score that masks an attention entry (asa-spec 2-4). */
 #define ASACL_MASKED (-10000.0f)
 

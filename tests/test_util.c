@@ -84,3 +84,40 @@ size_t test_compare(const char *what, const float *got, const double *ref, size_
     return bad;
 }
 
+
+cl_mem test_upload(asacl_ctx *ctx, const double *x, size_t n)
+{
+    float *f = malloc((n ? n : 1) * sizeof *f);
+    for (size_t i = 0; i < n; i++) f[i] = (float)x[i];
+    cl_mem m;
+    REQUIRE_OK(rt_buffer_create(ctx, n * sizeof(float), "test data", &m));
+    REQUIRE_OK(rt_upload(ctx, m, 0, n, f));
+    free(f);
+    return m;
+}
+
+cl_mem test_upload_i(asacl_ctx *ctx, const int *x, size_t n)
+{
+    cl_mem m;
+    REQUIRE_OK(rt_buffer_create(ctx, n * sizeof(int), "test data", &m));
+    REQUIRE_OK(rt_upload_bytes(ctx, m, 0, n * sizeof(int), x));
+    return m;
+}
+
+void test_download(asacl_ctx *ctx, cl_mem m, size_t off, size_t n, double *out)
+{
+    float *f = malloc((n ? n : 1) * sizeof *f);
+    REQUIRE_OK(rt_download(ctx, m, off, n, f));
+    for (size_t i = 0; i < n; i++) out[i] = f[i];
+    free(f);
+}
+
+size_t test_compare_d(const char *what, const double *got, const double *ref, size_t n,
+                      double atol, double rtol)
+{
+    float *f = malloc((n ? n : 1) * sizeof *f);
+    for (size_t i = 0; i < n; i++) f[i] = (float)got[i];
+    size_t bad = test_compare(what, f, ref, n, atol, rtol);
+    free(f);
+    return bad;
+}

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "asacl.h"
+#include "runtime/runtime.h"
 
 #define SKIP_CODE 77
 
@@ -59,5 +60,14 @@ asacl_ctx *test_ctx(void);
  * as a failed check); non-finite references must be matched exactly. */
 size_t test_compare(const char *what, const float *got, const double *ref, size_t n,
                     double atol, double rtol);
+
+/* A device buffer holding x[0, n) as floats (ints for the _i variant). */
+cl_mem test_upload(asacl_ctx *ctx, const double *x, size_t n);
+cl_mem test_upload_i(asacl_ctx *ctx, const int *x, size_t n);
+/* n floats from element off of m, as doubles. */
+void test_download(asacl_ctx *ctx, cl_mem m, size_t off, size_t n, double *out);
+/* Compares float device data (as doubles) with a reference; as test_compare. */
+size_t test_compare_d(const char *what, const double *got, const double *ref, size_t n,
+                      double atol, double rtol);
 
 #endif

@@ -1,7 +1,16 @@
-/* ops.h -- host side of the kernels: one function per kernel entry point.
- * Each checks its arguments, picks the launch geometry from the device
- * profile and enqueues; none blocks. A device tensor is a buffer plus an
- * element offset (no sub-buffers). */
+/* ops.h -- host side of the kernels: one launcher per kernel entry point,
+ * named after it (op_<kernel>). Each checks its arguments, picks the launch
+ * geometry (from the device profile) and enqueues; none blocks.
+ *
+ * A device tensor is a buffer plus an element offset (no sub-buffers); n is
+ * its element count where the launcher needs it. Weights and their gradients
+ * live in the model's parameter and gradient buffers, so launchers that take
+ * several weights require them to share one buffer.
+ *
+ * Forward: outputs first, then saved values, inputs, weights, sizes.
+ * Backward: input gradients, weight gradients, output gradient, saved values,
+ * sizes. Weight gradients always accumulate (+=); input gradients are
+ * overwritten unless the launcher says otherwise. */
 #ifndef ASACL_OPS_H
 #define ASACL_OPS_H
 
@@ -9,16 +18,127 @@
 
 typedef struct tensor {
     cl_mem buf;  /* the buffer that holds it */
-    size_t off;  /* offset in floats */
-    size_t n;    /* number of floats */
+    size_t off;  /* offset in elements */
+    size_t n;    /* number of elements */
 } tensor;
 
+/* A sub-range of t: n elements from element `at`. */
+static inline tensor tensor_at(tensor t, size_t at, size_t n)
+{
+    tensor r = {t.buf, t.off + at, n};
+    return r;
+}
+
+/* Dropout stream (cl/dropout.h): Philox key = seed, counter = (element,
+ * step, site). Every dropout site of a step has its own `site`. */
+typedef struct op_rng {
+    cl_uint seed_lo, seed_hi, step, site;
+} op_rng;
+
+/* Sets the next two kernel arguments to (t.buf, t.off). */
+void op_arg(rt_args *a, tensor t);
+void rt_arg_rng(rt_args *a, op_rng r);
+/* ASACL_ERR_INVALID_ARG unless n fits the kernels' 32-bit counts. */
+asacl_status op_check_u32(const char *op, size_t n);
+
 /* ---- vector.cl ---- */
-/* x = value */
-asacl_status op_fill(asacl_ctx *ctx, tensor x, float value);
-/* x *= alpha */
-asacl_status op_scale(asacl_ctx *ctx, tensor x, float alpha);
-/* y += alpha * x (same length) */
-asacl_status op_axpy(asacl_ctx *ctx, tensor y, tensor x, float alpha);
+asacl_status op_fill(asacl_ctx *ctx, tensor x, float value);        /* x = value */
+asacl_status op_scale(asacl_ctx *ctx, tensor x, float alpha);       /* x *= alpha */
+asacl_status op_axpy(asacl_ctx *ctx, tensor y, tensor x, float alpha); /* y += alpha x */
+
+/* ---- dropout.cl ---- */
+/* y = x * factor (y may alias x); also the backward: dx = dy * factor. */
+asacl_status op_dropout_forward(asacl_ctx *ctx, tensor y, tensor x, float p, op_rng rng);
+
+/* ---- embedding.cl ---- */
+/* out[N, D] = word[ids] + pos[n % T] + type[segs] (ids, segs: int [N]). */
+asacl_status op_embedding_forward(asacl_ctx *ctx, tensor out, tensor ids, tensor segs,
+                                  tensor word, tensor pos, tensor type, size_t N, size_t T,
+                                  size_t D);
+/* Word-row groups of a batch, built on the host (embedding_group) and
+ * uploaded: order [N] token positions sorted by id (padding left out),
+ * starts [n_uniq + 1], uniq [n_uniq] ids. */
+typedef struct embedding_groups {
+    tensor order, starts, uniq;
+    size_t n_uniq;
+} embedding_groups;
+/* Fills order/starts/uniq (host arrays of N, N + 1, N ints) from ids [N],
+ * skipping pad_id; returns the number of distinct ids. */
+size_t embedding_group(const int *ids, size_t N, int pad_id, int *order, int *starts, int *uniq);
+/* dword += scatter(dx), dpos += sum over the batch, dtype += by segment. */
+asacl_status op_embedding_backward(asacl_ctx *ctx, tensor dword, tensor dpos, tensor dtype,
+                                   tensor dx, tensor segs, const embedding_groups *g, size_t B,
+                                   size_t T, size_t D, size_t n_types);
+
+/* ---- layernorm.cl ---- */
+/* y = LN(x) over rows of D; mean, rstd [N] saved. */
+asacl_status op_layernorm_forward(asacl_ctx *ctx, tensor y, tensor mean, tensor rstd, tensor x,
+                                  tensor gamma, tensor beta, size_t N, size_t D, float eps);
+/* dx (+)= LN'(dy) (accumulate selects +=); dgamma, dbeta += ... */
+asacl_status op_layernorm_backward(asacl_ctx *ctx, tensor dx, tensor dgamma, tensor dbeta,
+                                   tensor dy, tensor x, tensor mean, tensor rstd, tensor gamma,
+                                   size_t N, size_t D, int accumulate);
+
+/* ---- gelu.cl ---- */
+/* pre += bias (in place, kept), act = gelu(pre); pre, act [N, F]. */
+asacl_status op_gelu_forward(asacl_ctx *ctx, tensor act, tensor pre, tensor bias, size_t N,
+                             size_t F);
+/* dpre = dact * gelu'(pre) (dpre may alias dact). */
+asacl_status op_gelu_backward(asacl_ctx *ctx, tensor dpre, tensor dact, tensor pre, size_t n);
+
+/* ---- bias.cl ---- */
+/* y[r, :C] += bias for R rows of stride ldy. */
+asacl_status op_bias_forward(asacl_ctx *ctx, tensor y, size_t ldy, tensor bias, size_t R,
+                             size_t C);
+/* dbias += column sums of dy [R, C] (row stride ldy). */
+asacl_status op_bias_backward(asacl_ctx *ctx, tensor dbias, tensor dy, size_t ldy, size_t R,
+                              size_t C);
+
+/* ---- residual.cl ---- */
+/* out = resid + dropout(y + bias) over R x C (out may alias resid). */
+asacl_status op_residual_forward(asacl_ctx *ctx, tensor out, tensor resid, tensor y, tensor bias,
+                                 size_t R, size_t C, float p, op_rng rng);
+/* dy = dropout(dout) (the residual branch's gradient is dout itself). */
+asacl_status op_residual_backward(asacl_ctx *ctx, tensor dy, tensor dout, float p, op_rng rng);
+
+/* ---- pooler.cl ---- */
+/* y = tanh(y + bias), in place over B x D. */
+asacl_status op_pooler_forward(asacl_ctx *ctx, tensor y, tensor bias, size_t B, size_t D);
+/* dpre = dy * (1 - y^2) (dpre may alias dy). */
+asacl_status op_pooler_backward(asacl_ctx *ctx, tensor dpre, tensor dy, tensor y, size_t n);
+
+/* ---- loss.cl ---- */
+/* loss[B] per row: cross-entropy of logits z [B, C] against labels (int [B]). */
+asacl_status op_cross_entropy_forward(asacl_ctx *ctx, tensor loss, tensor z, tensor labels,
+                                      size_t B, size_t C);
+/* dz (+)= scale * dloss/dz. */
+asacl_status op_cross_entropy_backward(asacl_ctx *ctx, tensor dz, tensor z, tensor labels,
+                                       size_t B, size_t C, float scale, int accumulate);
+/* loss[B] = (z - target)^2 for one output. */
+asacl_status op_mse_forward(asacl_ctx *ctx, tensor loss, tensor z, tensor target, size_t B);
+asacl_status op_mse_backward(asacl_ctx *ctx, tensor dz, tensor z, tensor target, size_t B,
+                             float scale, int accumulate);
+
+/* ---- reduce.cl ---- */
+/* out[0] (+)= scale * sum(x) for small x (one work-group). */
+asacl_status op_reduce_sum(asacl_ctx *ctx, tensor out, tensor x, float scale, int accumulate);
+/* out[0] = sum(x^2) over any length, through `partial` (>= REDUCE_PARTIALS floats). */
+#define REDUCE_PARTIALS 256
+asacl_status op_reduce_sumsq(asacl_ctx *ctx, tensor out, tensor x, tensor partial);
+/* scalars[norm] = sqrt(scalars[norm]); scalars[coef] = min(1, max_norm / (norm + 1e-6)). */
+asacl_status op_clip_coefficient(asacl_ctx *ctx, tensor scalars, size_t norm_idx,
+                                 size_t coef_idx, float max_norm);
+
+/* ---- adamw.cl ---- */
+typedef struct adamw_hparams {
+    float lr, weight_decay, beta1, beta2, eps;
+    long step; /* t = 1, 2, ... */
+} adamw_hparams;
+/* One AdamW step over params/grads/m/v (four buffers of one layout),
+ * elements [off, off + n); decay applies below element decay_end. When
+ * coef_idx >= 0, gradients are scaled by scalars[coef_idx]. */
+asacl_status op_adamw_update(asacl_ctx *ctx, cl_mem params, cl_mem grads, cl_mem m, cl_mem v,
+                             size_t off, size_t n, size_t decay_end, adamw_hparams h,
+                             tensor scalars, long coef_idx);
 
 #endif

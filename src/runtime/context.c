@@ -47,9 +47,7 @@ asacl_status asacl_ctx_create(const asacl_ctx_options *options, asacl_ctx **out)
     if (st != ASACL_OK) goto fail;
 
     ctx = calloc(1, sizeof *ctx);
-    if (ctx) ctx->programs = calloc(rt_cl_program_count ? rt_cl_program_count : 1,
-                                    sizeof *ctx->programs);
-    if (!ctx || !ctx->programs) {
+    if (!ctx) {
         st = rt_fail(ASACL_ERR_OUT_OF_MEMORY, "creating a context");
         goto fail;
     }
@@ -79,14 +77,13 @@ void asacl_ctx_destroy(asacl_ctx *ctx)
 {
     if (!ctx) return;
     if (ctx->queue) clFinish(ctx->queue);
-    if (ctx->programs) {
-        for (size_t i = 0; i < rt_cl_program_count; i++) {
-            rt_program *p = &ctx->programs[i];
-            for (size_t k = 0; k < p->n_kernels; k++) clReleaseKernel(p->kernels[k].kernel);
-            if (p->program) clReleaseProgram(p->program);
-        }
-        free(ctx->programs);
+    if (ctx->gemm_free) ctx->gemm_free(ctx->gemm);
+    for (size_t i = 0; i < ctx->n_programs; i++) {
+        rt_program *p = &ctx->programs[i];
+        for (size_t k = 0; k < p->n_kernels; k++) clReleaseKernel(p->kernels[k].kernel);
+        if (p->program) clReleaseProgram(p->program);
     }
+    free(ctx->programs);
     if (ctx->queue) clReleaseCommandQueue(ctx->queue);
     if (ctx->context) clReleaseContext(ctx->context);
     free(ctx);

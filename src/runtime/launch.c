@@ -26,6 +26,7 @@ void rt_arg_mem(rt_args *a, cl_mem m) { set(a, sizeof m, &m); }
 void rt_arg_u64(rt_args *a, cl_ulong v) { set(a, sizeof v, &v); }
 void rt_arg_u32(rt_args *a, cl_uint v) { set(a, sizeof v, &v); }
 void rt_arg_i32(rt_args *a, cl_int v) { set(a, sizeof v, &v); }
+void rt_arg_i64(rt_args *a, cl_long v) { set(a, sizeof v, &v); }
 void rt_arg_f32(rt_args *a, cl_float v) { set(a, sizeof v, &v); }
 void rt_arg_local(rt_args *a, size_t bytes) { set(a, bytes, NULL); }
 
@@ -44,6 +45,26 @@ asacl_status rt_launch(asacl_ctx *ctx, const rt_args *a, const char *name, cl_ui
     CL_TRY(clEnqueueNDRangeKernel(ctx->queue, a->kernel, dims, NULL, g, local, 0, NULL, NULL),
            "launching kernel %s", name);
     return ASACL_OK;
+}
+
+asacl_status rt_launch_1d(asacl_ctx *ctx, const rt_args *a, const char *program,
+                          const char *name, size_t n)
+{
+    size_t local = (size_t)rt_param(ctx, program, "WGS", 64);
+    if (local > ctx->info.max_work_group_size) local = ctx->info.max_work_group_size;
+    return rt_launch(ctx, a, name, 1, &n, &local);
+}
+
+asacl_status rt_launch_groups(asacl_ctx *ctx, const rt_args *a, const char *name, size_t groups)
+{
+    size_t wg[3] = {0, 0, 0};
+    CL_TRY(clGetKernelWorkGroupInfo(a->kernel, ctx->device, CL_KERNEL_COMPILE_WORK_GROUP_SIZE,
+                                    sizeof wg, wg, NULL),
+           "reading the work-group size of kernel %s", name);
+    if (wg[0] == 0)
+        return rt_fail(ASACL_ERR_INTERNAL, "kernel %s has no reqd_work_group_size", name);
+    size_t global = groups * wg[0];
+    return rt_launch(ctx, a, name, 1, &global, wg);
 }
 
 long rt_param(const asacl_ctx *ctx, const char *program, const char *name, long fallback)

@@ -121,24 +121,56 @@ asacl_status rt_program_build(asacl_ctx *ctx, const char *file, const char *sour
     return ASACL_OK;
 }
 
-static long find_program(const char *name)
+static long find_source(const char *name)
 {
     for (size_t i = 0; i < rt_cl_program_count; i++)
         if (!strcmp(rt_cl_programs[i].name, name)) return (long)i;
     return -1;
 }
 
+/* The build of `source` with `defines`, made (and built) on first use. */
+static asacl_status get_program(asacl_ctx *ctx, size_t source, const char *defines,
+                                rt_program **out, int *from_cache)
+{
+    if (from_cache) *from_cache = -1; /* already built */
+    for (size_t i = 0; i < ctx->n_programs; i++)
+        if (ctx->programs[i].source == source && !strcmp(ctx->programs[i].defines, defines)) {
+            *out = &ctx->programs[i];
+            return ASACL_OK;
+        }
+    if (strlen(defines) >= sizeof ctx->programs[0].defines)
+        return rt_fail(ASACL_ERR_INTERNAL, "build defines too long: %s", defines);
+    if (ctx->n_programs == ctx->cap_programs) {
+        size_t cap = ctx->cap_programs ? 2 * ctx->cap_programs : 32;
+        rt_program *p = realloc(ctx->programs, cap * sizeof *p);
+        if (!p) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "growing the program table");
+        ctx->programs = p;
+        ctx->cap_programs = cap;
+    }
+    const rt_embedded *src = &rt_cl_programs[source];
+    char options[2048] = BASE_OPTIONS;
+    rt_profile_options(&ctx->profile, src->name, options, sizeof options);
+    if (*defines) {
+        size_t n = strlen(options);
+        snprintf(options + n, sizeof options - n, " %s", defines);
+    }
+    rt_program *p = &ctx->programs[ctx->n_programs];
+    memset(p, 0, sizeof *p);
+    p->source = source;
+    snprintf(p->defines, sizeof p->defines, "%s", defines);
+    TRY(rt_program_build(ctx, src->path, src->data, options, &p->program, from_cache));
+    ctx->n_programs++;
+    *out = p;
+    return ASACL_OK;
+}
+
 asacl_status asacl_ctx_build_program(asacl_ctx *ctx, const char *name, int *from_cache)
 {
     if (!ctx || !name) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_ctx_build_program: NULL argument");
-    long i = find_program(name);
+    long i = find_source(name);
     if (i < 0) return rt_fail(ASACL_ERR_INVALID_ARG, "no kernel program named '%s'", name);
-    if (from_cache) *from_cache = -1; /* already built */
-    if (ctx->programs[i].program) return ASACL_OK;
-    char options[2048] = BASE_OPTIONS;
-    rt_profile_options(&ctx->profile, name, options, sizeof options);
-    return rt_program_build(ctx, rt_cl_programs[i].path, rt_cl_programs[i].data, options,
-                            &ctx->programs[i].program, from_cache);
+    rt_program *p;
+    return get_program(ctx, (size_t)i, "", &p, from_cache);
 }
 
 asacl_status asacl_ctx_build_all(asacl_ctx *ctx)
@@ -154,17 +186,18 @@ void asacl_ctx_build_stats(const asacl_ctx *ctx, asacl_build_stats *stats)
     if (ctx && stats) *stats = ctx->stats;
 }
 
-asacl_status rt_kernel(asacl_ctx *ctx, const char *program, const char *kernel, cl_kernel *out)
+asacl_status rt_kernel_ex(asacl_ctx *ctx, const char *program, const char *defines,
+                          const char *kernel, cl_kernel *out)
 {
-    long i = find_program(program);
+    long i = find_source(program);
     if (i < 0) return rt_fail(ASACL_ERR_INTERNAL, "no kernel program named '%s'", program);
-    rt_program *p = &ctx->programs[i];
+    rt_program *p;
+    TRY(get_program(ctx, (size_t)i, defines ? defines : "", &p, NULL));
     for (size_t k = 0; k < p->n_kernels; k++)
         if (!strcmp(p->kernels[k].name, kernel)) {
             *out = p->kernels[k].kernel;
             return ASACL_OK;
         }
-    TRY(asacl_ctx_build_program(ctx, program, NULL));
     if (p->n_kernels == RT_MAX_KERNELS)
         return rt_fail(ASACL_ERR_INTERNAL, "program %s: more than %d kernels", program,
                        RT_MAX_KERNELS);
@@ -175,4 +208,9 @@ asacl_status rt_kernel(asacl_ctx *ctx, const char *program, const char *kernel, 
     p->kernels[p->n_kernels++].kernel = k;
     *out = k;
     return ASACL_OK;
+}
+
+asacl_status rt_kernel(asacl_ctx *ctx, const char *program, const char *kernel, cl_kernel *out)
+{
+    return rt_kernel_ex(ctx, program, "", kernel, out);
 }

@@ -3,7 +3,9 @@
 #ifndef ASACL_RUNTIME_H
 #define ASACL_RUNTIME_H
 
+#ifndef CL_TARGET_OPENCL_VERSION
 #define CL_TARGET_OPENCL_VERSION 120
+#endif
 #include <CL/cl.h>
 #include <stdarg.h>
 
@@ -113,7 +115,11 @@ void rt_profile_options(const rt_profile *p, const char *program, char *buf, siz
 
 #define RT_MAX_KERNELS 32
 
+/* One build of a kernel file: the file plus extra -D defines (shape
+ * parameters such as the head size, or tuning candidates). */
 typedef struct rt_program {
+    size_t source;          /* index into rt_cl_programs */
+    char defines[256];      /* extra build options, "" for the plain build */
     cl_program program;
     size_t n_kernels;
     struct {
@@ -136,7 +142,12 @@ struct asacl_ctx {
     rt_profile profile;
     rt_cache cache;
     asacl_build_stats stats;
-    rt_program *programs; /* one per embedded program, built on demand */
+    rt_program *programs;   /* builds so far */
+    size_t n_programs, cap_programs;
+    /* State of the GEMM layer (src/gemm), created there on first use and
+     * freed through gemm_free when the context goes. */
+    struct gemm_state *gemm;
+    void (*gemm_free)(struct gemm_state *);
 };
 
 /* Builds `source` for the context's device with `options`, through the cache.
@@ -146,6 +157,10 @@ asacl_status rt_program_build(asacl_ctx *ctx, const char *file, const char *sour
 /* A kernel of an embedded program, building the program on first use. */
 asacl_status rt_kernel(asacl_ctx *ctx, const char *program, const char *kernel,
                        cl_kernel *out);
+/* The same for a build with extra defines (e.g. "-DHEAD_DIM=64"); each
+ * distinct defines string is built once per context. */
+asacl_status rt_kernel_ex(asacl_ctx *ctx, const char *program, const char *defines,
+                          const char *kernel, cl_kernel *out);
 
 /* Cache key: SHA-256 over the format version, source, options, device name,
  * driver version and platform version; hex is 65 bytes. */
@@ -176,12 +191,20 @@ void rt_arg_mem(rt_args *a, cl_mem m);
 void rt_arg_u64(rt_args *a, cl_ulong v);
 void rt_arg_u32(rt_args *a, cl_uint v);
 void rt_arg_i32(rt_args *a, cl_int v);
+void rt_arg_i64(rt_args *a, cl_long v);
 void rt_arg_f32(rt_args *a, cl_float v);
 void rt_arg_local(rt_args *a, size_t bytes);
 /* Enqueues the kernel over `global` (each rounded up to a multiple of
  * `local` when local is given). `name` appears in errors. */
 asacl_status rt_launch(asacl_ctx *ctx, const rt_args *a, const char *name, cl_uint dims,
                        const size_t *global, const size_t *local);
+/* 1-D launch over n items with the program's WGS profile parameter
+ * (default 64) as the work-group size. */
+asacl_status rt_launch_1d(asacl_ctx *ctx, const rt_args *a, const char *program,
+                          const char *name, size_t n);
+/* Launch of `groups` work-groups of a kernel declared with
+ * reqd_work_group_size(W, 1, 1): global = groups * W. */
+asacl_status rt_launch_groups(asacl_ctx *ctx, const rt_args *a, const char *name, size_t groups);
 /* An integer parameter of a program from the device profile, or fallback. */
 long rt_param(const asacl_ctx *ctx, const char *program, const char *name, long fallback);
 

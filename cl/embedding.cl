@@ -1,0 +1,65 @@
+/* embedding.cl -- BERT embeddings: word[id] + position[t] + token_type[seg].
+ * The backward is a deterministic scatter-add: every output element is a
+ * sum in a fixed order by one work-item, with no atomics. */
+#include "common.h"
+
+/* out[n, c] = word[ids[n], c] + pos[n % T, c] + type[segs[n], c]
+ * ids/segs: int [N]; word/pos/type: offsets into params; global (D, N). */
+__kernel void embedding_forward(__global float *out, ulong out_off, __global const int *ids,
+                                ulong ids_off, __global const int *segs, ulong segs_off,
+                                __global const float *params, ulong word_off, ulong pos_off,
+                                ulong type_off, uint N, uint T, uint D)
+{
+    uint c = get_global_id(0), n = get_global_id(1);
+    if (c >= D || n >= N) return;
+    int id = ids[ids_off + n], seg = segs[segs_off + n];
+    out[out_off + (ulong)n * D + c] = params[word_off + (ulong)id * D + c] +
+                                      params[pos_off + (ulong)(n % T) * D + c] +
+                                      params[type_off + (ulong)seg * D + c];
+}
+
+/* Word rows: the host groups token positions by id (order[], with group u
+ * spanning order[starts[u] .. starts[u+1]) for id uniq[u]); padding tokens
+ * are left out. grad[uniq[u], c] += sum over the group of dx[pos, c].
+ * global (D, n_uniq). */
+__kernel void embedding_backward_word(__global float *grad, ulong word_off,
+                                      __global const float *dx, ulong dx_off,
+                                      __global const int *order, ulong order_off,
+                                      __global const int *starts, ulong starts_off,
+                                      __global const int *uniq, ulong uniq_off, uint n_uniq,
+                                      uint D)
+{
+    uint c = get_global_id(0), u = get_global_id(1);
+    if (c >= D || u >= n_uniq) return;
+    int b = starts[starts_off + u], e = starts[starts_off + u + 1];
+    float s = 0.0f;
+    for (int k = b; k < e; k++) s += dx[dx_off + (ulong)order[order_off + k] * D + c];
+    grad[word_off + (ulong)uniq[uniq_off + u] * D + c] += s;
+}
+
+/* Position rows: grad[t, c] += sum_b dx[b*T + t, c]. global (D, T). */
+__kernel void embedding_backward_position(__global float *grad, ulong pos_off,
+                                          __global const float *dx, ulong dx_off, uint B,
+                                          uint T, uint D)
+{
+    uint c = get_global_id(0), t = get_global_id(1);
+    if (c >= D || t >= T) return;
+    float s = 0.0f;
+    for (uint b = 0; b < B; b++) s += dx[dx_off + ((ulong)b * T + t) * D + c];
+    grad[pos_off + (ulong)t * D + c] += s;
+}
+
+/* Token-type rows: grad[s, c] += sum over n with segs[n] == s of dx[n, c].
+ * global (D, type_vocab). */
+__kernel void embedding_backward_type(__global float *grad, ulong type_off,
+                                      __global const float *dx, ulong dx_off,
+                                      __global const int *segs, ulong segs_off, uint N,
+                                      uint n_types, uint D)
+{
+    uint c = get_global_id(0), t = get_global_id(1);
+    if (c >= D || t >= n_types) return;
+    float s = 0.0f;
+    for (uint n = 0; n < N; n++)
+        if (segs[segs_off + n] == (int)t) s += dx[dx_off + (ulong)n * D + c];
+    grad[type_off + (ulong)t * D + c] += s;
+}

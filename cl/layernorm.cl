@@ -1,0 +1,88 @@
+/* layernorm.cl -- LayerNorm over the last dimension, one work-group per row.
+ *   y = (x - mean) * rstd * gamma + beta,  rstd = 1 / sqrt(var + eps)
+ * mean and rstd are saved per row for the backward pass. */
+#include "common.h"
+
+/* Work-items per row (a power of two). */
+#ifndef LN_WG
+#define LN_WG 64
+#endif
+
+/* global (N * LN_WG), local (LN_WG). x and y may not alias. */
+__kernel __attribute__((reqd_work_group_size(LN_WG, 1, 1)))
+void layernorm_forward(__global float *y, ulong y_off, __global float *mean, ulong mean_off,
+                       __global float *rstd, ulong rstd_off, __global const float *x,
+                       ulong x_off, __global const float *params, ulong gamma_off,
+                       ulong beta_off, uint D, float eps)
+{
+    __local float scratch[LN_WG];
+    uint row = get_group_id(0), l = get_local_id(0);
+    __global const float *xr = x + x_off + (ulong)row * D;
+    float s = 0.0f;
+    for (uint c = l; c < D; c += LN_WG) s += xr[c];
+    float mu = group_sum(scratch, s) / (float)D;
+    float q = 0.0f;
+    for (uint c = l; c < D; c += LN_WG) {
+        float d = xr[c] - mu;
+        q += d * d;
+    }
+    float r = rsqrt(group_sum(scratch, q) / (float)D + eps);
+    __global float *yr = y + y_off + (ulong)row * D;
+    for (uint c = l; c < D; c += LN_WG)
+        yr[c] = (xr[c] - mu) * r * params[gamma_off + c] + params[beta_off + c];
+    if (l == 0) {
+        mean[mean_off + row] = mu;
+        rstd[rstd_off + row] = r;
+    }
+}
+
+/* dx = rstd * (g - mean(g) - xhat * mean(g * xhat)),  g = gamma * dy.
+ * accumulate != 0 adds to dx instead of overwriting it. dx may alias dy
+ * only when accumulate == 0. global (N * LN_WG), local (LN_WG). */
+__kernel __attribute__((reqd_work_group_size(LN_WG, 1, 1)))
+void layernorm_backward(__global float *dx, ulong dx_off, __global const float *dy, ulong dy_off,
+                        __global const float *x, ulong x_off, __global const float *mean,
+                        ulong mean_off, __global const float *rstd, ulong rstd_off,
+                        __global const float *params, ulong gamma_off, uint D, int accumulate)
+{
+    __local float scratch[LN_WG];
+    uint row = get_group_id(0), l = get_local_id(0);
+    ulong base = (ulong)row * D;
+    float mu = mean[mean_off + row], r = rstd[rstd_off + row];
+    float s1 = 0.0f, s2 = 0.0f;
+    for (uint c = l; c < D; c += LN_WG) {
+        float g = params[gamma_off + c] * dy[dy_off + base + c];
+        s1 += g;
+        s2 += g * (x[x_off + base + c] - mu) * r;
+    }
+    float m1 = group_sum(scratch, s1) / (float)D;
+    float m2 = group_sum(scratch, s2) / (float)D;
+    for (uint c = l; c < D; c += LN_WG) {
+        float g = params[gamma_off + c] * dy[dy_off + base + c];
+        float xhat = (x[x_off + base + c] - mu) * r;
+        float v = r * (g - m1 - xhat * m2);
+        if (accumulate) v += dx[dx_off + base + c];
+        dx[dx_off + base + c] = v;
+    }
+}
+
+/* dgamma[c] += sum_n dy * xhat, dbeta[c] += sum_n dy; global (D). */
+__kernel void layernorm_backward_params(__global float *grads, ulong dgamma_off, ulong dbeta_off,
+                                        __global const float *dy, ulong dy_off,
+                                        __global const float *x, ulong x_off,
+                                        __global const float *mean, ulong mean_off,
+                                        __global const float *rstd, ulong rstd_off, uint N,
+                                        uint D)
+{
+    uint c = get_global_id(0);
+    if (c >= D) return;
+    float sg = 0.0f, sb = 0.0f;
+    for (uint n = 0; n < N; n++) {
+        ulong i = (ulong)n * D + c;
+        float d = dy[dy_off + i];
+        sg += d * (x[x_off + i] - mean[mean_off + n]) * rstd[rstd_off + n];
+        sb += d;
+    }
+    grads[dgamma_off + c] += sg;
+    grads[dbeta_off + c] += sb;
+}

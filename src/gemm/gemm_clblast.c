@@ -1,0 +1,86 @@
+/* gemm_clblast.c -- the GEMM interface on CLBlast (Debian libclblast-dev).
+ * Plain products use CLBlastSgemmWithTempBuffer with one temporary buffer
+ * kept in the context and sized up front by gemm_reserve; batched products
+ * use CLBlastSgemmStridedBatched. */
+#include "gemm/gemm.h" /* first: it sets the OpenCL target version */
+#include <clblast_c.h>
+#include <stdlib.h>
+
+struct gemm_state {
+    cl_mem temp;        /* CLBlast's temporary buffer */
+    size_t temp_bytes;
+};
+
+static void state_free(struct gemm_state *g)
+{
+    if (!g) return;
+    rt_buffer_release(&g->temp);
+    free(g);
+}
+
+static asacl_status state(asacl_ctx *ctx, struct gemm_state **out)
+{
+    if (!ctx->gemm) {
+        ctx->gemm = calloc(1, sizeof *ctx->gemm);
+        if (!ctx->gemm) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "GEMM state");
+        ctx->gemm_free = state_free;
+    }
+    *out = ctx->gemm;
+    return ASACL_OK;
+}
+
+static asacl_status clblast_fail(CLBlastStatusCode code, const char *call, gemm_shape s)
+{
+    asacl_status st = code == CLBlastTempBufferAllocFailure || code == CLBlastOpenCLOutOfHostMemory ||
+                              code == CLBlastOpenCLOutOfResources
+                          ? ASACL_ERR_OUT_OF_MEMORY
+                          : ASACL_ERR_OPENCL;
+    return rt_fail(st, "%s failed with CLBlast status %d while computing a %s%s product "
+                       "M=%zu N=%zu K=%zu",
+                   call, (int)code, s.trans_a ? "T" : "N", s.trans_b ? "T" : "N", s.m, s.n, s.k);
+}
+
+static CLBlastTranspose tr(int t) { return t ? CLBlastTransposeYes : CLBlastTransposeNo; }
+
+asacl_status gemm_reserve(asacl_ctx *ctx, gemm_shape s, size_t lda, size_t ldb, size_t ldc)
+{
+    struct gemm_state *g = NULL;
+    TRY(state(ctx, &g));
+    size_t bytes = 0;
+    CLBlastStatusCode code = CLBlastSGemmTempBufferSize(
+        CLBlastLayoutRowMajor, tr(s.trans_a), tr(s.trans_b), s.m, s.n, s.k, 0, lda, 0, ldb, 0,
+        ldc, &ctx->queue, &bytes);
+    if (code != CLBlastSuccess) return clblast_fail(code, "CLBlastSGemmTempBufferSize", s);
+    if (bytes <= g->temp_bytes) return ASACL_OK;
+    rt_buffer_release(&g->temp);
+    g->temp_bytes = 0;
+    TRY(rt_buffer_create(ctx, bytes, "the GEMM temporary buffer", &g->temp));
+    g->temp_bytes = bytes;
+    return ASACL_OK;
+}
+
+asacl_status gemm(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_mat b, float beta,
+                  gemm_mat c)
+{
+    if (s.m == 0 || s.n == 0) return ASACL_OK;
+    TRY(gemm_reserve(ctx, s, a.ld, b.ld, c.ld)); /* no-op once reserved */
+    struct gemm_state *g = ctx->gemm;
+    CLBlastStatusCode code = CLBlastSgemmWithTempBuffer(
+        CLBlastLayoutRowMajor, tr(s.trans_a), tr(s.trans_b), s.m, s.n, s.k, alpha, a.buf, a.off,
+        a.ld, b.buf, b.off, b.ld, beta, c.buf, c.off, c.ld, &ctx->queue, NULL, g->temp);
+    if (code != CLBlastSuccess) return clblast_fail(code, "CLBlastSgemmWithTempBuffer", s);
+    return ASACL_OK;
+}
+
+asacl_status gemm_batched(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, size_t stride_a,
+                          gemm_mat b, size_t stride_b, float beta, gemm_mat c, size_t stride_c,
+                          size_t batch)
+{
+    if (s.m == 0 || s.n == 0 || batch == 0) return ASACL_OK;
+    CLBlastStatusCode code = CLBlastSgemmStridedBatched(
+        CLBlastLayoutRowMajor, tr(s.trans_a), tr(s.trans_b), s.m, s.n, s.k, alpha, a.buf, a.off,
+        a.ld, stride_a, b.buf, b.off, b.ld, stride_b, beta, c.buf, c.off, c.ld, stride_c, batch,
+        &ctx->queue, NULL);
+    if (code != CLBlastSuccess) return clblast_fail(code, "CLBlastSgemmStridedBatched", s);
+    return ASACL_OK;
+}

@@ -1,0 +1,35 @@
+/* bias.c -- host side of cl/bias.cl. */
+#include "ops.h"
+
+asacl_status op_bias_forward(asacl_ctx *ctx, tensor y, size_t ldy, tensor bias, size_t R,
+                             size_t C)
+{
+    TRY(op_check_u32("bias", R * ldy));
+    cl_kernel k;
+    TRY(rt_kernel(ctx, "bias", "bias_forward", &k));
+    rt_args a;
+    rt_args_begin(&a, k);
+    op_arg(&a, y);
+    rt_arg_u32(&a, (cl_uint)ldy);
+    op_arg(&a, bias);
+    rt_arg_u32(&a, (cl_uint)R);
+    rt_arg_u32(&a, (cl_uint)C);
+    size_t g[2] = {C, R};
+    return rt_launch(ctx, &a, "bias_forward", 2, g, NULL);
+}
+
+asacl_status op_bias_backward(asacl_ctx *ctx, tensor dbias, tensor dy, size_t ldy, size_t R,
+                              size_t C)
+{
+    TRY(op_check_u32("bias", R * ldy));
+    cl_kernel k;
+    TRY(rt_kernel(ctx, "bias", "bias_backward", &k));
+    rt_args a;
+    rt_args_begin(&a, k);
+    op_arg(&a, dbias);
+    op_arg(&a, dy);
+    rt_arg_u32(&a, (cl_uint)ldy);
+    rt_arg_u32(&a, (cl_uint)R);
+    rt_arg_u32(&a, (cl_uint)C);
+    return rt_launch_1d(ctx, &a, "bias", "bias_backward", C);
+}

@@ -1,0 +1,105 @@
+/* embedding.c -- host side of cl/embedding.cl, and the host grouping of a
+ * batch's token ids that makes the word-embedding backward deterministic. */
+#include <stdlib.h>
+
+#include "ops.h"
+
+asacl_status op_embedding_forward(asacl_ctx *ctx, tensor out, tensor ids, tensor segs,
+                                  tensor word, tensor pos, tensor type, size_t N, size_t T,
+                                  size_t D)
+{
+    if (word.buf != pos.buf || word.buf != type.buf)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "embedding: tables must share one buffer");
+    TRY(op_check_u32("embedding", N * D));
+    cl_kernel k;
+    TRY(rt_kernel(ctx, "embedding", "embedding_forward", &k));
+    rt_args a;
+    rt_args_begin(&a, k);
+    op_arg(&a, out);
+    op_arg(&a, ids);
+    op_arg(&a, segs);
+    op_arg(&a, word);
+    rt_arg_u64(&a, pos.off);
+    rt_arg_u64(&a, type.off);
+    rt_arg_u32(&a, (cl_uint)N);
+    rt_arg_u32(&a, (cl_uint)T);
+    rt_arg_u32(&a, (cl_uint)D);
+    size_t g[2] = {D, N};
+    return rt_launch(ctx, &a, "embedding_forward", 2, g, NULL);
+}
+
+size_t embedding_group(const int *ids, size_t N, int pad_id, int *order, int *starts, int *uniq)
+{
+    /* Counting sort by id over the distinct ids: stable, so each group lists
+     * its positions in increasing order. */
+    int max_id = -1;
+    for (size_t n = 0; n < N; n++)
+        if (ids[n] > max_id) max_id = ids[n];
+    if (max_id < 0) {
+        starts[0] = 0;
+        return 0;
+    }
+    int *count = calloc((size_t)max_id + 2, sizeof *count);
+    if (!count) return (size_t)-1;
+    for (size_t n = 0; n < N; n++)
+        if (ids[n] != pad_id && ids[n] >= 0) count[ids[n] + 1]++;
+    size_t u = 0;
+    int pos = 0;
+    for (int id = 0; id <= max_id; id++) {
+        if (count[id + 1] == 0) continue;
+        uniq[u] = id;
+        starts[u] = pos;
+        int c = count[id + 1];
+        count[id + 1] = pos; /* becomes the write cursor */
+        pos += c;
+        u++;
+    }
+    starts[u] = pos;
+    for (size_t n = 0; n < N; n++)
+        if (ids[n] != pad_id && ids[n] >= 0) order[count[ids[n] + 1]++] = (int)n;
+    free(count);
+    return u;
+}
+
+asacl_status op_embedding_backward(asacl_ctx *ctx, tensor dword, tensor dpos, tensor dtype,
+                                   tensor dx, tensor segs, const embedding_groups *g, size_t B,
+                                   size_t T, size_t D, size_t n_types)
+{
+    if (dword.buf != dpos.buf || dword.buf != dtype.buf)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "embedding: gradients must share one buffer");
+    TRY(op_check_u32("embedding", B * T * D));
+    cl_kernel k;
+    rt_args a;
+    if (g->n_uniq > 0) {
+        TRY(rt_kernel(ctx, "embedding", "embedding_backward_word", &k));
+        rt_args_begin(&a, k);
+        op_arg(&a, dword);
+        op_arg(&a, dx);
+        op_arg(&a, g->order);
+        op_arg(&a, g->starts);
+        op_arg(&a, g->uniq);
+        rt_arg_u32(&a, (cl_uint)g->n_uniq);
+        rt_arg_u32(&a, (cl_uint)D);
+        size_t gw[2] = {D, g->n_uniq};
+        TRY(rt_launch(ctx, &a, "embedding_backward_word", 2, gw, NULL));
+    }
+    TRY(rt_kernel(ctx, "embedding", "embedding_backward_position", &k));
+    rt_args_begin(&a, k);
+    op_arg(&a, dpos);
+    op_arg(&a, dx);
+    rt_arg_u32(&a, (cl_uint)B);
+    rt_arg_u32(&a, (cl_uint)T);
+    rt_arg_u32(&a, (cl_uint)D);
+    size_t gp[2] = {D, T};
+    TRY(rt_launch(ctx, &a, "embedding_backward_position", 2, gp, NULL));
+    TRY(rt_kernel(ctx, "embedding", "embedding_backward_type", &k));
+    rt_args_begin(&a, k);
+    op_arg(&a, dtype);
+    op_arg(&a, dx);
+    op_arg(&a, segs);
+    rt_arg_u32(&a, (cl_uint)(B * T));
+    rt_arg_u32(&a, (cl_uint)n_types);
+    rt_arg_u32(&a, (cl_uint)D);
+    size_t gt[2] = {D, n_types};
+    return rt_launch(ctx, &a, "embedding_backward_type", 2, gt, NULL);
+}

@@ -1,0 +1,45 @@
+/* loss.c -- host side of cl/loss.cl. */
+#include "ops.h"
+
+static asacl_status launch_loss(asacl_ctx *ctx, const char *kernel, tensor out, tensor z,
+                                tensor target, size_t B, size_t C, int with_grad_args,
+                                float scale, int accumulate)
+{
+    cl_kernel k;
+    TRY(rt_kernel(ctx, "loss", kernel, &k));
+    rt_args a;
+    rt_args_begin(&a, k);
+    op_arg(&a, out);
+    op_arg(&a, z);
+    op_arg(&a, target);
+    rt_arg_u32(&a, (cl_uint)B);
+    if (C) rt_arg_u32(&a, (cl_uint)C);
+    if (with_grad_args) {
+        rt_arg_f32(&a, scale);
+        rt_arg_i32(&a, accumulate);
+    }
+    return rt_launch_1d(ctx, &a, "loss", kernel, B);
+}
+
+asacl_status op_cross_entropy_forward(asacl_ctx *ctx, tensor loss, tensor z, tensor labels,
+                                      size_t B, size_t C)
+{
+    return launch_loss(ctx, "cross_entropy_forward", loss, z, labels, B, C, 0, 0, 0);
+}
+
+asacl_status op_cross_entropy_backward(asacl_ctx *ctx, tensor dz, tensor z, tensor labels,
+                                       size_t B, size_t C, float scale, int accumulate)
+{
+    return launch_loss(ctx, "cross_entropy_backward", dz, z, labels, B, C, 1, scale, accumulate);
+}
+
+asacl_status op_mse_forward(asacl_ctx *ctx, tensor loss, tensor z, tensor target, size_t B)
+{
+    return launch_loss(ctx, "mse_forward", loss, z, target, B, 0, 0, 0, 0);
+}
+
+asacl_status op_mse_backward(asacl_ctx *ctx, tensor dz, tensor z, tensor target, size_t B,
+                             float scale, int accumulate)
+{
+    return launch_loss(ctx, "mse_backward", dz, z, target, B, 0, 1, scale, accumulate);
+}

@@ -1,0 +1,2 @@
+# Kernels against the double-precision references of tests/ref.
+asacl_test(test_ops device ref/ref_ops.c)

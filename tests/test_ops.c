@@ -1,0 +1,508 @@
+/* test_ops.c -- every element-wise, normalisation, loss and optimizer kernel
+ * against the double-precision references of tests/ref, and every reference
+ * backward against central finite differences of its forward.
+ * Tolerances (device vs reference, |got - ref| <= atol + rtol |ref|) are
+ * stated per op; finite differences in double use h = 1e-5 and must agree
+ * to 1e-6 relative. */
+#include <math.h>
+
+#include "ops/ops.h"
+#include "ref/ref_ops.h"
+#include "test_util.h"
+
+#define FD_H 1e-5
+#define FD_TOL 1e-6
+
+static asacl_ctx *ctx;
+static ref_rng rng = {0x9e3779b97f4a7c15ull};
+
+static double *vec(size_t n, double scale)
+{
+    double *x = calloc(n ? n : 1, sizeof *x);
+    ref_fill(&rng, x, n, scale);
+    return x;
+}
+
+static tensor T_(cl_mem m, size_t n)
+{
+    tensor t = {m, 0, n};
+    return t;
+}
+
+/* The reference gradient against finite differences of f. */
+static void check_fd(const char *what, ref_scalar_fn f, void *user, double *x, size_t n,
+                     const double *analytic)
+{
+    double *fd = malloc(n * sizeof *fd);
+    ref_fd_grad(f, user, x, n, FD_H, fd);
+    char name[128];
+    snprintf(name, sizeof name, "%s: reference vs finite diff.", what);
+    test_compare_d(name, analytic, fd, n, FD_TOL, FD_TOL);
+    free(fd);
+}
+
+/* ---- dropout -------------------------------------------------------------- */
+
+static void test_dropout(void)
+{
+    enum { N = 20000 };
+    const float p = 0.3f;
+    double *x = vec(N, 1.0), *want = malloc(N * sizeof *want), *got = malloc(N * sizeof *got);
+    cl_mem mx = test_upload(ctx, x, N), my = test_upload(ctx, x, N);
+    op_rng r = {0x1234, 0xabcd, 7, 3};
+    CHECK_OK(op_dropout_forward(ctx, T_(my, N), T_(mx, N), p, r));
+    test_download(ctx, my, 0, N, got);
+    size_t kept = 0;
+    for (size_t i = 0; i < N; i++) {
+        double f = ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, r.site, p, i);
+        want[i] = (double)(float)x[i] * f;
+        kept += f != 0;
+    }
+    test_compare_d("dropout: mask and scale as the host Philox", got, want, N, 0, 1e-7);
+    CHECK(fabs((double)kept / N - 0.7) < 0.02, "kept fraction %.4f, want 0.7", (double)kept / N);
+    /* Another site: an independent mask (agreement near p^2 + (1-p)^2 = 0.58). */
+    size_t agree = 0;
+    for (size_t i = 0; i < N; i++)
+        agree += (ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, 4, p, i) != 0) ==
+                 (ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, 3, p, i) != 0);
+    CHECK(fabs((double)agree / N - 0.58) < 0.02, "agreement of two sites %.4f, want 0.58",
+          (double)agree / N);
+    /* p = 0 is the identity; in place works. */
+    CHECK_OK(op_dropout_forward(ctx, T_(mx, N), T_(mx, N), 0.0f, r));
+    test_download(ctx, mx, 0, N, got);
+    for (size_t i = 0; i < N; i++) want[i] = (float)x[i];
+    test_compare_d("dropout p=0 in place is the identity", got, want, N, 0, 0);
+    rt_buffer_release(&mx);
+    rt_buffer_release(&my);
+    free(x);
+    free(want);
+    free(got);
+}
+
+/* ---- embeddings ----------------------------------------------------------------- */
+
+enum { EB = 3, ET = 5, ED = 24, EV = 11, ETY = 2, EN = EB * ET, EPOS = 8 };
+
+typedef struct emb_case {
+    const int *ids, *segs;
+    const double *dy;
+} emb_case;
+
+static void emb_forward(double *out, const double *tables, const emb_case *c)
+{
+    const double *word = tables, *pos = tables + EV * ED, *type = pos + EPOS * ED;
+    for (int n = 0; n < EN; n++)
+        for (int k = 0; k < ED; k++)
+            out[n * ED + k] = word[c->ids[n] * ED + k] + pos[(n % ET) * ED + k] +
+                              type[c->segs[n] * ED + k];
+}
+
+static double emb_loss(const double *tables, void *u)
+{
+    const emb_case *c = u;
+    double out[EN * ED], s = 0;
+    emb_forward(out, tables, c);
+    for (int i = 0; i < EN * ED; i++) s += out[i] * c->dy[i];
+    return s;
+}
+
+static void test_embedding(void)
+{
+    const int ids[EN] = {2, 5, 5, 9, 0, 1, 2, 0, 0, 0, 10, 2, 3, 0, 0};
+    const int segs[EN] = {0, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 1, 1, 0, 0};
+    const size_t nt = (EV + EPOS + ETY) * ED;
+    double *tables = vec(nt, 1.0), *dy = vec(EN * ED, 1.0);
+    double want[EN * ED], got[EN * ED];
+    emb_case c = {ids, segs, dy};
+    emb_forward(want, tables, &c);
+
+    cl_mem mt = test_upload(ctx, tables, nt), mg = test_upload(ctx, tables, nt);
+    cl_mem mids = test_upload_i(ctx, ids, EN), msegs = test_upload_i(ctx, segs, EN);
+    cl_mem mout = test_upload(ctx, want, EN * ED), mdy = test_upload(ctx, dy, EN * ED);
+    tensor word = {mt, 0, EV * ED}, pos = {mt, EV * ED, EPOS * ED},
+           type = {mt, (EV + EPOS) * ED, ETY * ED};
+    CHECK_OK(op_embedding_forward(ctx, T_(mout, EN * ED), T_(mids, EN), T_(msegs, EN), word, pos,
+                                  type, EN, ET, ED));
+    test_download(ctx, mout, 0, EN * ED, got);
+    test_compare_d("embedding_forward (atol 1e-6)", got, want, EN * ED, 1e-6, 1e-6);
+
+    /* Backward: analytic reference is the finite difference of the forward
+     * (exact for a linear map), except the padding row (id 0) gets nothing. */
+    double *fd = malloc(nt * sizeof *fd), *g0 = malloc(nt * sizeof *g0), *gd = malloc(nt * sizeof *gd);
+    ref_fd_grad(emb_loss, &c, tables, nt, 0.5, fd);
+    for (int k = 0; k < ED; k++) fd[0 * ED + k] = 0; /* padding id 0 */
+    int order[EN], starts[EN + 1], uniq[EN];
+    size_t nu = embedding_group(ids, EN, 0, order, starts, uniq);
+    CHECK(nu == 6, "6 distinct non-padding ids, got %zu", nu);
+    cl_mem mo = test_upload_i(ctx, order, EN), ms = test_upload_i(ctx, starts, EN + 1),
+           mu = test_upload_i(ctx, uniq, EN);
+    embedding_groups g = {T_(mo, EN), T_(ms, EN + 1), T_(mu, EN), nu};
+    for (size_t i = 0; i < nt; i++) g0[i] = 0.25; /* gradients accumulate onto this */
+    cl_mem mgrad = test_upload(ctx, g0, nt);
+    tensor dword = {mgrad, 0, EV * ED}, dpos = {mgrad, EV * ED, EPOS * ED},
+           dtype = {mgrad, (EV + EPOS) * ED, ETY * ED};
+    CHECK_OK(op_embedding_backward(ctx, dword, dpos, dtype, T_(mdy, EN * ED), T_(msegs, EN), &g,
+                                   EB, ET, ED, ETY));
+    test_download(ctx, mgrad, 0, nt, gd);
+    for (size_t i = 0; i < nt; i++) fd[i] += 0.25;
+    test_compare_d("embedding_backward += (atol 1e-5)", gd, fd, nt, 1e-5, 1e-5);
+    /* Deterministic: a second run from the same start gives the same bits. */
+    double *gd2 = malloc(nt * sizeof *gd2);
+    rt_buffer_release(&mgrad);
+    mgrad = test_upload(ctx, g0, nt);
+    dword.buf = dpos.buf = dtype.buf = mgrad;
+    CHECK_OK(op_embedding_backward(ctx, dword, dpos, dtype, T_(mdy, EN * ED), T_(msegs, EN), &g,
+                                   EB, ET, ED, ETY));
+    test_download(ctx, mgrad, 0, nt, gd2);
+    CHECK(memcmp(gd, gd2, nt * sizeof *gd) == 0, "embedding_backward is bit-reproducible");
+    cl_mem all[] = {mt, mg, mids, msegs, mout, mdy, mo, ms, mu, mgrad};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) rt_buffer_release(&all[i]);
+    free(tables);
+    free(dy);
+    free(fd);
+    free(g0);
+    free(gd);
+    free(gd2);
+}
+
+/* ---- layernorm ------------------------------------------------------------------ */
+
+enum { LN_N = 7, LN_D = 24 };
+
+typedef struct ln_case {
+    double *x, *gamma, *beta, *dy;
+    int which; /* 0 x, 1 gamma, 2 beta */
+} ln_case;
+
+static double ln_loss(const double *v, void *u)
+{
+    ln_case *c = u;
+    double y[LN_N * LN_D], s = 0;
+    ref_layernorm_forward(y, NULL, NULL, c->which == 0 ? v : c->x, c->which == 1 ? v : c->gamma,
+                          c->which == 2 ? v : c->beta, LN_N, LN_D, 1e-12);
+    for (int i = 0; i < LN_N * LN_D; i++) s += y[i] * c->dy[i];
+    return s;
+}
+
+static void test_layernorm(void)
+{
+    const size_t n = LN_N * LN_D;
+    double *x = vec(n, 2.0), *gamma = vec(LN_D, 0.5), *beta = vec(LN_D, 0.5), *dy = vec(n, 1.0);
+    for (int c = 0; c < LN_D; c++) gamma[c] += 1.0;
+    for (int c = 0; c < LN_D; c++) x[c] += 3.0; /* a row with a large mean */
+    double y[LN_N * LN_D], mean[LN_N], rstd[LN_N], got[LN_N * LN_D];
+    ref_layernorm_forward(y, mean, rstd, x, gamma, beta, LN_N, LN_D, 1e-12);
+    double dx[LN_N * LN_D], dgamma[LN_D] = {0}, dbeta[LN_D] = {0};
+    ref_layernorm_backward(dx, dgamma, dbeta, dy, x, gamma, LN_N, LN_D, 1e-12);
+    ln_case c = {x, gamma, beta, dy, 0};
+    check_fd("layernorm dx", ln_loss, &c, x, n, dx);
+    c.which = 1;
+    check_fd("layernorm dgamma", ln_loss, &c, gamma, LN_D, dgamma);
+    c.which = 2;
+    check_fd("layernorm dbeta", ln_loss, &c, beta, LN_D, dbeta);
+
+    double params[2 * LN_D];
+    memcpy(params, gamma, sizeof(double) * LN_D);
+    memcpy(params + LN_D, beta, sizeof(double) * LN_D);
+    cl_mem mx = test_upload(ctx, x, n), mp = test_upload(ctx, params, 2 * LN_D),
+           my = test_upload(ctx, x, n), mdy = test_upload(ctx, dy, n),
+           mdx = test_upload(ctx, dy, n), mstat = test_upload(ctx, x, 2 * LN_N);
+    double zeros[2 * LN_D] = {0};
+    cl_mem mg = test_upload(ctx, zeros, 2 * LN_D);
+    tensor tg = {mp, 0, LN_D}, tb = {mp, LN_D, LN_D}, tmean = {mstat, 0, LN_N},
+           trstd = {mstat, LN_N, LN_N};
+    CHECK_OK(op_layernorm_forward(ctx, T_(my, n), tmean, trstd, T_(mx, n), tg, tb, LN_N, LN_D,
+                                  1e-12f));
+    test_download(ctx, my, 0, n, got);
+    test_compare_d("layernorm_forward y (atol 1e-5, rtol 1e-5)", got, y, n, 1e-5, 1e-5);
+    test_download(ctx, mstat, 0, LN_N, got);
+    test_compare_d("layernorm_forward mean", got, mean, LN_N, 1e-6, 1e-6);
+    test_download(ctx, mstat, LN_N, LN_N, got);
+    test_compare_d("layernorm_forward rstd", got, rstd, LN_N, 1e-6, 1e-5);
+    tensor dg = {mg, 0, LN_D}, db = {mg, LN_D, LN_D};
+    CHECK_OK(op_layernorm_backward(ctx, T_(mdx, n), dg, db, T_(mdy, n), T_(mx, n), tmean, trstd,
+                                   tg, LN_N, LN_D, 0));
+    test_download(ctx, mdx, 0, n, got);
+    test_compare_d("layernorm_backward dx (atol 1e-5, rtol 1e-4)", got, dx, n, 1e-5, 1e-4);
+    test_download(ctx, mg, 0, LN_D, got);
+    test_compare_d("layernorm_backward dgamma", got, dgamma, LN_D, 1e-5, 1e-4);
+    test_download(ctx, mg, LN_D, LN_D, got);
+    test_compare_d("layernorm_backward dbeta", got, dbeta, LN_D, 1e-5, 1e-4);
+    /* accumulate = 1 adds onto dx. */
+    CHECK_OK(op_layernorm_backward(ctx, T_(mdx, n), dg, db, T_(mdy, n), T_(mx, n), tmean, trstd,
+                                   tg, LN_N, LN_D, 1));
+    test_download(ctx, mdx, 0, n, got);
+    for (size_t i = 0; i < n; i++) dx[i] *= 2;
+    test_compare_d("layernorm_backward accumulate", got, dx, n, 2e-5, 1e-4);
+    cl_mem all[] = {mx, mp, my, mdy, mdx, mstat, mg};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) rt_buffer_release(&all[i]);
+    free(x);
+    free(gamma);
+    free(beta);
+    free(dy);
+}
+
+/* ---- gelu, pooler (tanh), bias, residual ------------------------------------------------------- */
+
+typedef struct pointwise_case {
+    double (*f)(double);
+    const double *dy;
+} pointwise_case;
+
+static double pointwise_loss(const double *x, void *u)
+{
+    pointwise_case *c = u;
+    double s = 0;
+    for (int i = 0; i < 5 * 40; i++) s += c->f(x[i]) * c->dy[i];
+    return s;
+}
+
+static void test_gelu_and_pooler(void)
+{
+    enum { R = 5, C = 40, N = R * C };
+    double *x = vec(N, 4.0), *bias = vec(C, 1.0), *dy = vec(N, 1.0);
+    double pre[N], act[N], dpre[N], got[N];
+    for (int i = 0; i < N; i++) {
+        pre[i] = x[i] + (double)(float)bias[i % C];
+        act[i] = ref_gelu(pre[i]);
+        dpre[i] = dy[i] * ref_gelu_grad(pre[i]);
+    }
+    pointwise_case c = {ref_gelu, dy};
+    check_fd("gelu'", pointwise_loss, &c, pre, N, dpre);
+    cl_mem mpre = test_upload(ctx, x, N), mact = test_upload(ctx, x, N),
+           mb = test_upload(ctx, bias, C), mdy = test_upload(ctx, dy, N);
+    CHECK_OK(op_gelu_forward(ctx, T_(mact, N), T_(mpre, N), T_(mb, C), R, C));
+    test_download(ctx, mact, 0, N, got);
+    test_compare_d("gelu_forward act (atol 1e-6, rtol 1e-5)", got, act, N, 1e-6, 1e-5);
+    test_download(ctx, mpre, 0, N, got);
+    test_compare_d("gelu_forward keeps pre + bias", got, pre, N, 1e-6, 1e-6);
+    CHECK_OK(op_gelu_backward(ctx, T_(mdy, N), T_(mdy, N), T_(mpre, N), N)); /* in place */
+    test_download(ctx, mdy, 0, N, got);
+    test_compare_d("gelu_backward (atol 1e-6, rtol 1e-5)", got, dpre, N, 1e-6, 1e-5);
+
+    /* pooler: y = tanh(x + b); dpre = dy (1 - y^2). */
+    double y[N], dp[N];
+    for (int i = 0; i < N; i++) {
+        pre[i] = (double)(float)x[i] + (double)(float)bias[i % C];
+        y[i] = tanh(pre[i]);
+        dp[i] = dy[i] * (1 - y[i] * y[i]);
+    }
+    c.f = tanh;
+    check_fd("tanh'", pointwise_loss, &c, pre, N, dp);
+    cl_mem my = test_upload(ctx, x, N);
+    rt_buffer_release(&mdy);
+    mdy = test_upload(ctx, dy, N);
+    CHECK_OK(op_pooler_forward(ctx, T_(my, N), T_(mb, C), R, C));
+    test_download(ctx, my, 0, N, got);
+    test_compare_d("pooler_forward tanh (atol 1e-6, rtol 1e-5)", got, y, N, 1e-6, 1e-5);
+    CHECK_OK(op_pooler_backward(ctx, T_(mdy, N), T_(mdy, N), T_(my, N), N));
+    test_download(ctx, mdy, 0, N, got);
+    test_compare_d("pooler_backward (atol 1e-6, rtol 1e-5)", got, dp, N, 1e-6, 1e-5);
+    cl_mem all[] = {mpre, mact, mb, mdy, my};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) rt_buffer_release(&all[i]);
+    free(x);
+    free(bias);
+    free(dy);
+}
+
+static void test_bias_and_residual(void)
+{
+    enum { R = 9, C = 20, LD = 26 };
+    double *y = vec(R * LD, 1.0), *bias = vec(C, 1.0), *resid = vec(R * C, 1.0);
+    double want[R * LD], got[R * LD], db[C];
+    for (int r = 0; r < R; r++)
+        for (int c = 0; c < LD; c++)
+            want[r * LD + c] = (double)(float)y[r * LD + c] + (c < C ? (double)(float)bias[c] : 0);
+    cl_mem my = test_upload(ctx, y, R * LD), mb = test_upload(ctx, bias, C);
+    CHECK_OK(op_bias_forward(ctx, T_(my, R * LD), LD, T_(mb, C), R, C));
+    test_download(ctx, my, 0, R * LD, got);
+    test_compare_d("bias_forward, row stride > width", got, want, R * LD, 1e-6, 1e-6);
+    for (int c = 0; c < C; c++) {
+        db[c] = (double)(float)bias[c];
+        for (int r = 0; r < R; r++) db[c] += (double)(float)y[r * LD + c];
+    }
+    rt_buffer_release(&my);
+    my = test_upload(ctx, y, R * LD);
+    CHECK_OK(op_bias_backward(ctx, T_(mb, C), T_(my, R * LD), LD, R, C));
+    test_download(ctx, mb, 0, C, got);
+    test_compare_d("bias_backward += column sums", got, db, C, 1e-5, 1e-5);
+
+    /* residual: out = resid + dropout(y + b); dy = dropout(dout). */
+    const float p = 0.25f;
+    op_rng r = {11, 22, 3, 9};
+    rt_buffer_release(&mb);
+    mb = test_upload(ctx, bias, C);
+    cl_mem mr = test_upload(ctx, resid, R * C), mo = test_upload(ctx, resid, R * C);
+    rt_buffer_release(&my);
+    my = test_upload(ctx, y, R * C);
+    for (int i = 0; i < R * C; i++) {
+        double f = ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, r.site, p, i);
+        want[i] = (double)(float)resid[i] +
+                  ((double)(float)y[i] + (double)(float)bias[i % C]) * f;
+    }
+    CHECK_OK(op_residual_forward(ctx, T_(mo, R * C), T_(mr, R * C), T_(my, R * C), T_(mb, C), R,
+                                 C, p, r));
+    test_download(ctx, mo, 0, R * C, got);
+    test_compare_d("residual_forward with dropout", got, want, R * C, 1e-6, 1e-6);
+    CHECK_OK(op_residual_backward(ctx, T_(mo, R * C), T_(mr, R * C), p, r));
+    test_download(ctx, mo, 0, R * C, got);
+    for (int i = 0; i < R * C; i++)
+        want[i] = (double)(float)resid[i] *
+                  ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, r.site, p, i);
+    test_compare_d("residual_backward = dropout of dout", got, want, R * C, 1e-6, 1e-6);
+    cl_mem all[] = {my, mb, mr, mo};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) rt_buffer_release(&all[i]);
+    free(y);
+    free(bias);
+    free(resid);
+}
+
+/* ---- losses ------------------------------------------------------------------------ */
+
+enum { LB = 4, LC = 5 };
+static const int labels[LB] = {0, 4, 2, 2};
+
+static double ce_loss(const double *z, void *u)
+{
+    (void)u;
+    double s = 0;
+    for (int b = 0; b < LB; b++) s += ref_cross_entropy(z + b * LC, LC, labels[b], NULL);
+    return s / LB;
+}
+
+static double mse_loss(const double *z, void *u)
+{
+    const double *t = u;
+    double s = 0;
+    for (int b = 0; b < LB; b++) s += (z[b] - t[b]) * (z[b] - t[b]);
+    return s / LB;
+}
+
+static void test_losses(void)
+{
+    double *z = vec(LB * LC, 3.0), loss[LB], dz[LB * LC], got[LB * LC];
+    z[LC + 4] = 30.0; /* a confident row: logsumexp must not overflow */
+    for (int b = 0; b < LB; b++) {
+        loss[b] = ref_cross_entropy(z + b * LC, LC, labels[b], dz + b * LC);
+        for (int c = 0; c < LC; c++) dz[b * LC + c] /= LB;
+    }
+    check_fd("cross-entropy dz", ce_loss, NULL, z, LB * LC, dz);
+    cl_mem mz = test_upload(ctx, z, LB * LC), ml = test_upload_i(ctx, labels, LB),
+           mloss = test_upload(ctx, z, LB), mdz = test_upload(ctx, z, LB * LC);
+    CHECK_OK(op_cross_entropy_forward(ctx, T_(mloss, LB), T_(mz, LB * LC), T_(ml, LB), LB, LC));
+    test_download(ctx, mloss, 0, LB, got);
+    test_compare_d("cross_entropy_forward (atol 1e-6, rtol 1e-6)", got, loss, LB, 1e-6, 1e-6);
+    CHECK_OK(op_cross_entropy_backward(ctx, T_(mdz, LB * LC), T_(mz, LB * LC), T_(ml, LB), LB,
+                                       LC, 1.0f / LB, 0));
+    test_download(ctx, mdz, 0, LB * LC, got);
+    test_compare_d("cross_entropy_backward (atol 1e-7)", got, dz, LB * LC, 1e-7, 1e-6);
+    CHECK_OK(op_cross_entropy_backward(ctx, T_(mdz, LB * LC), T_(mz, LB * LC), T_(ml, LB), LB,
+                                       LC, 1.0f / LB, 1));
+    test_download(ctx, mdz, 0, LB * LC, got);
+    for (int i = 0; i < LB * LC; i++) dz[i] *= 2;
+    test_compare_d("cross_entropy_backward accumulate", got, dz, LB * LC, 1e-7, 1e-6);
+
+    /* Mean over the batch through reduce_sum. */
+    double mean = 0;
+    for (int b = 0; b < LB; b++) mean += loss[b] / LB;
+    cl_mem mmean = test_upload(ctx, z, 1);
+    CHECK_OK(op_reduce_sum(ctx, T_(mmean, 1), T_(mloss, LB), 1.0f / LB, 0));
+    test_download(ctx, mmean, 0, 1, got);
+    test_compare_d("reduce_sum: mean of the row losses", got, &mean, 1, 1e-6, 1e-6);
+
+    double t[LB], mloss_ref[LB], mdz_ref[LB];
+    ref_fill(&rng, t, LB, 2.0);
+    for (int b = 0; b < LB; b++) {
+        mloss_ref[b] = ((double)(float)z[b] - (double)(float)t[b]) *
+                       ((double)(float)z[b] - (double)(float)t[b]);
+        mdz_ref[b] = 2 * ((double)(float)z[b] - (double)(float)t[b]) / LB;
+    }
+    check_fd("mse dz", mse_loss, t, z, LB, mdz_ref);
+    cl_mem mt = test_upload(ctx, t, LB);
+    CHECK_OK(op_mse_forward(ctx, T_(mloss, LB), T_(mz, LB), T_(mt, LB), LB));
+    test_download(ctx, mloss, 0, LB, got);
+    test_compare_d("mse_forward", got, mloss_ref, LB, 1e-6, 1e-6);
+    CHECK_OK(op_mse_backward(ctx, T_(mdz, LB), T_(mz, LB), T_(mt, LB), LB, 1.0f / LB, 0));
+    test_download(ctx, mdz, 0, LB, got);
+    test_compare_d("mse_backward", got, mdz_ref, LB, 1e-6, 1e-6);
+    cl_mem all[] = {mz, ml, mloss, mdz, mmean, mt};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) rt_buffer_release(&all[i]);
+    free(z);
+}
+
+/* ---- reductions, clipping and AdamW ---------------------------------------------------------- */
+
+static void test_adamw(void)
+{
+    enum { N = 100003, DECAY_END = 60000, OFF = 17 };
+    double *p = vec(N + OFF, 1.0), *g = vec(N + OFF, 0.1), *m = vec(N + OFF, 0.01),
+           *v = vec(N + OFF, 0.001), *got = malloc((N + OFF) * sizeof *got);
+    for (size_t i = 0; i < N + OFF; i++) v[i] = fabs(v[i]);
+    /* Gradient norm and clipping coefficient. */
+    double ss = 0;
+    for (size_t i = OFF; i < N + OFF; i++) ss += (double)(float)g[i] * (double)(float)g[i];
+    double norm = sqrt(ss), max_norm = 1.0, coef = fmin(1.0, max_norm / (norm + 1e-6));
+    cl_mem mp = test_upload(ctx, p, N + OFF), mg = test_upload(ctx, g, N + OFF),
+           mm = test_upload(ctx, m, N + OFF), mv = test_upload(ctx, v, N + OFF),
+           ms = test_upload(ctx, p, 4), mpart = test_upload(ctx, p, REDUCE_PARTIALS);
+    tensor scalars = {ms, 0, 4}, grads = {mg, OFF, N};
+    CHECK_OK(op_reduce_sumsq(ctx, tensor_at(scalars, 1, 1), grads, T_(mpart, REDUCE_PARTIALS)));
+    CHECK_OK(op_clip_coefficient(ctx, scalars, 1, 2, (float)max_norm));
+    test_download(ctx, ms, 1, 2, got);
+    test_compare_d("gradient norm (rtol 1e-5)", got, &norm, 1, 0, 1e-5);
+    test_compare_d("clip coefficient", got + 1, &coef, 1, 0, 1e-5);
+    CHECK(coef < 0.2, "the test gradient is large enough to be clipped (coef %g)", coef);
+
+    /* Two AdamW steps with clipping, checked against the formula in double. */
+    adamw_hparams h = {2e-2f, 0.01f, 0.9f, 0.999f, 1e-8f, 1};
+    double *rp = malloc((N + OFF) * sizeof *rp), *rm = malloc((N + OFF) * sizeof *rm),
+           *rv = malloc((N + OFF) * sizeof *rv);
+    for (size_t i = 0; i < N + OFF; i++) {
+        rp[i] = (float)p[i];
+        rm[i] = (float)m[i];
+        rv[i] = (float)v[i];
+    }
+    for (long t = 1; t <= 2; t++) {
+        h.step = t;
+        CHECK_OK(op_adamw_update(ctx, mp, mg, mm, mv, OFF, N, DECAY_END, h, scalars, 2));
+        double bc1 = 1 - pow(0.9, (double)t), bc2 = 1 - pow(0.999, (double)t);
+        for (size_t i = OFF; i < N + OFF; i++) {
+            double gi = (double)(float)g[i] * (float)coef;
+            if (i < DECAY_END) rp[i] *= 1 - (double)h.lr * (double)h.weight_decay;
+            rm[i] = 0.9 * rm[i] + 0.1 * gi;
+            rv[i] = 0.999 * rv[i] + 0.001 * gi * gi;
+            rp[i] -= (double)h.lr / bc1 * rm[i] / (sqrt(rv[i]) / sqrt(bc2) + 1e-8);
+        }
+    }
+    test_download(ctx, mp, 0, N + OFF, got);
+    test_compare_d("adamw_update params after 2 steps (atol 1e-6, rtol 1e-5)", got, rp, N + OFF,
+                   1e-6, 1e-5);
+    test_download(ctx, mm, 0, N + OFF, got);
+    test_compare_d("adamw_update m", got, rm, N + OFF, 1e-8, 1e-5);
+    test_download(ctx, mv, 0, N + OFF, got);
+    test_compare_d("adamw_update v", got, rv, N + OFF, 1e-10, 1e-5);
+    cl_mem all[] = {mp, mg, mm, mv, ms, mpart};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) rt_buffer_release(&all[i]);
+    free(p);
+    free(g);
+    free(m);
+    free(v);
+    free(got);
+    free(rp);
+    free(rm);
+    free(rv);
+}
+
+int main(void)
+{
+    ctx = test_ctx();
+    test_dropout();
+    test_embedding();
+    test_layernorm();
+    test_gelu_and_pooler();
+    test_bias_and_residual();
+    test_losses();
+    test_adamw();
+    asacl_ctx_destroy(ctx);
+    return test_finish("test_ops");
+}
