@@ -141,4 +141,34 @@ asacl_status op_adamw_update(asacl_ctx *ctx, cl_mem params, cl_mem grads, cl_mem
                              size_t off, size_t n, size_t decay_end, adamw_hparams h,
                              tensor scalars, long coef_idx);
 
+/* ---- attention.cl (fused) and softmax.cl (plain path) ----
+ * qkv [B*T, 3D] rows [q | k | v]; context [B*T, D]; the bias is read as
+ * bias[b*sb + i*si + j] (padding vector: sb = T, si = 0; mask bias [B,T,T]:
+ * sb = T*T, si = T). See cl/attention.h. */
+typedef struct attn_desc {
+    size_t B, T, H, D;
+    tensor bias;
+    size_t sb, si;
+    int additive;  /* 0: replace semantics (asa-spec 3); 1: additive (7) */
+    float p;       /* dropout on the probabilities */
+    op_rng rng;
+} attn_desc;
+
+/* Sets the arguments all attention and softmax kernels end with. */
+void op_attn_args(rt_args *a, const attn_desc *d);
+/* out [B*T, D] = softmax(S') P-dropout V; stats [2*B*H*T] (row max and
+ * 1/sum) saved for the backward. */
+asacl_status op_attention_forward(asacl_ctx *ctx, tensor out, tensor stats, tensor qkv,
+                                  const attn_desc *d);
+/* dqkv [B*T, 3D] (overwritten); dbias [B,T,T] = sum_h dS' when dbias.n > 0;
+ * dsum [B*H*T] is scratch. */
+asacl_status op_attention_backward(asacl_ctx *ctx, tensor dqkv, tensor dbias, tensor dout,
+                                   tensor out, tensor stats, tensor dsum, tensor qkv,
+                                   const attn_desc *d);
+/* probs [B,H,T,T]: scores in, probabilities out; pdrop = probs * dropout. */
+asacl_status op_softmax_forward(asacl_ctx *ctx, tensor probs, tensor pdrop, const attn_desc *d);
+/* ds [B,H,T,T]: dL/dPdrop in, dS out; dbias as op_attention_backward. */
+asacl_status op_softmax_backward(asacl_ctx *ctx, tensor ds, tensor dbias, tensor probs,
+                                 const attn_desc *d);
+
 #endif
