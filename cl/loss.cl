@@ -60,3 +60,62 @@ __kernel void mse_backward(__global float *dz, ulong dz_off, __global const floa
     float g = scale * 2.0f * (z[z_off + b] - target[target_off + b]);
     dz[dz_off + b] = accumulate ? dz[dz_off + b] + g : g;
 }
+
+/* ASA's symmetric KL between p = softmax(z_r) and q = softmax(zq_r) over
+ * rows r of width W (asa-spec 5.3; for one label the caller passes the whole
+ * batch as one row):  loss_r = 1/2 [KL(q||p) + KL(p||q)]
+ *                            = 1/2 sum_c (p_c - q_c)(log p_c - log q_c). */
+inline void log_softmax_row(__global const float *z, uint W, float *m, float *lse)
+{
+    float mx = z[0];
+    for (uint c = 1; c < W; c++) mx = fmax(mx, z[c]);
+    float s = 0.0f;
+    for (uint c = 0; c < W; c++) s += exp(z[c] - mx);
+    *m = mx;
+    *lse = mx + log(s);
+}
+
+/* global (R). */
+__kernel void symmetric_kl_forward(__global float *loss, ulong loss_off, __global const float *z,
+                                   ulong z_off, __global const float *zq, ulong zq_off, uint R,
+                                   uint W)
+{
+    uint r = get_global_id(0);
+    if (r >= R) return;
+    __global const float *a = z + z_off + (ulong)r * W, *b = zq + zq_off + (ulong)r * W;
+    float ma, la, mb, lb;
+    log_softmax_row(a, W, &ma, &la);
+    log_softmax_row(b, W, &mb, &lb);
+    float s = 0.0f;
+    for (uint c = 0; c < W; c++) {
+        float lp = a[c] - la, lq = b[c] - lb;
+        s += (exp(lp) - exp(lq)) * (lp - lq);
+    }
+    loss[loss_off + r] = 0.5f * s;
+}
+
+/* dz += scale * d loss_r / dz, dzq = scale * d loss_r / dzq; global (R). */
+__kernel void symmetric_kl_backward(__global float *dz, ulong dz_off, __global float *dzq,
+                                    ulong dzq_off, __global const float *z, ulong z_off,
+                                    __global const float *zq, ulong zq_off, uint R, uint W,
+                                    float scale)
+{
+    uint r = get_global_id(0);
+    if (r >= R) return;
+    __global const float *a = z + z_off + (ulong)r * W, *b = zq + zq_off + (ulong)r * W;
+    float ma, la, mb, lb;
+    log_softmax_row(a, W, &ma, &la);
+    log_softmax_row(b, W, &mb, &lb);
+    float kl_pq = 0.0f, kl_qp = 0.0f; /* KL(p||q), KL(q||p) */
+    for (uint c = 0; c < W; c++) {
+        float lp = a[c] - la, lq = b[c] - lb;
+        kl_pq += exp(lp) * (lp - lq);
+        kl_qp += exp(lq) * (lq - lp);
+    }
+    for (uint c = 0; c < W; c++) {
+        float lp = a[c] - la, lq = b[c] - lb, p = exp(lp), q = exp(lq);
+        ulong i = (ulong)r * W + c;
+        dz[dz_off + i] += scale * 0.5f * ((p - q) + p * (lp - lq - kl_pq));
+        dzq[dzq_off + i] = scale * 0.5f * ((q - p) + q * (lq - lp - kl_qp));
+    }
+}

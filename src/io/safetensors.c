@@ -1,10 +1,12 @@
 /* safetensors.c -- reads and validates a safetensors file (format: safetensors.h). */
 #define _POSIX_C_SOURCE 200809L /* strdup */
-#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/json_util.h"
 #include "io/safetensors.h"
 #include "runtime/runtime.h"
 
@@ -24,7 +26,7 @@ static void format_shape(const st_tensor *t, char *buf, size_t cap)
 {
     size_t len = (size_t)snprintf(buf, cap, "[");
     for (int i = 0; i < t->ndim && len < cap; i++)
-        len += (size_t)snprintf(buf + len, cap - len, "%s%lld", i ? ", " : "", (long long)t->shape[i]);
+        len += (size_t)snprintf(buf + len, cap - len, "%s%" PRId64, i ? ", " : "", t->shape[i]);
     if (len < cap) snprintf(buf + len, cap - len, "]");
 }
 
@@ -49,74 +51,76 @@ static asacl_status parse_metadata(const char *path, const cJSON *m, st_file *f)
     return ASACL_OK;
 }
 
+/* Records "<path>: tensor '<name>': <message>" as ASACL_ERR_FORMAT. */
+static asacl_status bad_tensor(const char *path, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static asacl_status bad_tensor(const char *path, const char *name, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return rt_fail(ASACL_ERR_FORMAT, "%s: tensor '%s': %s", path, name, msg);
+}
+
 /* One header entry into t (t->name already set); checks it against the data buffer. */
 static asacl_status parse_entry(const char *path, const cJSON *e, size_t data_size, st_tensor *t)
 {
     const char *name = t->name;
     if (!cJSON_IsObject(e))
-        return rt_fail(ASACL_ERR_FORMAT,
-                       "%s: tensor '%s': expected an object with dtype, shape and data_offsets",
-                       path, name);
+        return bad_tensor(path, name, "expected an object with dtype, shape and data_offsets");
     const cJSON *dtype = cJSON_GetObjectItemCaseSensitive(e, "dtype");
-    if (!cJSON_IsString(dtype))
-        return rt_fail(ASACL_ERR_FORMAT, "%s: tensor '%s': \"dtype\" must be a string", path, name);
+    if (!cJSON_IsString(dtype)) return bad_tensor(path, name, "\"dtype\" must be a string");
     int dt = st_dtype_parse(dtype->valuestring);
     if (dt < 0)
-        return rt_fail(ASACL_ERR_FORMAT,
-                       "%s: tensor '%s': unknown dtype '%s' (expected F32, F16, BF16, F64, I64, "
-                       "I32, I16, I8, U64, U32, U16, U8 or BOOL)", path, name, dtype->valuestring);
+        return bad_tensor(path, name, "unknown dtype '%s' (expected F32, F16, BF16, F64, I64, "
+                          "I32, I16, I8, U64, U32, U16, U8 or BOOL)", dtype->valuestring);
     t->dtype = (st_dtype)dt;
 
     const cJSON *shape = cJSON_GetObjectItemCaseSensitive(e, "shape");
     if (!cJSON_IsArray(shape))
-        return rt_fail(ASACL_ERR_FORMAT,
-                       "%s: tensor '%s': \"shape\" must be an array of non-negative integers",
-                       path, name);
+        return bad_tensor(path, name, "\"shape\" must be an array of non-negative integers");
     int ndim = cJSON_GetArraySize(shape);
     if (ndim > ST_MAX_DIMS)
-        return rt_fail(ASACL_ERR_FORMAT, "%s: tensor '%s': %d dimensions, at most %d supported",
-                       path, name, ndim, ST_MAX_DIMS);
+        return bad_tensor(path, name, "%d dimensions, at most %d supported", ndim, ST_MAX_DIMS);
     t->ndim = ndim;
-    uint64_t numel = 1, bytes;
+    uint64_t numel = 1;
     int overflow = 0;
     for (int i = 0; i < ndim; i++) {
         uint64_t d;
         if (!json_uint(cJSON_GetArrayItem(shape, i), &d))
-            return rt_fail(ASACL_ERR_FORMAT,
-                           "%s: tensor '%s': shape[%d] must be a non-negative integer", path, name, i);
+            return bad_tensor(path, name, "shape[%d] must be a non-negative integer", i);
         t->shape[i] = (int64_t)d;
         if (d && numel > UINT64_MAX / d) overflow = 1;
         numel *= d;
     }
     uint64_t esize = st_dtype_size(t->dtype);
     overflow |= numel > UINT64_MAX / esize;
-    bytes = numel * esize;
+    uint64_t bytes = numel * esize;
 
     const cJSON *offsets = cJSON_GetObjectItemCaseSensitive(e, "data_offsets");
     uint64_t b, end;
     if (!cJSON_IsArray(offsets) || cJSON_GetArraySize(offsets) != 2 ||
         !json_uint(cJSON_GetArrayItem(offsets, 0), &b) ||
         !json_uint(cJSON_GetArrayItem(offsets, 1), &end))
-        return rt_fail(ASACL_ERR_FORMAT,
-                       "%s: tensor '%s': \"data_offsets\" must be [begin, end], two non-negative integers",
-                       path, name);
+        return bad_tensor(path, name,
+                          "\"data_offsets\" must be [begin, end], two non-negative integers");
     char sh[256];
     format_shape(t, sh, sizeof sh);
     if (end < b)
-        return rt_fail(ASACL_ERR_FORMAT, "%s: tensor '%s': data_offsets [%llu, %llu] end before they begin",
-                       path, name, (unsigned long long)b, (unsigned long long)end);
+        return bad_tensor(path, name,
+                          "data_offsets [%" PRIu64 ", %" PRIu64 "] end before they begin", b, end);
     if (end > data_size)
-        return rt_fail(ASACL_ERR_FORMAT,
-                       "%s: tensor '%s': data_offsets [%llu, %llu] run past the %zu-byte data buffer",
-                       path, name, (unsigned long long)b, (unsigned long long)end, data_size);
-    if (overflow)
-        return rt_fail(ASACL_ERR_FORMAT, "%s: tensor '%s': shape %s is too large", path, name, sh);
+        return bad_tensor(path, name,
+                          "data_offsets [%" PRIu64 ", %" PRIu64 "] run past the %zu-byte data "
+                          "buffer", b, end, data_size);
+    if (overflow) return bad_tensor(path, name, "shape %s is too large", sh);
     if (end - b != bytes)
-        return rt_fail(ASACL_ERR_FORMAT,
-                       "%s: tensor '%s': data_offsets [%llu, %llu] hold %llu bytes, but %s shape %s needs %llu",
-                       path, name, (unsigned long long)b, (unsigned long long)end,
-                       (unsigned long long)(end - b), st_dtype_name(t->dtype), sh,
-                       (unsigned long long)bytes);
+        return bad_tensor(path, name,
+                          "data_offsets [%" PRIu64 ", %" PRIu64 "] hold %" PRIu64 " bytes, but %s "
+                          "shape %s needs %" PRIu64, b, end, end - b, st_dtype_name(t->dtype), sh,
+                          bytes);
     t->begin = (size_t)b;
     t->end = (size_t)end;
     return ASACL_OK;
@@ -147,8 +151,9 @@ static asacl_status check_layout(const char *path, const st_file *f)
     for (size_t i = 0; i < f->n && st == ASACL_OK; i++) {
         const st_tensor *t = order[i];
         if (t->begin < pos)
-            st = rt_fail(ASACL_ERR_FORMAT, "%s: tensors '%s' [%zu, %zu] and '%s' [%zu, %zu] overlap",
-                         path, prev->name, prev->begin, prev->end, t->name, t->begin, t->end);
+            st = rt_fail(ASACL_ERR_FORMAT,
+                         "%s: tensors '%s' [%zu, %zu] and '%s' [%zu, %zu] overlap", path,
+                         prev->name, prev->begin, prev->end, t->name, t->begin, t->end);
         else if (t->begin > pos)
             st = rt_fail(ASACL_ERR_FORMAT,
                          "%s: data bytes [%zu, %zu) belong to no tensor (a gap before '%s')",
@@ -180,13 +185,15 @@ static asacl_status parse_header(const char *path, const cJSON *root, st_file *f
             continue;
         }
         st_tensor *t = &f->tensors[f->n++];
-        if (!(t->name = strdup(e->string))) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "reading %s", path);
+        if (!(t->name = strdup(e->string)))
+            return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "reading %s", path);
         TRY(parse_entry(path, e, f->data_size, t));
     }
     qsort(f->tensors, f->n, sizeof *f->tensors, by_name);
     for (size_t i = 1; i < f->n; i++)
         if (!strcmp(f->tensors[i - 1].name, f->tensors[i].name))
-            return rt_fail(ASACL_ERR_FORMAT, "%s: duplicate tensor name '%s'", path, f->tensors[i].name);
+            return rt_fail(ASACL_ERR_FORMAT, "%s: duplicate tensor name '%s'", path,
+                           f->tensors[i].name);
     return check_layout(path, f);
 }
 
@@ -201,26 +208,21 @@ static asacl_status parse_file(const char *path, size_t size, st_file *f)
     for (int i = 7; i >= 0; i--) hlen = hlen << 8 | img[i];
     if (hlen > ST_MAX_HEADER)
         return rt_fail(ASACL_ERR_FORMAT,
-                       "%s: header length %llu exceeds the limit of %llu bytes (not a safetensors file?)",
-                       path, (unsigned long long)hlen, (unsigned long long)ST_MAX_HEADER);
+                       "%s: header length %" PRIu64 " exceeds the limit of %" PRIu64
+                       " bytes (not a safetensors file?)", path, hlen, ST_MAX_HEADER);
     if (hlen > size - 8)
-        return rt_fail(ASACL_ERR_FORMAT, "%s: header length %llu runs past the end of the %zu-byte file",
-                       path, (unsigned long long)hlen, size);
-    const char *hdr = f->image + 8, *end = NULL;
+        return rt_fail(ASACL_ERR_FORMAT,
+                       "%s: header length %" PRIu64 " runs past the end of the %zu-byte file", path,
+                       hlen, size);
     f->data = img + 8 + hlen;
     f->data_size = size - 8 - (size_t)hlen;
-    cJSON *root = cJSON_ParseWithLengthOpts(hdr, (size_t)hlen, &end, 0);
-    if (!root)
-        return rt_fail(ASACL_ERR_FORMAT, "%s: the header is not valid JSON (error at header byte %td)",
-                       path, end ? end - hdr : (ptrdiff_t)0);
-    asacl_status st = ASACL_OK;
-    for (const char *p = end; p < hdr + hlen && st == ASACL_OK; p++)
-        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
-            st = rt_fail(ASACL_ERR_FORMAT, "%s: unexpected bytes after the header's JSON (header byte %td)",
-                         path, p - hdr);
-    if (st == ASACL_OK && !cJSON_IsObject(root))
-        st = rt_fail(ASACL_ERR_FORMAT, "%s: the header is not a JSON object", path);
-    if (st == ASACL_OK) st = parse_header(path, root, f);
+    char what[4200];
+    snprintf(what, sizeof what, "%s: the header", path);
+    cJSON *root = NULL;
+    TRY(io_json_parse(f->image + 8, (size_t)hlen, what, &root));
+    asacl_status st = cJSON_IsObject(root)
+        ? parse_header(path, root, f)
+        : rt_fail(ASACL_ERR_FORMAT, "%s: the header is not a JSON object", path);
     cJSON_Delete(root);
     return st;
 }
@@ -231,8 +233,9 @@ asacl_status st_open(const char *path, st_file *out)
     memset(out, 0, sizeof *out);
     size_t size = 0;
     TRY(rt_read_file(path, &out->image, &size));
-    asacl_status st = (out->path = strdup(path)) ? parse_file(path, size, out)
-                                                  : rt_fail(ASACL_ERR_OUT_OF_MEMORY, "reading %s", path);
+    out->path = strdup(path);
+    asacl_status st = out->path ? parse_file(path, size, out)
+                                : rt_fail(ASACL_ERR_OUT_OF_MEMORY, "reading %s", path);
     if (st != ASACL_OK) st_close(out);
     return st;
 }

@@ -18,8 +18,9 @@ static asacl_status item_bytes(const char *path, const st_write_item *it, uint64
         return rt_fail(ASACL_ERR_INVALID_ARG, "writing %s: tensor '%s': unknown dtype %d", path,
                        it->name, (int)it->dtype);
     if (it->ndim < 0 || it->ndim > ST_MAX_DIMS || (it->ndim && !it->shape))
-        return rt_fail(ASACL_ERR_INVALID_ARG, "writing %s: tensor '%s': %d dimensions (0 to %d allowed)",
-                       path, it->name, it->ndim, ST_MAX_DIMS);
+        return rt_fail(ASACL_ERR_INVALID_ARG,
+                       "writing %s: tensor '%s': %d dimensions (0 to %d allowed)", path, it->name,
+                       it->ndim, ST_MAX_DIMS);
     uint64_t n = st_dtype_size(it->dtype);
     for (int i = 0; i < it->ndim; i++) {
         uint64_t d = (uint64_t)it->shape[i];
@@ -29,7 +30,8 @@ static asacl_status item_bytes(const char *path, const st_write_item *it, uint64
         n *= d;
     }
     if (n && !it->data)
-        return rt_fail(ASACL_ERR_INVALID_ARG, "writing %s: tensor '%s' has no data", path, it->name);
+        return rt_fail(ASACL_ERR_INVALID_ARG, "writing %s: tensor '%s' has no data", path,
+                       it->name);
     *bytes = n;
     return ASACL_OK;
 }

@@ -43,3 +43,35 @@ asacl_status op_mse_backward(asacl_ctx *ctx, tensor dz, tensor z, tensor target,
 {
     return launch_loss(ctx, "mse_backward", dz, z, target, B, 0, 1, scale, accumulate);
 }
+
+asacl_status op_symmetric_kl_forward(asacl_ctx *ctx, tensor loss, tensor z, tensor zq, size_t R,
+                                     size_t W)
+{
+    cl_kernel k;
+    TRY(rt_kernel(ctx, "loss", "symmetric_kl_forward", &k));
+    rt_args a;
+    rt_args_begin(&a, k);
+    op_arg(&a, loss);
+    op_arg(&a, z);
+    op_arg(&a, zq);
+    rt_arg_u32(&a, (cl_uint)R);
+    rt_arg_u32(&a, (cl_uint)W);
+    return rt_launch_1d(ctx, &a, "loss", "symmetric_kl_forward", R);
+}
+
+asacl_status op_symmetric_kl_backward(asacl_ctx *ctx, tensor dz, tensor dzq, tensor z, tensor zq,
+                                      size_t R, size_t W, float scale)
+{
+    cl_kernel k;
+    TRY(rt_kernel(ctx, "loss", "symmetric_kl_backward", &k));
+    rt_args a;
+    rt_args_begin(&a, k);
+    op_arg(&a, dz);
+    op_arg(&a, dzq);
+    op_arg(&a, z);
+    op_arg(&a, zq);
+    rt_arg_u32(&a, (cl_uint)R);
+    rt_arg_u32(&a, (cl_uint)W);
+    rt_arg_f32(&a, scale);
+    return rt_launch_1d(ctx, &a, "loss", "symmetric_kl_backward", R);
+}

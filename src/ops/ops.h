@@ -119,6 +119,14 @@ asacl_status op_mse_forward(asacl_ctx *ctx, tensor loss, tensor z, tensor target
 asacl_status op_mse_backward(asacl_ctx *ctx, tensor dz, tensor z, tensor target, size_t B,
                              float scale, int accumulate);
 
+/* ASA's symmetric KL (cl/loss.cl): loss[R] per row of width W between
+ * softmax(z) and softmax(zq). */
+asacl_status op_symmetric_kl_forward(asacl_ctx *ctx, tensor loss, tensor z, tensor zq, size_t R,
+                                     size_t W);
+/* dz += scale * dloss/dz; dzq = scale * dloss/dzq. */
+asacl_status op_symmetric_kl_backward(asacl_ctx *ctx, tensor dz, tensor dzq, tensor z, tensor zq,
+                                      size_t R, size_t W, float scale);
+
 /* ---- reduce.cl ---- */
 /* out[0] (+)= scale * sum(x) for small x (one work-group). */
 asacl_status op_reduce_sum(asacl_ctx *ctx, tensor out, tensor x, float scale, int accumulate);

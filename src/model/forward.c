@@ -1,0 +1,109 @@
+/* forward.c -- one pass of the model (asa-spec section 1), op by op:
+ *   embeddings -> LayerNorm -> dropout
+ *   per layer: QKV (one GEMM) -> attention (bias: padding, or the adversary's
+ *     mask in the adversarial pass) -> output dense -> dropout + residual ->
+ *     LayerNorm -> FFN (GELU) -> dropout + residual -> LayerNorm
+ *   pooler tanh(W h[:,0] + b) -> dropout -> classifier. */
+#include <math.h>
+
+#include "model/asa.h"
+#include "model/attention.h"
+#include "model/linear.h"
+#include "model/model.h"
+
+op_rng model_rng(const pass_opts *o, size_t layer, int kind)
+{
+    op_rng r = {(cl_uint)o->seed, (cl_uint)(o->seed >> 32), o->step,
+                (cl_uint)((unsigned)o->pass << 24 | (unsigned)layer << 8 | (unsigned)kind)};
+    return r;
+}
+
+/* The attention description of layer l in this pass. */
+attn_desc model_attn_desc(const model *m, const pass_arena *a, const batch_dev *bt,
+                          const pass_opts *o, size_t l)
+{
+    const asacl_model_config *c = &m->cfg;
+    size_t B = bt->B, T = bt->T;
+    attn_desc d = {B, T, (size_t)c->num_attention_heads, (size_t)c->hidden_size, bt->padbias,
+                   T, 0, m->additive_masks, 0.0f, model_rng(o, l, SITE_ATTENTION)};
+    if (o->asa) { /* the adversary's mask bias [B, T, T], shared by heads */
+        d.bias = a->layers[l].adv_bias;
+        d.sb = T * T;
+        d.si = T;
+    }
+    /* The additive variant (asa-spec 7) has no dropout on the probabilities. */
+    if (o->train && !m->additive_masks) d.p = c->attention_probs_dropout_prob;
+    return d;
+}
+
+static asacl_status layer_forward(model *m, pass_arena *a, const batch_dev *bt,
+                                  const pass_opts *o, size_t l, tensor x)
+{
+    const asacl_model_config *c = &m->cfg;
+    asacl_ctx *ctx = m->ctx;
+    const layer_params *p = &m->layout.layers[l];
+    layer_acts *y = &a->layers[l];
+    size_t N = bt->B * bt->T, D = (size_t)c->hidden_size, F = (size_t)c->intermediate_size;
+    float ph = o->train ? c->hidden_dropout_prob : 0.0f;
+    float eps = c->layer_norm_eps;
+
+    if (o->asa) TRY(asa_forward(m, a, bt, l, x));
+    TRY(linear_forward(ctx, y->qkv, 3 * D, x, D, model_p(m, p->qkv_w, 3 * D * D), N, D, 3 * D));
+    TRY(op_bias_forward(ctx, y->qkv, 3 * D, model_p(m, p->qkv_b, 3 * D), N, 3 * D));
+    attn_desc d = model_attn_desc(m, a, bt, o, l);
+    if (m->plain_attention)
+        TRY(attention_plain_forward(ctx, y->ctx, y->probs, y->pdrop, y->qkv, &d));
+    else
+        TRY(op_attention_forward(ctx, y->ctx, y->stats, y->qkv, &d));
+    /* res1 = x + dropout(ctx Wo^T + bo); a1 = LN(res1) */
+    TRY(linear_forward(ctx, y->res1, D, y->ctx, D, model_p(m, p->o_w, D * D), N, D, D));
+    TRY(op_residual_forward(ctx, y->res1, x, y->res1, model_p(m, p->o_b, D), N, D, ph,
+                            model_rng(o, l, SITE_ATTN_OUT)));
+    TRY(op_layernorm_forward(ctx, y->a1, y->mean1, y->rstd1, y->res1, model_p(m, p->ln1_g, D),
+                             model_p(m, p->ln1_b, D), N, D, eps));
+    /* f = gelu(a1 W1^T + b1); res2 = a1 + dropout(f W2^T + b2); out = LN(res2) */
+    TRY(linear_forward(ctx, y->f_pre, F, y->a1, D, model_p(m, p->f1_w, F * D), N, D, F));
+    TRY(op_gelu_forward(ctx, y->f_act, y->f_pre, model_p(m, p->f1_b, F), N, F));
+    TRY(linear_forward(ctx, y->res2, D, y->f_act, F, model_p(m, p->f2_w, D * F), N, F, D));
+    TRY(op_residual_forward(ctx, y->res2, y->a1, y->res2, model_p(m, p->f2_b, D), N, D, ph,
+                            model_rng(o, l, SITE_FFN_OUT)));
+    return op_layernorm_forward(ctx, y->out, y->mean2, y->rstd2, y->res2, model_p(m, p->ln2_g, D),
+                                model_p(m, p->ln2_b, D), N, D, eps);
+}
+
+asacl_status model_forward(model *m, pass_arena *a, const batch_dev *bt, const pass_opts *o)
+{
+    const asacl_model_config *c = &m->cfg;
+    const param_layout *pl = &m->layout;
+    asacl_ctx *ctx = m->ctx;
+    size_t B = bt->B, T = bt->T, N = B * T, D = (size_t)c->hidden_size,
+           C = (size_t)c->num_labels, L = (size_t)c->num_hidden_layers;
+    if (B > a->B || T > a->T)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "batch %zu x %zu exceeds the arena's %zu x %zu", B, T,
+                       a->B, a->T);
+    if (o->asa && !pl->adversaries)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "adversarial pass on a model without adversaries");
+    float ph = o->train ? c->hidden_dropout_prob : 0.0f;
+
+    TRY(op_embedding_forward(ctx, a->emb_pre, bt->ids, bt->segs,
+                             model_p(m, pl->word, (size_t)c->vocab_size * D),
+                             model_p(m, pl->pos, (size_t)c->max_position_embeddings * D),
+                             model_p(m, pl->type, (size_t)c->type_vocab_size * D), N, T, D));
+    tensor h0 = tensor_at(a->h0, 0, N * D);
+    TRY(op_layernorm_forward(ctx, h0, a->emb_mean, a->emb_rstd, a->emb_pre,
+                             model_p(m, pl->emb_ln_g, D), model_p(m, pl->emb_ln_b, D), N, D,
+                             c->layer_norm_eps));
+    TRY(op_dropout_forward(ctx, h0, h0, ph, model_rng(o, 0, SITE_EMBEDDING)));
+    tensor x = h0;
+    for (size_t l = 0; l < L; l++) {
+        TRY(layer_forward(m, a, bt, o, l, x));
+        x = tensor_at(a->layers[l].out, 0, N * D);
+    }
+    /* Pooler on the first token of each sequence: rows of stride T*D. */
+    TRY(linear_forward(ctx, a->pooled, D, x, T * D, model_p(m, pl->pool_w, D * D), B, D, D));
+    TRY(op_pooler_forward(ctx, a->pooled, model_p(m, pl->pool_b, D), B, D));
+    TRY(op_dropout_forward(ctx, tensor_at(a->pooled_drop, 0, B * D), tensor_at(a->pooled, 0, B * D),
+                           ph, model_rng(o, 0, SITE_POOLER)));
+    TRY(linear_forward(ctx, a->logits, C, a->pooled_drop, D, model_p(m, pl->cls_w, C * D), B, D, C));
+    return op_bias_forward(ctx, a->logits, C, model_p(m, pl->cls_b, C), B, C);
+}

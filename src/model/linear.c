@@ -1,0 +1,36 @@
+/* linear.c -- dense layers (see linear.h). */
+#include "gemm/gemm.h"
+#include "model/linear.h"
+
+static gemm_mat mat(tensor t, size_t ld)
+{
+    gemm_mat m = {t.buf, t.off, ld};
+    return m;
+}
+
+asacl_status linear_forward(asacl_ctx *ctx, tensor y, size_t ldy, tensor x, size_t ldx, tensor w,
+                            size_t M, size_t in, size_t out)
+{
+    gemm_shape s = {0, 1, M, out, in};
+    return gemm(ctx, s, 1.0f, mat(x, ldx), mat(w, in), 0.0f, mat(y, ldy));
+}
+
+asacl_status linear_backward(asacl_ctx *ctx, tensor dx, size_t lddx, float beta, tensor dw,
+                             tensor dy, size_t ldy, tensor x, size_t ldx, tensor w, size_t M,
+                             size_t in, size_t out)
+{
+    gemm_shape sw = {1, 0, out, in, M};
+    TRY(gemm(ctx, sw, 1.0f, mat(dy, ldy), mat(x, ldx), 1.0f, mat(dw, in)));
+    if (!dx.buf) return ASACL_OK;
+    gemm_shape sx = {0, 0, M, in, out};
+    return gemm(ctx, sx, 1.0f, mat(dy, ldy), mat(w, in), beta, mat(dx, lddx));
+}
+
+asacl_status linear_reserve(asacl_ctx *ctx, size_t M, size_t in, size_t out, size_t ldx,
+                            size_t ldy)
+{
+    gemm_shape f = {0, 1, M, out, in}, bw = {1, 0, out, in, M}, bx = {0, 0, M, in, out};
+    TRY(gemm_reserve(ctx, f, ldx, in, ldy));
+    TRY(gemm_reserve(ctx, bw, ldy, ldx, in));
+    return gemm_reserve(ctx, bx, ldy, in, ldx);
+}

@@ -1,0 +1,20 @@
+/* linear.h -- dense layers through the GEMM interface, with weights in
+ * Hugging Face's [out, in] layout: y = x W^T (the bias is added by the
+ * kernel that follows, fused with what comes next). */
+#ifndef ASACL_MODEL_LINEAR_H
+#define ASACL_MODEL_LINEAR_H
+
+#include "ops/ops.h"
+
+/* y[M, out] (row stride ldy) = x[M, in] (row stride ldx) W^T. */
+asacl_status linear_forward(asacl_ctx *ctx, tensor y, size_t ldy, tensor x, size_t ldx, tensor w,
+                            size_t M, size_t in, size_t out);
+/* dW += dy^T x; and, when dx.buf, dx = dy W + beta * dx (beta 0 or 1). */
+asacl_status linear_backward(asacl_ctx *ctx, tensor dx, size_t lddx, float beta, tensor dw,
+                             tensor dy, size_t ldy, tensor x, size_t ldx, tensor w, size_t M,
+                             size_t in, size_t out);
+/* The GEMM shapes linear_forward/backward will use, reserved up front. */
+asacl_status linear_reserve(asacl_ctx *ctx, size_t M, size_t in, size_t out, size_t ldx,
+                            size_t ldy);
+
+#endif

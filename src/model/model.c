@@ -1,0 +1,273 @@
+/* model.c -- creating the model and its buffers: parameters, activation
+ * arenas, the gradient workspace and the batch buffers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model.h"
+
+/* ---- carving tensors out of one buffer ---------------------------------- */
+
+#define CARVE_MAX 64
+
+typedef struct carver {
+    size_t total;
+    size_t n;
+    tensor *items[CARVE_MAX];
+} carver;
+
+/* Reserves n floats (64-float aligned) for *t in the buffer being planned. */
+static void carve(carver *c, tensor *t, size_t n)
+{
+    t->buf = NULL;
+    t->off = c->total;
+    t->n = n;
+    c->total += (n + 63) / 64 * 64;
+    if (c->n < CARVE_MAX) c->items[c->n++] = t;
+}
+
+static asacl_status carve_alloc(carver *c, asacl_ctx *ctx, const char *what, cl_mem *buf)
+{
+    if (c->n == CARVE_MAX) return rt_fail(ASACL_ERR_INTERNAL, "%s: too many tensors", what);
+    TRY(rt_buffer_create(ctx, c->total * sizeof(float), what, buf));
+    for (size_t i = 0; i < c->n; i++) c->items[i]->buf = *buf;
+    return ASACL_OK;
+}
+
+/* ---- the model ------------------------------------------------------------ */
+
+asacl_status model_create(asacl_ctx *ctx, const asacl_model_config *cfg, int adversaries,
+                          const float *init, unsigned long long seed, model *m)
+{
+    memset(m, 0, sizeof *m);
+    m->ctx = ctx;
+    m->cfg = *cfg;
+    TRY(param_layout_build(cfg, adversaries, &m->layout));
+    asacl_status st = rt_buffer_create(ctx, m->layout.total * sizeof(float), "the parameters",
+                                       &m->params);
+    float *host = NULL;
+    if (st == ASACL_OK && !init) {
+        host = malloc(m->layout.total * sizeof *host);
+        if (!host) st = rt_fail(ASACL_ERR_OUT_OF_MEMORY, "initialising parameters");
+        else param_init_host(&m->layout, cfg, seed, host);
+    }
+    if (st == ASACL_OK) st = rt_upload(ctx, m->params, 0, m->layout.total, init ? init : host);
+    free(host);
+    if (st != ASACL_OK) model_destroy(m);
+    return st;
+}
+
+void model_destroy(model *m)
+{
+    if (!m) return;
+    rt_buffer_release(&m->params);
+    rt_buffer_release(&m->grads);
+    rt_buffer_release(&m->adam_m);
+    rt_buffer_release(&m->adam_v);
+    param_layout_free(&m->layout);
+}
+
+asacl_status model_enable_training(model *m)
+{
+    size_t bytes = m->layout.total * sizeof(float);
+    cl_mem *bufs[3] = {&m->grads, &m->adam_m, &m->adam_v};
+    const char *what[3] = {"the gradients", "AdamW's first moments", "AdamW's second moments"};
+    for (int i = 0; i < 3; i++) {
+        if (*bufs[i]) continue;
+        TRY(rt_buffer_create(m->ctx, bytes, what[i], bufs[i]));
+        tensor t = {*bufs[i], 0, m->layout.total};
+        TRY(op_fill(m->ctx, t, 0.0f));
+    }
+    return ASACL_OK;
+}
+
+tensor model_param(const model *m, cl_mem buf, const char *name)
+{
+    const param_entry *e = param_find(&m->layout, name);
+    tensor t = {buf, e ? e->off : 0, e ? e->n : 0};
+    return t;
+}
+
+/* ---- activations ------------------------------------------------------------ */
+
+asacl_status arena_create(model *m, size_t B, size_t T, int adversarial, pass_arena *a)
+{
+    memset(a, 0, sizeof *a);
+    const asacl_model_config *c = &m->cfg;
+    size_t D = (size_t)c->hidden_size, F = (size_t)c->intermediate_size,
+           H = (size_t)c->num_attention_heads, L = (size_t)c->num_hidden_layers,
+           C = (size_t)c->num_labels, N = B * T;
+    a->B = B;
+    a->T = T;
+    a->n_layers = L;
+    a->layers = calloc(L, sizeof *a->layers);
+    if (!a->layers) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "activation arena");
+    carver top = {0};
+    carve(&top, &a->emb_pre, N * D);
+    carve(&top, &a->emb_mean, N);
+    carve(&top, &a->emb_rstd, N);
+    carve(&top, &a->h0, N * D);
+    carve(&top, &a->pooled, B * D);
+    carve(&top, &a->pooled_drop, B * D);
+    carve(&top, &a->logits, B * C);
+    carve(&top, &a->dlogits, B * C);
+    asacl_status st = carve_alloc(&top, m->ctx, "the embedding and head activations", &a->buf);
+    for (size_t l = 0; l < L && st == ASACL_OK; l++) {
+        layer_acts *x = &a->layers[l];
+        carver k = {0};
+        carve(&k, &x->qkv, N * 3 * D);
+        carve(&k, &x->ctx, N * D);
+        carve(&k, &x->stats, 2 * B * H * T);
+        carve(&k, &x->res1, N * D);
+        carve(&k, &x->mean1, N);
+        carve(&k, &x->rstd1, N);
+        carve(&k, &x->a1, N * D);
+        carve(&k, &x->f_pre, N * F);
+        carve(&k, &x->f_act, N * F);
+        carve(&k, &x->res2, N * D);
+        carve(&k, &x->mean2, N);
+        carve(&k, &x->rstd2, N);
+        carve(&k, &x->out, N * D);
+        if (m->plain_attention) {
+            carve(&k, &x->probs, B * H * T * T);
+            carve(&k, &x->pdrop, B * H * T * T);
+        }
+        if (adversarial) {
+            carve(&k, &x->adv_qk, N * 2 * D);
+            carve(&k, &x->adv_scores, B * T * T);
+            carve(&k, &x->adv_mask, B * T * T);
+            carve(&k, &x->adv_bias, B * T * T);
+        }
+        st = carve_alloc(&k, m->ctx, "a layer's activations", &x->buf);
+    }
+    if (st != ASACL_OK) arena_destroy(a);
+    return st;
+}
+
+void arena_destroy(pass_arena *a)
+{
+    if (!a) return;
+    rt_buffer_release(&a->buf);
+    for (size_t l = 0; a->layers && l < a->n_layers; l++) rt_buffer_release(&a->layers[l].buf);
+    free(a->layers);
+    memset(a, 0, sizeof *a);
+}
+
+asacl_status grad_ws_create(model *m, size_t B, size_t T, int asa, grad_ws *g)
+{
+    memset(g, 0, sizeof *g);
+    const asacl_model_config *c = &m->cfg;
+    size_t D = (size_t)c->hidden_size, F = (size_t)c->intermediate_size,
+           H = (size_t)c->num_attention_heads, N = B * T;
+    carver k = {0};
+    for (int i = 0; i < 3; i++) carve(&k, &g->g[i], N * D);
+    carve(&k, &g->gf, N * F);
+    carve(&k, &g->gqkv, N * 3 * D);
+    carve(&k, &g->dsum, B * H * T);
+    if (m->plain_attention) carve(&k, &g->ds, B * H * T * T);
+    if (asa) {
+        carve(&k, &g->dbias, B * T * T);
+        carve(&k, &g->dadv, N * 2 * D);
+    }
+    carve(&k, &g->dpooled, B * D);
+    return carve_alloc(&k, m->ctx, "the gradient workspace", &g->buf);
+}
+
+void grad_ws_destroy(grad_ws *g)
+{
+    if (g) rt_buffer_release(&g->buf);
+}
+
+/* ---- batches ------------------------------------------------------------------ */
+
+asacl_status batch_create(model *m, size_t B, size_t T, batch_dev *bt)
+{
+    memset(bt, 0, sizeof *bt);
+    size_t N = B * T;
+    /* ints: ids, segs, labels, order, starts, uniq */
+    size_t ni = N + N + B + N + (N + 1) + N, nf = B * T + B;
+    bt->host_i = malloc(ni * sizeof *bt->host_i);
+    bt->host_f = malloc(nf * sizeof *bt->host_f);
+    if (!bt->host_i || !bt->host_f) {
+        batch_destroy(bt);
+        return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "batch staging");
+    }
+    asacl_status st = rt_buffer_create(m->ctx, ni * sizeof(int), "the batch", &bt->ibuf);
+    if (st == ASACL_OK) st = rt_buffer_create(m->ctx, nf * sizeof(float), "the batch", &bt->fbuf);
+    if (st != ASACL_OK) batch_destroy(bt);
+    bt->cap_B = B;
+    bt->cap_T = T;
+    return st;
+}
+
+void batch_destroy(batch_dev *bt)
+{
+    if (!bt) return;
+    rt_buffer_release(&bt->ibuf);
+    rt_buffer_release(&bt->fbuf);
+    free(bt->host_i);
+    free(bt->host_f);
+    memset(bt, 0, sizeof *bt);
+}
+
+asacl_status batch_upload(model *m, batch_dev *bt, size_t B, size_t T, const int *ids,
+                          const int *segs, const int *lengths, const int *labels,
+                          const float *targets)
+{
+    const asacl_model_config *c = &m->cfg;
+    if (B > bt->cap_B || T > bt->cap_T)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "batch of %zu x %zu exceeds the %zu x %zu it was sized for",
+                       B, T, bt->cap_B, bt->cap_T);
+    if (T > (size_t)c->max_position_embeddings)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "sequence length %zu exceeds max_position_embeddings %d",
+                       T, c->max_position_embeddings);
+    size_t N = B * T;
+    int *hi = bt->host_i;
+    float *hf = bt->host_f;
+    /* Layout of this batch (compact for its B and T). */
+    size_t o_ids = 0, o_segs = N, o_lab = 2 * N, o_order = 2 * N + B, o_starts = 3 * N + B,
+           o_uniq = 4 * N + B + 1;
+    bt->real_pairs = 0;
+    for (size_t b = 0; b < B; b++) {
+        if (lengths[b] < 1 || (size_t)lengths[b] > T)
+            return rt_fail(ASACL_ERR_INVALID_ARG, "batch row %zu: length %d outside [1, %zu]", b,
+                           lengths[b], T);
+        bt->real_pairs += (size_t)lengths[b] * (size_t)lengths[b];
+        for (size_t t = 0; t < T; t++) {
+            size_t n = b * T + t;
+            if (ids[n] < 0 || ids[n] >= c->vocab_size)
+                return rt_fail(ASACL_ERR_INVALID_ARG, "token id %d at (%zu, %zu) outside the "
+                               "vocabulary of %d", ids[n], b, t, c->vocab_size);
+            if (segs[n] < 0 || segs[n] >= c->type_vocab_size)
+                return rt_fail(ASACL_ERR_INVALID_ARG, "segment id %d at (%zu, %zu) outside [0, %d)",
+                               segs[n], b, t, c->type_vocab_size);
+            hi[o_ids + n] = ids[n];
+            hi[o_segs + n] = segs[n];
+            hf[n] = (int)t < lengths[b] ? 0.0f : -10000.0f;
+        }
+        if (c->num_labels > 1) {
+            if (!labels || labels[b] < 0 || labels[b] >= c->num_labels)
+                return rt_fail(ASACL_ERR_INVALID_ARG, "label %d of batch row %zu outside [0, %d)",
+                               labels ? labels[b] : -1, b, c->num_labels);
+            hi[o_lab + b] = labels[b];
+        } else {
+            hi[o_lab + b] = 0;
+            hf[N + b] = targets ? targets[b] : 0.0f;
+        }
+    }
+    size_t nu = embedding_group(ids, N, c->pad_token_id, hi + o_order, hi + o_starts, hi + o_uniq);
+    if (nu == (size_t)-1) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "grouping token ids");
+    bt->n_uniq = nu;
+    bt->B = B;
+    bt->T = T;
+    tensor ti = {bt->ibuf, 0, 0}, tf = {bt->fbuf, 0, 0};
+    bt->ids = tensor_at(ti, o_ids, N);
+    bt->segs = tensor_at(ti, o_segs, N);
+    bt->labels = tensor_at(ti, o_lab, B);
+    bt->order = tensor_at(ti, o_order, N);
+    bt->starts = tensor_at(ti, o_starts, N + 1);
+    bt->uniq = tensor_at(ti, o_uniq, N);
+    bt->padbias = tensor_at(tf, 0, N);
+    bt->targets = tensor_at(tf, N, B);
+    TRY(rt_upload_bytes(m->ctx, bt->ibuf, 0, (o_uniq + N) * sizeof(int), hi));
+    return rt_upload(m->ctx, bt->fbuf, 0, N + B, hf);
+}

@@ -1,0 +1,132 @@
+/* model.h -- BERT encoder + classifier head + per-layer ASA adversaries on
+ * one device: parameters, activations, forward and backward, op by op.
+ *
+ * Buffers: the parameters, their gradients and AdamW's m and v are four
+ * device buffers of one layout (params.h). Each pass (clean, adversarial)
+ * has its own activation arena, sized up front for (B, T) -- a batch may
+ * use a smaller T -- and the backward passes share one gradient workspace.
+ * Nothing is allocated per step. */
+#ifndef ASACL_MODEL_H
+#define ASACL_MODEL_H
+
+#include <stdint.h>
+
+#include "model/params.h"
+#include "ops/ops.h"
+
+typedef struct model {
+    asacl_ctx *ctx;
+    asacl_model_config cfg;
+    param_layout layout;
+    cl_mem params;
+    cl_mem grads, adam_m, adam_v; /* NULL until model_enable_training */
+    int plain_attention;          /* use the plain attention path (tests) */
+    int additive_masks;           /* asa-spec 7: S' = S + G, no attention dropout */
+} model;
+
+/* Activations of one layer in one pass, in the layer's own buffer. */
+typedef struct layer_acts {
+    cl_mem buf;
+    tensor qkv, ctx, stats;             /* [N,3D] [N,D] [2*B*H*T] */
+    tensor res1, mean1, rstd1, a1;      /* attention residual, its LN stats, LN out */
+    tensor f_pre, f_act;                /* [N,F] FFN pre-activation (+bias), GELU */
+    tensor res2, mean2, rstd2, out;     /* FFN residual, LN stats, the layer output */
+    tensor probs, pdrop;                /* [B*H*T*T], plain attention path only */
+    tensor adv_qk, adv_scores, adv_mask, adv_bias; /* ASA: [N,2D] [B,T,T] x3 */
+} layer_acts;
+
+typedef struct pass_arena {
+    size_t B, T;                 /* capacity */
+    size_t n_layers;
+    cl_mem buf;                  /* embeddings and head */
+    tensor emb_pre, emb_mean, emb_rstd, h0; /* embedding sum, LN stats, dropout(LN) */
+    layer_acts *layers;
+    tensor pooled, pooled_drop;  /* [B,D] tanh output, after dropout */
+    tensor logits, dlogits;      /* [B,C] */
+} pass_arena;
+
+/* Gradient workspace of the backward passes. */
+typedef struct grad_ws {
+    cl_mem buf;
+    tensor g[3];          /* [N,D] rotating hidden-state gradients */
+    tensor gf, gqkv;      /* [N,F] [N,3D] */
+    tensor dsum;          /* [B*H*T] */
+    tensor ds;            /* [B*H*T*T], plain attention path only */
+    tensor dbias, dadv;   /* ASA: [B,T,T] [N,2D] */
+    tensor dpooled;       /* [B,D] */
+} grad_ws;
+
+/* A batch on the device. ints: ids, segs, labels, order, starts, uniq;
+ * floats: padbias (P[b,j] = 0 real, -10000 padding), targets. */
+typedef struct batch_dev {
+    size_t B, T;          /* this batch (T <= the arenas' T) */
+    size_t cap_B, cap_T;  /* what the buffers were sized for */
+    cl_mem ibuf, fbuf;
+    tensor ids, segs, labels, order, starts, uniq;
+    tensor padbias, targets;
+    size_t n_uniq;        /* distinct non-padding ids (embedding backward) */
+    size_t real_pairs;    /* sum over b of len_b^2 (masked-fraction statistics) */
+    int *host_i;          /* staging for uploads */
+    float *host_f;
+} batch_dev;
+
+/* What a pass does. */
+typedef struct pass_opts {
+    int train;            /* dropout on */
+    int pass;             /* 0 clean, 1 adversarial: part of the dropout stream */
+    int asa;              /* use the adversaries' masks (adversarial pass) */
+    uint64_t seed;
+    uint32_t step;
+} pass_opts;
+
+/* Creates the model on ctx with parameters from `init` ([layout.total]
+ * host floats) or, when NULL, freshly initialised from seed. */
+asacl_status model_create(asacl_ctx *ctx, const asacl_model_config *cfg, int adversaries,
+                          const float *init, unsigned long long seed, model *m);
+void model_destroy(model *m);
+/* Allocates gradients and AdamW state (zeroed). */
+asacl_status model_enable_training(model *m);
+/* n floats at offset off of the parameters / of the gradients. */
+static inline tensor model_p(const model *m, size_t off, size_t n)
+{
+    tensor t = {m->params, off, n};
+    return t;
+}
+static inline tensor model_g(const model *m, size_t off, size_t n)
+{
+    tensor t = {m->grads, off, n};
+    return t;
+}
+/* Parameter (or gradient) tensor by Hugging Face name. */
+tensor model_param(const model *m, cl_mem buf, const char *name);
+
+asacl_status arena_create(model *m, size_t B, size_t T, int adversarial, pass_arena *a);
+void arena_destroy(pass_arena *a);
+asacl_status grad_ws_create(model *m, size_t B, size_t T, int asa, grad_ws *g);
+void grad_ws_destroy(grad_ws *g);
+asacl_status batch_create(model *m, size_t B, size_t T, batch_dev *bt);
+void batch_destroy(batch_dev *bt);
+/* Uploads a batch: ids/segs [B*T] row-major, lengths [B] (tokens at
+ * positions >= length are padding), labels [B] (classification) or targets
+ * [B] (regression; may be NULL otherwise). */
+asacl_status batch_upload(model *m, batch_dev *bt, size_t B, size_t T, const int *ids,
+                          const int *segs, const int *lengths, const int *labels,
+                          const float *targets);
+
+/* Forward: logits into a->logits. */
+asacl_status model_forward(model *m, pass_arena *a, const batch_dev *bt, const pass_opts *o);
+/* Backward from a->dlogits; parameter gradients accumulate into m->grads.
+ * tau2_over_b: the kept-unit penalty's gradient tau^2 / B (adversarial pass). */
+asacl_status model_backward(model *m, pass_arena *a, grad_ws *g, const batch_dev *bt,
+                            const pass_opts *o, float tau2_over_b);
+
+/* The attention of layer l in this pass: bias (padding, or the adversary's
+ * mask), semantics, dropout. */
+attn_desc model_attn_desc(const model *m, const pass_arena *a, const batch_dev *bt,
+                          const pass_opts *o, size_t l);
+
+/* Dropout sites: one stream per (pass, layer, kind). */
+enum { SITE_EMBEDDING = 0, SITE_ATTENTION = 1, SITE_ATTN_OUT = 2, SITE_FFN_OUT = 3, SITE_POOLER = 4 };
+op_rng model_rng(const pass_opts *o, size_t layer, int kind);
+
+#endif

@@ -1,0 +1,191 @@
+/* params.c -- the parameter table (see params.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/params.h"
+#include "runtime/runtime.h"
+
+#define GROUP_ALIGN 64
+
+typedef struct builder {
+    param_layout *l;
+    size_t cap;
+    asacl_status st;
+} builder;
+
+static void align(builder *b) { b->l->total = (b->l->total + GROUP_ALIGN - 1) / GROUP_ALIGN * GROUP_ALIGN; }
+
+/* Appends one tensor at the current end; returns its offset. */
+static size_t add(builder *b, const char *name, size_t rows, size_t cols, int decay,
+                  param_init init)
+{
+    param_layout *l = b->l;
+    if (b->st != ASACL_OK) return 0;
+    if (l->count == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 64;
+        param_entry *e = realloc(l->entries, cap * sizeof *e);
+        if (!e) {
+            b->st = rt_fail(ASACL_ERR_OUT_OF_MEMORY, "parameter table");
+            return 0;
+        }
+        l->entries = e;
+        b->cap = cap;
+    }
+    param_entry *e = &l->entries[l->count++];
+    snprintf(e->name, sizeof e->name, "%s", name);
+    e->rows = rows;
+    e->cols = cols;
+    e->off = l->total;
+    e->n = rows * cols;
+    e->decay = decay;
+    e->init = init;
+    l->total += e->n;
+    return e->off;
+}
+
+asacl_status param_layout_build(const asacl_model_config *c, int adversaries, param_layout *out)
+{
+    memset(out, 0, sizeof *out);
+    TRY(asacl_model_config_check(c));
+    size_t D = (size_t)c->hidden_size, F = (size_t)c->intermediate_size,
+           L = (size_t)c->num_hidden_layers, C = (size_t)c->num_labels;
+    out->adversaries = adversaries;
+    out->layers = calloc(L, sizeof *out->layers);
+    if (!out->layers) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "parameter table");
+    builder b = {out, 0, ASACL_OK};
+    char n[PARAM_NAME_MAX];
+
+    /* Weight decay: weight matrices and embeddings. */
+    out->word = add(&b, "bert.embeddings.word_embeddings.weight", (size_t)c->vocab_size, D, 1, INIT_NORMAL);
+    align(&b);
+    out->pos = add(&b, "bert.embeddings.position_embeddings.weight",
+                   (size_t)c->max_position_embeddings, D, 1, INIT_NORMAL);
+    align(&b);
+    out->type = add(&b, "bert.embeddings.token_type_embeddings.weight", (size_t)c->type_vocab_size,
+                    D, 1, INIT_NORMAL);
+    for (size_t i = 0; i < L; i++) {
+        layer_params *p = &out->layers[i];
+        const char *qkv[3] = {"query", "key", "value"};
+        align(&b);
+        for (int k = 0; k < 3; k++) {
+            snprintf(n, sizeof n, "bert.encoder.layer.%zu.attention.self.%s.weight", i, qkv[k]);
+            size_t off = add(&b, n, D, D, 1, INIT_NORMAL);
+            if (k == 0) p->qkv_w = off;
+        }
+        align(&b);
+        snprintf(n, sizeof n, "bert.encoder.layer.%zu.attention.output.dense.weight", i);
+        p->o_w = add(&b, n, D, D, 1, INIT_NORMAL);
+        align(&b);
+        snprintf(n, sizeof n, "bert.encoder.layer.%zu.intermediate.dense.weight", i);
+        p->f1_w = add(&b, n, F, D, 1, INIT_NORMAL);
+        align(&b);
+        snprintf(n, sizeof n, "bert.encoder.layer.%zu.output.dense.weight", i);
+        p->f2_w = add(&b, n, D, F, 1, INIT_NORMAL);
+    }
+    align(&b);
+    out->pool_w = add(&b, "bert.pooler.dense.weight", D, D, 1, INIT_NORMAL);
+    align(&b);
+    out->cls_w = add(&b, "classifier.weight", C, D, 1, INIT_NORMAL);
+    for (size_t i = 0; i < L && adversaries; i++) {
+        align(&b);
+        snprintf(n, sizeof n, "bert.encoder.adversary.%zu.query.weight", i);
+        out->layers[i].adv_w = add(&b, n, D, D, 1, INIT_NORMAL);
+        snprintf(n, sizeof n, "bert.encoder.adversary.%zu.key.weight", i);
+        add(&b, n, D, D, 1, INIT_NORMAL);
+    }
+    align(&b);
+    out->decay_end = out->total;
+
+    /* No decay: biases and LayerNorm parameters. */
+    out->emb_ln_g = add(&b, "bert.embeddings.LayerNorm.weight", D, 1, 0, INIT_ONE);
+    out->emb_ln_b = add(&b, "bert.embeddings.LayerNorm.bias", D, 1, 0, INIT_ZERO);
+    for (size_t i = 0; i < L; i++) {
+        layer_params *p = &out->layers[i];
+        const char *qkv[3] = {"query", "key", "value"};
+        align(&b);
+        for (int k = 0; k < 3; k++) {
+            snprintf(n, sizeof n, "bert.encoder.layer.%zu.attention.self.%s.bias", i, qkv[k]);
+            size_t off = add(&b, n, D, 1, 0, INIT_ZERO);
+            if (k == 0) p->qkv_b = off;
+        }
+        align(&b);
+        snprintf(n, sizeof n, "bert.encoder.layer.%zu.attention.output.dense.bias", i);
+        p->o_b = add(&b, n, D, 1, 0, INIT_ZERO);
+        snprintf(n, sizeof n, "bert.encoder.layer.%zu.attention.output.LayerNorm.weight", i);
+        p->ln1_g = add(&b, n, D, 1, 0, INIT_ONE);
+        snprintf(n, sizeof n, "bert.encoder.layer.%zu.attention.output.LayerNorm.bias", i);
+        p->ln1_b = add(&b, n, D, 1, 0, INIT_ZERO);
+        snprintf(n, sizeof n, "bert.encoder.layer.%zu.intermediate.dense.bias", i);
+        p->f1_b = add(&b, n, F, 1, 0, INIT_ZERO);
+        snprintf(n, sizeof n, "bert.encoder.layer.%zu.output.dense.bias", i);
+        p->f2_b = add(&b, n, D, 1, 0, INIT_ZERO);
+        snprintf(n, sizeof n, "bert.encoder.layer.%zu.output.LayerNorm.weight", i);
+        p->ln2_g = add(&b, n, D, 1, 0, INIT_ONE);
+        snprintf(n, sizeof n, "bert.encoder.layer.%zu.output.LayerNorm.bias", i);
+        p->ln2_b = add(&b, n, D, 1, 0, INIT_ZERO);
+    }
+    align(&b);
+    out->pool_b = add(&b, "bert.pooler.dense.bias", D, 1, 0, INIT_ZERO);
+    out->cls_b = add(&b, "classifier.bias", C, 1, 0, INIT_ZERO);
+    for (size_t i = 0; i < L && adversaries; i++) {
+        align(&b);
+        snprintf(n, sizeof n, "bert.encoder.adversary.%zu.query.bias", i);
+        out->layers[i].adv_b = add(&b, n, D, 1, 0, INIT_ZERO);
+        snprintf(n, sizeof n, "bert.encoder.adversary.%zu.key.bias", i);
+        add(&b, n, D, 1, 0, INIT_ZERO);
+    }
+    align(&b);
+    if (b.st != ASACL_OK) param_layout_free(out);
+    return b.st;
+}
+
+void param_layout_free(param_layout *l)
+{
+    if (!l) return;
+    free(l->entries);
+    free(l->layers);
+    memset(l, 0, sizeof *l);
+}
+
+const param_entry *param_find(const param_layout *l, const char *name)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (!strcmp(l->entries[i].name, name)) return &l->entries[i];
+    return NULL;
+}
+
+/* splitmix64, then Box-Muller in double. */
+static unsigned long long next(unsigned long long *s)
+{
+    unsigned long long z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static double normal(unsigned long long *s)
+{
+    double u1 = ((double)(next(s) >> 11) + 1.0) / 9007199254740993.0; /* (0, 1] */
+    double u2 = (double)(next(s) >> 11) / 9007199254740992.0;
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+void param_init_host(const param_layout *l, const asacl_model_config *c, unsigned long long seed,
+                     float *values)
+{
+    memset(values, 0, l->total * sizeof *values); /* alignment gaps stay 0 */
+    unsigned long long s = seed;
+    for (size_t i = 0; i < l->count; i++) {
+        const param_entry *e = &l->entries[i];
+        float *v = values + e->off;
+        for (size_t k = 0; k < e->n; k++)
+            v[k] = e->init == INIT_ONE    ? 1.0f
+                   : e->init == INIT_ZERO ? 0.0f
+                                          : (float)(c->initializer_range * normal(&s));
+    }
+    /* Hugging Face zeroes the padding row (nn.Embedding padding_idx). */
+    memset(values + l->word + (size_t)c->pad_token_id * (size_t)c->hidden_size, 0,
+           (size_t)c->hidden_size * sizeof *values);
+}

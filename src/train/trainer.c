@@ -1,0 +1,194 @@
+/* trainer.c -- the training step (see trainer.h). */
+#include <math.h>
+#include <string.h>
+
+#include "model/asa.h"
+#include "model/linear.h"
+#include "train/trainer.h"
+
+void train_opts_default(train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->asa = 1;
+    o->tau = 0.5f;
+    o->lr = 2e-5f;
+    o->weight_decay = 0.01f;
+    o->beta1 = 0.9f;
+    o->beta2 = 0.999f;
+    o->eps = 1e-8f;
+    o->warmup_ratio = 0.06f;
+    o->total_steps = 1;
+    o->seed = 42;
+    o->B = 32;
+    o->T = 128;
+}
+
+double train_lr(const train_opts *o, long s)
+{
+    double total = (double)o->total_steps, w = o->warmup_ratio * total;
+    if ((double)s < w) return o->lr * (double)s / fmax(1.0, w);
+    return o->lr * fmax(0.0, (total - (double)s) / fmax(1.0, total - w));
+}
+
+/* Every GEMM shape of a step, reserved before the first one. */
+static asacl_status reserve(trainer *t)
+{
+    const asacl_model_config *c = &t->m->cfg;
+    asacl_ctx *ctx = t->m->ctx;
+    size_t N = t->o.B * t->o.T, B = t->o.B, D = (size_t)c->hidden_size,
+           F = (size_t)c->intermediate_size, C = (size_t)c->num_labels;
+    TRY(linear_reserve(ctx, N, D, 3 * D, D, 3 * D));
+    TRY(linear_reserve(ctx, N, D, D, D, D));
+    TRY(linear_reserve(ctx, N, D, F, D, F));
+    TRY(linear_reserve(ctx, N, F, D, F, D));
+    TRY(linear_reserve(ctx, B, D, D, t->o.T * D, D));
+    TRY(linear_reserve(ctx, B, D, C, D, C));
+    if (t->o.asa) TRY(linear_reserve(ctx, N, D, 2 * D, D, 2 * D));
+    return ASACL_OK;
+}
+
+asacl_status trainer_create(model *m, const train_opts *o, trainer *t)
+{
+    memset(t, 0, sizeof *t);
+    t->m = m;
+    t->o = *o;
+    size_t L = (size_t)m->cfg.num_hidden_layers, B = o->B, T = o->T;
+    if (L > TRAIN_MAX_LAYERS)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "more than %d layers", TRAIN_MAX_LAYERS);
+    if (o->asa && !m->layout.adversaries)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "ASA training needs a model with adversaries");
+    asacl_status st = model_enable_training(m);
+    if (st == ASACL_OK) st = arena_create(m, B, T, 0, &t->clean);
+    if (st == ASACL_OK && o->asa) st = arena_create(m, B, T, 1, &t->adv);
+    if (st == ASACL_OK) st = grad_ws_create(m, B, T, o->asa, &t->g);
+    if (st == ASACL_OK) st = batch_create(m, B, T, &t->batch);
+    size_t ns = 64 + TRAIN_MAX_LAYERS, total = ns + 2 * B + B * T + REDUCE_PARTIALS;
+    if (st == ASACL_OK) st = rt_buffer_create(m->ctx, total * sizeof(float), "loss scalars", &t->sbuf);
+    if (st == ASACL_OK) {
+        tensor s = {t->sbuf, 0, total};
+        t->scalars = tensor_at(s, 0, ns);
+        t->rows = tensor_at(s, ns, B);
+        t->kl_rows = tensor_at(s, ns + B, B);
+        t->stat_rows = tensor_at(s, ns + 2 * B, B * T);
+        t->partial = tensor_at(s, ns + 2 * B + B * T, REDUCE_PARTIALS);
+        st = op_fill(m->ctx, s, 0.0f);
+    }
+    if (st == ASACL_OK) st = reserve(t);
+    if (st != ASACL_OK) trainer_destroy(t);
+    return st;
+}
+
+void trainer_destroy(trainer *t)
+{
+    if (!t) return;
+    arena_destroy(&t->clean);
+    arena_destroy(&t->adv);
+    grad_ws_destroy(&t->g);
+    batch_destroy(&t->batch);
+    rt_buffer_release(&t->sbuf);
+}
+
+static tensor scalar(const trainer *t, size_t i) { return tensor_at(t->scalars, i, 1); }
+
+/* task (and its gradient into clean.dlogits), vloss (gradients into both
+ * passes' dlogits), kept units and masked fractions. */
+static asacl_status losses(trainer *t)
+{
+    model *m = t->m;
+    asacl_ctx *ctx = m->ctx;
+    const batch_dev *bt = &t->batch;
+    size_t B = bt->B, C = (size_t)m->cfg.num_labels;
+    tensor z = tensor_at(t->clean.logits, 0, B * C), dz = tensor_at(t->clean.dlogits, 0, B * C);
+    tensor rows = tensor_at(t->rows, 0, B);
+    float inv_b = 1.0f / (float)B;
+    if (C > 1) {
+        TRY(op_cross_entropy_forward(ctx, rows, z, bt->labels, B, C));
+        TRY(op_cross_entropy_backward(ctx, dz, z, bt->labels, B, C, inv_b, 0));
+    } else {
+        TRY(op_mse_forward(ctx, rows, z, bt->targets, B));
+        TRY(op_mse_backward(ctx, dz, z, bt->targets, B, inv_b, 0));
+    }
+    TRY(op_reduce_sum(ctx, scalar(t, S_TASK), rows, inv_b, 0));
+    if (!t->o.asa) return op_fill(ctx, tensor_at(t->scalars, S_VLOSS, 2), 0.0f);
+
+    /* asa-spec 5.3: with one label the softmax runs over the batch. */
+    size_t R = C > 1 ? B : 1, W = C > 1 ? C : B;
+    tensor zq = tensor_at(t->adv.logits, 0, B * C), dzq = tensor_at(t->adv.dlogits, 0, B * C);
+    TRY(op_symmetric_kl_forward(ctx, tensor_at(t->kl_rows, 0, R), z, zq, R, W));
+    TRY(op_reduce_sum(ctx, scalar(t, S_VLOSS), tensor_at(t->kl_rows, 0, R), inv_b, 0));
+    TRY(op_symmetric_kl_backward(ctx, dz, dzq, z, zq, R, W, inv_b));
+    TRY(op_fill(ctx, scalar(t, S_RLOSS), 0.0f));
+    for (size_t l = 0; l < (size_t)m->cfg.num_hidden_layers; l++)
+        TRY(asa_stats(m, &t->adv, bt, l, scalar(t, S_RLOSS), inv_b, scalar(t, S_MASKED0 + l),
+                      t->stat_rows));
+    return ASACL_OK;
+}
+
+static asacl_status read_result(trainer *t, step_result *r)
+{
+    if (!r) return ASACL_OK;
+    size_t L = (size_t)t->m->cfg.num_hidden_layers;
+    float s[S_MASKED0 + TRAIN_MAX_LAYERS];
+    TRY(rt_download(t->m->ctx, t->sbuf, t->scalars.off, S_MASKED0 + L, s));
+    memset(r, 0, sizeof *r);
+    r->task = s[S_TASK];
+    r->vloss = s[S_VLOSS];
+    r->rloss = s[S_RLOSS];
+    r->report = r->task + r->vloss;
+    r->total = r->report + (double)t->o.tau * t->o.tau * r->rloss;
+    r->grad_norm = s[S_GNORM];
+    for (size_t l = 0; l < L && t->o.asa; l++)
+        r->masked_fraction[l] = t->batch.real_pairs ? s[S_MASKED0 + l] / (double)t->batch.real_pairs : 0;
+    return ASACL_OK;
+}
+
+asacl_status trainer_loss_and_grad(trainer *t, const host_batch *b, step_result *r)
+{
+    model *m = t->m;
+    TRY(batch_upload(m, &t->batch, b->B, b->T, b->ids, b->segs, b->lengths, b->labels,
+                     b->targets));
+    TRY(op_fill(m->ctx, model_g(m, 0, m->layout.total), 0.0f));
+    pass_opts clean = {1, 0, 0, t->o.seed, (uint32_t)t->step};
+    pass_opts adv = {1, 1, 1, t->o.seed, (uint32_t)t->step};
+    TRY(model_forward(m, &t->clean, &t->batch, &clean));
+    if (t->o.asa) TRY(model_forward(m, &t->adv, &t->batch, &adv));
+    TRY(losses(t));
+    if (t->o.asa) {
+        float tau2_over_b = t->o.tau * t->o.tau / (float)b->B;
+        TRY(model_backward(m, &t->adv, &t->g, &t->batch, &adv, tau2_over_b));
+    }
+    TRY(model_backward(m, &t->clean, &t->g, &t->batch, &clean, 0.0f));
+    return read_result(t, r);
+}
+
+asacl_status trainer_step(trainer *t, const host_batch *b, step_result *r)
+{
+    model *m = t->m;
+    asacl_ctx *ctx = m->ctx;
+    TRY(trainer_loss_and_grad(t, b, NULL));
+    long coef = -1;
+    if (t->o.max_grad_norm > 0) {
+        TRY(op_reduce_sumsq(ctx, scalar(t, S_GNORM), model_g(m, 0, m->layout.total), t->partial));
+        TRY(op_clip_coefficient(ctx, t->scalars, S_GNORM, S_CLIP, t->o.max_grad_norm));
+        coef = S_CLIP;
+    }
+    double lr = train_lr(&t->o, t->step);
+    adamw_hparams h = {(float)lr, t->o.weight_decay, t->o.beta1, t->o.beta2, t->o.eps, t->step + 1};
+    TRY(op_adamw_update(ctx, m->params, m->grads, m->adam_m, m->adam_v, 0, m->layout.total,
+                        m->layout.decay_end, h, t->scalars, coef));
+    t->step++;
+    TRY(read_result(t, r));
+    if (r) r->lr = lr;
+    return ASACL_OK;
+}
+
+asacl_status trainer_eval(trainer *t, const host_batch *b, float *logits)
+{
+    model *m = t->m;
+    TRY(batch_upload(m, &t->batch, b->B, b->T, b->ids, b->segs, b->lengths, b->labels,
+                     b->targets));
+    pass_opts o = {0, 0, 0, t->o.seed, 0};
+    TRY(model_forward(m, &t->clean, &t->batch, &o));
+    return rt_download(m->ctx, t->clean.logits.buf, t->clean.logits.off,
+                       b->B * (size_t)m->cfg.num_labels, logits);
+}

@@ -1,0 +1,70 @@
+/* trainer.h -- one training step (asa-spec section 5) and evaluation:
+ *   clean pass -> [adversarial pass] -> losses (task, symmetric KL, kept
+ *   units) -> [adversarial backward] -> clean backward -> [clipping] -> AdamW
+ * The device keeps everything; the host passes the learning rate of the
+ * step and reads back a handful of scalars. */
+#ifndef ASACL_TRAIN_TRAINER_H
+#define ASACL_TRAIN_TRAINER_H
+
+#include "model/model.h"
+
+typedef struct train_opts {
+    int asa;              /* run the adversarial pass */
+    float tau;            /* kept-unit penalty weight (tau^2 per unit / B), default 0.5 */
+    float lr;             /* peak learning rate */
+    float weight_decay;   /* 0.01 */
+    float beta1, beta2, eps;
+    float warmup_ratio;   /* 0.06 */
+    long total_steps;     /* for the schedule */
+    float max_grad_norm;  /* <= 0: no clipping */
+    uint64_t seed;        /* dropout stream */
+    size_t B, T;          /* largest batch */
+} train_opts;
+
+void train_opts_default(train_opts *o);
+
+/* A batch on the host (row-major [B, T]); targets only for one label. */
+typedef struct host_batch {
+    size_t B, T;
+    const int *ids, *segs, *lengths, *labels;
+    const float *targets;
+} host_batch;
+
+#define TRAIN_MAX_LAYERS 64
+
+typedef struct step_result {
+    double task, vloss, rloss, total, report; /* report = task + vloss */
+    double lr, grad_norm;                      /* grad_norm only when clipping */
+    double masked_fraction[TRAIN_MAX_LAYERS];  /* per layer, ASA only */
+} step_result;
+
+typedef struct trainer {
+    model *m;
+    train_opts o;
+    pass_arena clean, adv;
+    grad_ws g;
+    batch_dev batch;
+    cl_mem sbuf;          /* scalars and loss scratch */
+    tensor scalars, rows, kl_rows, stat_rows, partial;
+    long step;            /* updates done */
+} trainer;
+
+/* Scalars on the device, by index. */
+enum { S_TASK = 0, S_VLOSS, S_RLOSS, S_GNORM, S_CLIP, S_MASKED0, S_COUNT0 = S_MASKED0 };
+
+/* The learning rate of update s (asa-spec 5.5): linear warm-up over the
+ * first warmup_ratio * total steps (a real number), then linear decay to 0. */
+double train_lr(const train_opts *o, long s);
+
+asacl_status trainer_create(model *m, const train_opts *o, trainer *t);
+void trainer_destroy(trainer *t);
+/* Uploads the batch, runs the step (forward(s), backward(s), AdamW with the
+ * scheduled learning rate) and fills r (may be NULL). */
+asacl_status trainer_step(trainer *t, const host_batch *b, step_result *r);
+/* Forward of one step without updating: the losses as trainer_step would
+ * report them, with gradients left in m->grads (for tests). */
+asacl_status trainer_loss_and_grad(trainer *t, const host_batch *b, step_result *r);
+/* Clean pass with dropout off; logits [B * C] to the host. */
+asacl_status trainer_eval(trainer *t, const host_batch *b, float *logits);
+
+#endif
