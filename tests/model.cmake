@@ -2,3 +2,4 @@
 # reference (tests/ref/ref_bert.c) and finite differences.
 set(ASACL_MODEL_TEST_SOURCES ref/ref_ops.c ref/ref_bert.c model_fixture.c)
 asacl_test(test_model device ${ASACL_MODEL_TEST_SOURCES})
+asacl_test(test_asa device ${ASACL_MODEL_TEST_SOURCES})

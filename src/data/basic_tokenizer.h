@@ -5,8 +5,18 @@
 #define ASACL_DATA_BASIC_TOKENIZER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "asacl.h"
+
+/* Hugging Face's special tokens of BERT, in this order; never split. */
+enum { WP_UNK, WP_SEP, WP_PAD, WP_CLS, WP_MASK, WP_N_SPECIAL };
+extern const char *const wp_special_tokens[WP_N_SPECIAL];
+
+/* Decodes the UTF-8 sequence at s (n > 0 bytes left) into *cp and returns
+ * its length. An invalid or truncated sequence decodes as U+FFFD over one
+ * byte (so a length of 1 with U+FFFD marks invalid input). */
+size_t wp_utf8_next(const char *s, size_t n, int32_t *cp);
 
 /* Receives one word: valid UTF-8, len bytes, not NUL-terminated. A failure
  * status stops the tokenisation and is returned by wp_basic_tokenize. */
