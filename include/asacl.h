@@ -191,6 +191,183 @@ void asacl_model_config_default(asacl_model_config *config);
  * is in range (hidden_size divisible by the heads, probabilities in [0,1), ...). */
 asacl_status asacl_model_config_check(const asacl_model_config *config);
 
+/* ------------------------------------------------------------------------ */
+/* Models: a BERT encoder with a classifier head and, for ASA training, one  */
+/* adversary per layer, with its parameters on the context's device.       */
+
+typedef struct asacl_model asacl_model;
+
+/* A fresh model with BERT's initialisation (N(0, initializer_range)
+ * weights, zero biases, unit LayerNorm scales) drawn from seed. */
+asacl_status asacl_model_create(asacl_ctx *ctx, const asacl_model_config *config,
+                                int adversaries, uint64_t seed, asacl_model **model);
+
+typedef struct asacl_load_options {
+    int num_labels;       /* > 0: this many labels (a fresh classifier if it differs) */
+    int adversaries;      /* include ASA adversaries (from the file, else fresh) */
+    uint64_t seed;        /* for tensors the folder lacks */
+    char id2label[ASACL_MAX_LABELS][64]; /* label names to set with num_labels ("" keeps) */
+} asacl_load_options;
+
+typedef struct asacl_load_report {
+    unsigned loaded;       /* tensors read from the file */
+    unsigned initialised;  /* tensors the file lacked, freshly initialised */
+    unsigned ignored;      /* tensors of the file asacl does not use (e.g. MLM heads) */
+    char initialised_names[512]; /* the first few of them, comma-separated */
+} asacl_load_report;
+
+void asacl_load_options_init(asacl_load_options *options);
+/* Loads a model folder: config.json (a Hugging Face BertConfig) and
+ * model.safetensors (Hugging Face tensor names; F32, F16 or BF16), as saved
+ * by transformers for BertForSequenceClassification, BertModel or
+ * BertForMaskedLM, or by asacl. report may be NULL. */
+asacl_status asacl_model_load(asacl_ctx *ctx, const char *dir, const asacl_load_options *options,
+                              asacl_model **model, asacl_load_report *report);
+/* Writes config.json and model.safetensors (float32, Hugging Face names;
+ * loadable by transformers' BertForSequenceClassification) into dir,
+ * replacing it atomically (see asacl_trainer_save). The adversaries are not
+ * part of an inference model. vocab (may be NULL): a vocab.txt to copy. */
+asacl_status asacl_model_save(const asacl_model *model, const char *dir, const char *vocab);
+void asacl_model_destroy(asacl_model *model);
+const asacl_model_config *asacl_model_get_config(const asacl_model *model);
+/* Parameters of the encoder and head (and of the adversaries, if any). */
+size_t asacl_model_param_count(const asacl_model *model, int with_adversaries);
+
+/* A batch of encoded sequences, row-major [B, T]: tokens at positions
+ * >= lengths[b] are padding. labels for classification, targets for one
+ * label (regression); either may be NULL when not needed. */
+typedef struct asacl_batch {
+    size_t B, T;
+    const int32_t *ids, *segments, *lengths, *labels;
+    const float *targets;
+} asacl_batch;
+
+/* Logits [B * num_labels] of the clean pass with dropout off (evaluation,
+ * prediction); the adversaries play no part. */
+asacl_status asacl_model_predict(asacl_model *model, const asacl_batch *batch, float *logits);
+
+/* ------------------------------------------------------------------------ */
+/* Tokenizer: BERT WordPiece over a vocab.txt.                              */
+
+typedef struct asacl_tokenizer asacl_tokenizer;
+
+asacl_status asacl_tokenizer_load(const char *vocab_path, int do_lower_case,
+                                  asacl_tokenizer **tokenizer);
+asacl_status asacl_tokenizer_from_tokens(const char *const *tokens, size_t n, int do_lower_case,
+                                         asacl_tokenizer **tokenizer);
+void asacl_tokenizer_destroy(asacl_tokenizer *tokenizer);
+size_t asacl_tokenizer_vocab_size(const asacl_tokenizer *tokenizer);
+/* Writes the vocabulary as vocab.txt (one token per line), atomically. */
+asacl_status asacl_tokenizer_save(const asacl_tokenizer *tokenizer, const char *path);
+/* [CLS] a [SEP] (b [SEP]), longest-first truncation to max_len; ids and
+ * segments need room for max_len; the rest is [PAD] / 0. */
+asacl_status asacl_tokenizer_encode(const asacl_tokenizer *tokenizer, const char *a,
+                                    const char *b, int max_len, int32_t *ids, int32_t *segments,
+                                    int *length);
+
+/* ------------------------------------------------------------------------ */
+/* Datasets: GLUE-format TSV files, users' own TSV, and the built-in task.  */
+
+typedef struct asacl_dataset asacl_dataset;
+
+/* Reads a TSV file for task (sst2 cola mrpc qnli rte mnli qqp stsb tsv).
+ * labels (may be NULL): the class names in id order to use instead of the
+ * task's own, e.g. the train file's or a model's id2label. */
+asacl_status asacl_dataset_read(const char *path, const char *task, const char *const *labels,
+                                int num_labels, asacl_dataset **dataset);
+/* The built-in task (see README): "train", "dev" (distributed like train)
+ * or "dev-shift" (the spurious keyword carries no information); n
+ * examples, generated deterministically from seed. */
+asacl_status asacl_dataset_builtin(const char *split, size_t n, uint64_t seed,
+                                   asacl_dataset **dataset);
+/* The built-in task's vocabulary (a lower-cased WordPiece vocabulary). */
+asacl_status asacl_builtin_tokenizer(asacl_tokenizer **tokenizer);
+void asacl_dataset_destroy(asacl_dataset *dataset);
+size_t asacl_dataset_size(const asacl_dataset *dataset);
+int asacl_dataset_num_labels(const asacl_dataset *dataset);   /* 1: regression */
+const char *asacl_dataset_label_name(const asacl_dataset *dataset, int label);
+int asacl_dataset_has_labels(const asacl_dataset *dataset);
+/* Example i: texts (b NULL for single sentences), class id (-1 none) or
+ * regression target, and its line in the file (0 for generated data). */
+asacl_status asacl_dataset_get(const asacl_dataset *dataset, size_t i, const char **a,
+                               const char **b, int *label, float *target, size_t *line);
+
+/* ------------------------------------------------------------------------ */
+/* Training (asa-spec section 5).                                           */
+
+typedef struct asacl_train_options {
+    int asa;                /* 1: ASA (default); 0: plain fine-tuning */
+    int additive_masks;     /* asa-spec 7 instead of "replace" semantics */
+    float tau;              /* kept-unit penalty, default 0.5 */
+    float lr;               /* peak learning rate, default 2e-5 */
+    float weight_decay;     /* 0.01 */
+    float warmup_ratio;     /* 0.06 */
+    float max_grad_norm;    /* <= 0 (default): no clipping */
+    long total_steps;       /* length of the schedule */
+    uint64_t seed;          /* dropout stream (and data order, for callers) */
+    size_t max_batch;       /* largest B */
+    size_t max_seq_len;     /* largest T */
+} asacl_train_options;
+
+void asacl_train_options_init(asacl_train_options *options);
+
+#define ASACL_MAX_LAYERS 64
+
+typedef struct asacl_step_stats {
+    double task, vloss, rloss;   /* asa-spec 5.3; vloss and rloss 0 without ASA */
+    double total;                /* task + vloss + tau^2 rloss */
+    double loss;                 /* the loss to report: task + vloss */
+    double lr;                   /* learning rate of this update */
+    double grad_norm;            /* before clipping (only when clipping) */
+    double masked_fraction[ASACL_MAX_LAYERS]; /* per layer, real (query, key) pairs */
+    int correct;                 /* right answers of the clean pass on this batch (classification) */
+} asacl_step_stats;
+
+typedef struct asacl_trainer asacl_trainer;
+
+/* The model must have adversaries for ASA training. The trainer keeps a
+ * pointer to the model, which must outlive it. */
+asacl_status asacl_trainer_create(asacl_model *model, const asacl_train_options *options,
+                                  asacl_trainer **trainer);
+void asacl_trainer_destroy(asacl_trainer *trainer);
+/* One step: forward(s), backward(s), AdamW. stats may be NULL. */
+asacl_status asacl_trainer_step(asacl_trainer *trainer, const asacl_batch *batch,
+                                asacl_step_stats *stats);
+long asacl_trainer_steps_done(const asacl_trainer *trainer);
+
+/* Where step time goes: with timing on, each step waits for the device
+ * after each phase (slightly slower) and the phases' wall times add up. */
+typedef struct asacl_step_timing {
+    long steps;
+    double clean_forward, adversarial_forward, losses, backward, optimizer; /* seconds */
+} asacl_step_timing;
+void asacl_trainer_set_timing(asacl_trainer *trainer, int on);
+void asacl_trainer_get_timing(const asacl_trainer *trainer, asacl_step_timing *timing);
+
+/* Where the data loader stands, saved with a checkpoint. */
+typedef struct asacl_data_position {
+    long epoch;
+    long index;        /* next example of the epoch's order */
+} asacl_data_position;
+
+/* A training checkpoint: the model folder (config.json, model.safetensors,
+ * vocab.txt when given) plus trainer_state.safetensors (adversaries, AdamW
+ * moments, step, seed, data position, options, and `run`, a caller's JSON
+ * text such as its command-line settings; may be NULL). The folder is
+ * replaced atomically: whenever the process stops, it holds the old
+ * checkpoint or the new one, never a mix. */
+asacl_status asacl_trainer_save(const asacl_trainer *trainer, const char *dir,
+                                const asacl_data_position *position, const char *vocab,
+                                const char *run);
+/* The options a checkpoint was trained with and its `run` text (malloc'd,
+ * NULL if none; free with free()), to create the trainer to resume. */
+asacl_status asacl_checkpoint_info(const char *dir, asacl_train_options *options, char **run);
+/* Restores a checkpoint into a trainer created with the checkpoint's
+ * options for a model loaded from it; continuing gives the results of an
+ * uninterrupted run on the same device. */
+asacl_status asacl_trainer_resume(asacl_trainer *trainer, const char *dir,
+                                  asacl_data_position *position);
+
 #ifdef __cplusplus
 }
 #endif

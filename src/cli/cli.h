@@ -17,7 +17,23 @@ void cli_log_init(int verbose);
 /* Formats a byte count as "1.5 GiB". */
 const char *cli_bytes(unsigned long long n, char *buf, unsigned cap);
 
+/* Returns from the calling function when expr fails. */
+#define TRY_CLI(expr)                              \
+    do {                                           \
+        asacl_status try_cli_ = (expr);            \
+        if (try_cli_ != ASACL_OK) return try_cli_; \
+    } while (0)
+
+/* Parses a whole string as a number; 0 if it is not one. */
+int cli_number(const char *s, double *out);
+/* mkdir -p; ASACL_ERR_IO with a message on failure. */
+asacl_status rt_mkdirs_cli(const char *path);
+
 int cmd_devices(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif

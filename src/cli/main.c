@@ -1,6 +1,8 @@
 /* main.c -- asacl <command>: dispatch, help and version. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +16,12 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"train", cmd_train, "train a classifier with ASA (no arguments: the built-in task)"},
+    {"eval", cmd_eval, "evaluate a model folder on a labelled TSV file"},
+    {"predict", cmd_predict, "print labels and probabilities for sentences"},
     {"devices", cmd_devices, "list OpenCL devices and the profile each would use"},
     {"kernels", cmd_kernels, "build every kernel program for a device (fills the cache)"},
+    {"bench", cmd_bench, "benchmarks: bench train, bench gemm"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -53,6 +59,35 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n(see 'asacl %s --help')\n", cmd);
     return CLI_USAGE;
+}
+
+int cli_number(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno) return 0;
+    *out = v;
+    return 1;
+}
+
+asacl_status rt_mkdirs_cli(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1;; p++) {
+        char c = *p;
+        if (c == '/' || c == 0) {
+            *p = 0;
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+                fprintf(stderr, "asacl: error: cannot create folder %s: %s\n", buf, strerror(errno));
+                return ASACL_ERR_IO;
+            }
+            *p = c;
+        }
+        if (!c) break;
+    }
+    return ASACL_OK;
 }
 
 static void log_to_stderr(int level, const char *msg, void *user)

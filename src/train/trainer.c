@@ -142,22 +142,39 @@ static asacl_status read_result(trainer *t, step_result *r)
     return ASACL_OK;
 }
 
+/* When timing, waits for the device and adds the time since *mark to
+ * phase p. */
+static asacl_status phase_done(trainer *t, int p, double *mark)
+{
+    if (!t->timing) return ASACL_OK;
+    TRY(asacl_ctx_finish(t->m->ctx));
+    double now = rt_now();
+    t->phase_s[p] += now - *mark;
+    *mark = now;
+    return ASACL_OK;
+}
+
 asacl_status trainer_loss_and_grad(trainer *t, const host_batch *b, step_result *r)
 {
     model *m = t->m;
+    double mark = rt_now();
     TRY(batch_upload(m, &t->batch, b->B, b->T, b->ids, b->segs, b->lengths, b->labels,
                      b->targets));
     TRY(op_fill(m->ctx, model_g(m, 0, m->layout.total), 0.0f));
     pass_opts clean = {1, 0, 0, t->o.seed, (uint32_t)t->step};
     pass_opts adv = {1, 1, 1, t->o.seed, (uint32_t)t->step};
     TRY(model_forward(m, &t->clean, &t->batch, &clean));
+    TRY(phase_done(t, PHASE_CLEAN_FORWARD, &mark));
     if (t->o.asa) TRY(model_forward(m, &t->adv, &t->batch, &adv));
+    TRY(phase_done(t, PHASE_ADV_FORWARD, &mark));
     TRY(losses(t));
+    TRY(phase_done(t, PHASE_LOSSES, &mark));
     if (t->o.asa) {
         float tau2_over_b = t->o.tau * t->o.tau / (float)b->B;
         TRY(model_backward(m, &t->adv, &t->g, &t->batch, &adv, tau2_over_b));
     }
     TRY(model_backward(m, &t->clean, &t->g, &t->batch, &clean, 0.0f));
+    TRY(phase_done(t, PHASE_BACKWARD, &mark));
     return read_result(t, r);
 }
 
@@ -166,6 +183,7 @@ asacl_status trainer_step(trainer *t, const host_batch *b, step_result *r)
     model *m = t->m;
     asacl_ctx *ctx = m->ctx;
     TRY(trainer_loss_and_grad(t, b, NULL));
+    double mark = rt_now();
     long coef = -1;
     if (t->o.max_grad_norm > 0) {
         TRY(op_reduce_sumsq(ctx, scalar(t, S_GNORM), model_g(m, 0, m->layout.total), t->partial));
@@ -176,9 +194,24 @@ asacl_status trainer_step(trainer *t, const host_batch *b, step_result *r)
     adamw_hparams h = {(float)lr, t->o.weight_decay, t->o.beta1, t->o.beta2, t->o.eps, t->step + 1};
     TRY(op_adamw_update(ctx, m->params, m->grads, m->adam_m, m->adam_v, 0, m->layout.total,
                         m->layout.decay_end, h, t->scalars, coef));
+    TRY(phase_done(t, PHASE_OPTIMIZER, &mark));
+    t->timed_steps += t->timing;
     t->step++;
     TRY(read_result(t, r));
     if (r) r->lr = lr;
+    size_t C = (size_t)m->cfg.num_labels;
+    if (r && C > 1) { /* training accuracy from the clean pass */
+        float z[256 * ASACL_MAX_LABELS];
+        for (size_t b0 = 0; b0 < b->B; b0 += 256) {
+            size_t nb = b->B - b0 < 256 ? b->B - b0 : 256;
+            TRY(rt_download(ctx, t->clean.logits.buf, t->clean.logits.off + b0 * C, nb * C, z));
+            for (size_t i = 0; i < nb; i++) {
+                size_t best = 0;
+                for (size_t c = 1; c < C; c++) best = z[i * C + c] > z[i * C + best] ? c : best;
+                r->correct += (int)best == b->labels[b0 + i];
+            }
+        }
+    }
     return ASACL_OK;
 }
 

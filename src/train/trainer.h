@@ -36,6 +36,7 @@ typedef struct step_result {
     double task, vloss, rloss, total, report; /* report = task + vloss */
     double lr, grad_norm;                      /* grad_norm only when clipping */
     double masked_fraction[TRAIN_MAX_LAYERS];  /* per layer, ASA only */
+    int correct;                               /* clean-pass argmax == label (classification) */
 } step_result;
 
 typedef struct trainer {
@@ -47,7 +48,12 @@ typedef struct trainer {
     cl_mem sbuf;          /* scalars and loss scratch */
     tensor scalars, rows, kl_rows, stat_rows, partial;
     long step;            /* updates done */
+    int timing;           /* wait for the device after each phase and time it */
+    double phase_s[5];    /* PHASE_* seconds summed over timed steps */
+    long timed_steps;
 } trainer;
+
+enum { PHASE_CLEAN_FORWARD, PHASE_ADV_FORWARD, PHASE_LOSSES, PHASE_BACKWARD, PHASE_OPTIMIZER };
 
 /* Scalars on the device, by index. */
 enum { S_TASK = 0, S_VLOSS, S_RLOSS, S_GNORM, S_CLIP, S_MASKED0, S_COUNT0 = S_MASKED0 };

@@ -1,0 +1,187 @@
+/* cmd_bench.c -- asacl bench train: the training step's speed with ASA and
+ * without, side by side in one run (steps alternate between the two), and
+ * where the time goes. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/progress.h"
+
+typedef struct bench_shape {
+    const char *name;
+    int layers, hidden, heads, intermediate;
+    size_t B, T;
+} bench_shape;
+
+static const bench_shape SHAPES[] = {
+    {"bench", 4, 256, 4, 1024, 32, 128},
+    {"tiny", 2, 64, 4, 128, 16, 32},
+    {"base", 12, 768, 12, 3072, 32, 128},
+};
+
+static void help(void)
+{
+    printf("usage: asacl bench train [--config NAME] [--steps N] [options]\n\n"
+           "Times training steps of a freshly initialised model on random full-length\n"
+           "batches, with ASA and with --no-asa, alternating the two in one run, and\n"
+           "prints ms per step, tokens per second, the ASA / plain ratio, and the\n"
+           "split of a step between clean forward, adversarial forward, losses,\n"
+           "backward and optimizer (from separate steps that wait for the device\n"
+           "after each phase).\n\n"
+           "  --config NAME   bench (4 layers, hidden 256, 4 heads, FFN 1024, B 32, T 128;\n"
+           "                  the default), tiny (2, 64, 4, 128, B 16, T 32), base (BERT-base,\n"
+           "                  B 32, T 128)\n"
+           "  --batch N, --seq-len N   override B and T\n"
+           "  --steps N       timed steps per mode (default 5), after --warmup N (default 2)\n"
+           "  --device SPEC   device: flat index, P:D or part of a name\n"
+           "  -h, --help      this help\n");
+}
+
+typedef struct mode {
+    const char *name;
+    int asa;
+    asacl_model *model;
+    asacl_trainer *trainer;
+    double seconds;
+    long steps;
+    asacl_step_timing timing;
+} mode;
+
+static int bench_train(int argc, char **argv)
+{
+    enum { O_CONFIG = 256, O_STEPS, O_WARMUP, O_DEVICE, O_BATCH, O_LEN };
+    static const struct option opts[] = {
+        {"config", 1, 0, O_CONFIG}, {"steps", 1, 0, O_STEPS}, {"warmup", 1, 0, O_WARMUP},
+        {"device", 1, 0, O_DEVICE}, {"batch", 1, 0, O_BATCH}, {"seq-len", 1, 0, O_LEN},
+        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    const char *config = "bench", *device = NULL;
+    double steps = 5, warmup = 2, batch = 0, len = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        double *num = c == O_STEPS ? &steps : c == O_WARMUP ? &warmup : c == O_BATCH ? &batch
+                    : c == O_LEN ? &len : NULL;
+        if (num && !cli_number(optarg, num))
+            return cli_usage_error("bench train", "%s: expected a number, got '%s'", argv[optind - 1], optarg);
+        if (c == O_CONFIG) config = optarg;
+        else if (c == O_DEVICE) device = optarg;
+        else if (c == 'h') {
+            help();
+            return CLI_OK;
+        } else if (!num) return cli_usage_error("bench train", "unknown option");
+    }
+    if (optind < argc) return cli_usage_error("bench train", "unexpected argument '%s'", argv[optind]);
+    const bench_shape *shape = NULL;
+    for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++)
+        if (!strcmp(SHAPES[i].name, config)) shape = &SHAPES[i];
+    if (!shape) return cli_usage_error("bench train", "unknown config '%s' (bench, tiny, base)", config);
+    if (steps < 1 || warmup < 0) return cli_usage_error("bench train", "--steps must be >= 1");
+    size_t B = batch > 0 ? (size_t)batch : shape->B, T = len > 1 ? (size_t)len : shape->T;
+    cli_log_init(0);
+
+    asacl_ctx_options co;
+    asacl_ctx_options_init(&co);
+    co.device = device;
+    asacl_ctx *ctx = NULL;
+    asacl_status st = asacl_ctx_create(&co, &ctx);
+    if (st != ASACL_OK) return cli_error(st);
+    asacl_model_config cfg;
+    asacl_model_config_default(&cfg);
+    cfg.num_hidden_layers = shape->layers;
+    cfg.hidden_size = shape->hidden;
+    cfg.num_attention_heads = shape->heads;
+    cfg.intermediate_size = shape->intermediate;
+    if ((size_t)cfg.max_position_embeddings < T) cfg.max_position_embeddings = (int)T;
+
+    /* One random batch of full-length sequences. */
+    int32_t *ids = malloc(B * T * sizeof *ids), *segs = calloc(B * T, sizeof *segs),
+            *lens = malloc(B * sizeof *lens), *labels = malloc(B * sizeof *labels);
+    uint64_t s = 12345;
+    for (size_t i = 0; i < B * T; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        ids[i] = 1000 + (int32_t)((s >> 33) % 20000);
+    }
+    for (size_t b = 0; b < B; b++) {
+        lens[b] = (int32_t)T;
+        labels[b] = (int32_t)(b % 2);
+    }
+    asacl_batch bt = {B, T, ids, segs, lens, labels, NULL};
+
+    mode modes[2] = {{"ASA", 1, NULL, NULL, 0, 0, {0}}, {"no ASA", 0, NULL, NULL, 0, 0, {0}}};
+    for (int k = 0; k < 2 && st == ASACL_OK; k++) {
+        asacl_train_options o;
+        asacl_train_options_init(&o);
+        o.asa = modes[k].asa;
+        o.lr = 1e-5f;
+        o.total_steps = 1000000;
+        o.max_batch = B;
+        o.max_seq_len = T;
+        st = asacl_model_create(ctx, &cfg, o.asa, 42, &modes[k].model);
+        if (st == ASACL_OK) st = asacl_trainer_create(modes[k].model, &o, &modes[k].trainer);
+    }
+    const asacl_device_info *dev = asacl_ctx_device(ctx);
+    if (st == ASACL_OK) {
+        printf("device   %s (%s)\n", dev->name, dev->platform_name);
+        printf("config   %s: %d layers, hidden %d, %d heads, FFN %d, batch %zu x %zu tokens, "
+               "%zu parameters (+ %zu in adversaries)\n",
+               shape->name, cfg.num_hidden_layers, cfg.hidden_size, cfg.num_attention_heads,
+               cfg.intermediate_size, B, T, asacl_model_param_count(modes[1].model, 0),
+               asacl_model_param_count(modes[0].model, 1) - asacl_model_param_count(modes[0].model, 0));
+        fprintf(stderr, "warming up (%d steps per mode; kernels compile on first use)...\n", (int)warmup);
+    }
+    for (int w = 0; w < (int)warmup && st == ASACL_OK; w++)
+        for (int k = 0; k < 2 && st == ASACL_OK; k++)
+            st = asacl_trainer_step(modes[k].trainer, &bt, NULL);
+    /* Timed steps, alternating the modes; then the same with phase timing. */
+    for (int i = 0; i < (int)steps && st == ASACL_OK; i++)
+        for (int k = 0; k < 2 && st == ASACL_OK; k++) {
+            double t0 = progress_now();
+            asacl_step_stats ss;
+            st = asacl_trainer_step(modes[k].trainer, &bt, &ss); /* reads scalars: waits */
+            modes[k].seconds += progress_now() - t0;
+            modes[k].steps++;
+        }
+    for (int k = 0; k < 2 && st == ASACL_OK; k++) asacl_trainer_set_timing(modes[k].trainer, 1);
+    for (int i = 0; i < (int)steps && st == ASACL_OK; i++)
+        for (int k = 0; k < 2 && st == ASACL_OK; k++) st = asacl_trainer_step(modes[k].trainer, &bt, NULL);
+    if (st == ASACL_OK) {
+        printf("\n%-8s %10s %12s   %s\n", "mode", "ms/step", "tokens/s",
+               "per step: clean fwd | adv fwd | losses | backward | optimizer (ms)");
+        for (int k = 0; k < 2; k++) {
+            mode *m = &modes[k];
+            asacl_trainer_get_timing(m->trainer, &m->timing);
+            double ms = 1000 * m->seconds / (double)m->steps, n = (double)m->timing.steps;
+            printf("%-8s %10.1f %12.0f   %9.1f | %7.1f | %6.1f | %8.1f | %9.1f\n", m->name, ms,
+                   (double)(B * T) / (ms / 1000), 1000 * m->timing.clean_forward / n,
+                   1000 * m->timing.adversarial_forward / n, 1000 * m->timing.losses / n,
+                   1000 * m->timing.backward / n, 1000 * m->timing.optimizer / n);
+        }
+        double ratio = (modes[0].seconds / (double)modes[0].steps) / (modes[1].seconds / (double)modes[1].steps);
+        printf("\nASA / no-ASA step time: %.2f  (%ld timed steps each, alternating)\n", ratio,
+               modes[0].steps);
+    }
+    for (int k = 0; k < 2; k++) {
+        asacl_trainer_destroy(modes[k].trainer);
+        asacl_model_destroy(modes[k].model);
+    }
+    free(ids);
+    free(segs);
+    free(lens);
+    free(labels);
+    asacl_ctx_destroy(ctx);
+    return st == ASACL_OK ? CLI_OK : cli_error(st);
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        printf("usage: asacl bench train [options]   training step speed, ASA vs no ASA\n"
+               "       asacl bench <what> --help\n");
+        return argc < 2 ? CLI_USAGE : CLI_OK;
+    }
+    if (!strcmp(argv[1], "train")) return bench_train(argc - 1, argv + 1);
+    return cli_usage_error("bench", "unknown benchmark '%s' (train)", argv[1]);
+}

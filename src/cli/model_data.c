@@ -1,0 +1,44 @@
+/* model_data.c -- see model_data.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/model_data.h"
+
+asacl_status cli_model_open(cli_model *m, const char *device, const char *dir, int cased)
+{
+    memset(m, 0, sizeof *m);
+    asacl_ctx_options co;
+    asacl_ctx_options_init(&co);
+    co.device = device;
+    asacl_status st = asacl_ctx_create(&co, &m->ctx);
+    if (st != ASACL_OK) return st;
+    char vocab[4200];
+    snprintf(vocab, sizeof vocab, "%s/vocab.txt", dir);
+    st = asacl_tokenizer_load(vocab, !cased, &m->tok);
+    if (st == ASACL_OK) st = asacl_model_load(m->ctx, dir, NULL, &m->model, NULL);
+    return st;
+}
+
+void cli_model_close(cli_model *m)
+{
+    asacl_model_destroy(m->model);
+    asacl_tokenizer_destroy(m->tok);
+    asacl_ctx_destroy(m->ctx);
+    memset(m, 0, sizeof *m);
+}
+
+asacl_status cli_model_data(const cli_model *m, const char *data, const char *task, size_t n_builtin,
+                            uint64_t seed, asacl_dataset **out)
+{
+    if (!strncmp(data, "builtin:", 8)) return asacl_dataset_builtin(data + 8, n_builtin, seed, out);
+    const asacl_model_config *c = asacl_model_get_config(m->model);
+    const char *names[ASACL_MAX_LABELS];
+    int named = c->num_labels > 1;
+    for (int i = 0; i < c->num_labels; i++) {
+        names[i] = c->id2label[i];
+        named &= c->id2label[i][0] != 0 && strncmp(c->id2label[i], "LABEL_", 6) != 0;
+    }
+    /* A model whose labels have names reads data with those names in its
+     * id order; otherwise the task's own order applies. */
+    return asacl_dataset_read(data, task, named ? names : NULL, c->num_labels, out);
+}

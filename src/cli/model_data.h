@@ -1,0 +1,21 @@
+/* model_data.h -- what eval and predict share: a model folder with its
+ * vocabulary, and data read with the model's own label names. */
+#ifndef ASACL_CLI_MODEL_DATA_H
+#define ASACL_CLI_MODEL_DATA_H
+
+#include "asacl.h"
+
+typedef struct cli_model {
+    asacl_ctx *ctx;
+    asacl_model *model;
+    asacl_tokenizer *tok;
+} cli_model;
+
+asacl_status cli_model_open(cli_model *m, const char *device, const char *dir, int cased);
+void cli_model_close(cli_model *m);
+/* A TSV file read for task with the model's labels, or "builtin:SPLIT"
+ * (n_builtin examples from seed, as asacl train generates them). */
+asacl_status cli_model_data(const cli_model *m, const char *data, const char *task, size_t n_builtin,
+                            uint64_t seed, asacl_dataset **out);
+
+#endif

@@ -1,0 +1,147 @@
+/* api.c -- the public tokenizer and dataset API (include/asacl.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/builtin.h"
+#include "data/glue.h"
+#include "data/tokenizer.h"
+#include "runtime/runtime.h"
+
+struct asacl_tokenizer {
+    wp_tokenizer *wp;
+};
+
+struct asacl_dataset {
+    glue_dataset g;
+};
+
+static asacl_status wrap_tokenizer(asacl_status st, wp_tokenizer *wp, asacl_tokenizer **out)
+{
+    if (st != ASACL_OK) return st;
+    *out = malloc(sizeof **out);
+    if (!*out) {
+        wp_free(wp);
+        return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "creating a tokenizer");
+    }
+    (*out)->wp = wp;
+    return ASACL_OK;
+}
+
+asacl_status asacl_tokenizer_load(const char *path, int lower, asacl_tokenizer **out)
+{
+    if (!path || !out) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_load: NULL argument");
+    wp_tokenizer *wp = NULL;
+    asacl_status st = wp_load(path, lower, &wp);
+    return wrap_tokenizer(st, wp, out);
+}
+
+asacl_status asacl_tokenizer_from_tokens(const char *const *tokens, size_t n, int lower,
+                                         asacl_tokenizer **out)
+{
+    if (!tokens || !out) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_from_tokens: NULL argument");
+    wp_tokenizer *wp = NULL;
+    asacl_status st = wp_from_tokens(tokens, n, lower, &wp);
+    return wrap_tokenizer(st, wp, out);
+}
+
+void asacl_tokenizer_destroy(asacl_tokenizer *t)
+{
+    if (!t) return;
+    wp_free(t->wp);
+    free(t);
+}
+
+size_t asacl_tokenizer_vocab_size(const asacl_tokenizer *t) { return t ? wp_vocab_size(t->wp) : 0; }
+
+asacl_status asacl_tokenizer_save(const asacl_tokenizer *t, const char *path)
+{
+    if (!t || !path) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_save: NULL argument");
+    size_t n = wp_vocab_size(t->wp), bytes = 0;
+    for (size_t i = 0; i < n; i++) bytes += strlen(wp_token(t->wp, (int)i)) + 1;
+    char *buf = malloc(bytes + 1), *p = buf;
+    if (!buf) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "writing %s", path);
+    for (size_t i = 0; i < n; i++) {
+        const char *tok = wp_token(t->wp, (int)i);
+        size_t k = strlen(tok);
+        memcpy(p, tok, k);
+        p[k] = '\n';
+        p += k + 1;
+    }
+    asacl_status st = rt_write_file_atomic(path, buf, bytes);
+    free(buf);
+    return st;
+}
+
+asacl_status asacl_tokenizer_encode(const asacl_tokenizer *t, const char *a, const char *b,
+                                    int max_len, int32_t *ids, int32_t *segments, int *length)
+{
+    if (!t || !a || !ids || !segments || !length)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_encode: NULL argument");
+    return wp_encode(t->wp, a, b, max_len, ids, segments, length);
+}
+
+static asacl_status wrap_dataset(asacl_status st, glue_dataset *g, asacl_dataset **out)
+{
+    if (st != ASACL_OK) return st;
+    *out = malloc(sizeof **out);
+    if (!*out) {
+        glue_free(g);
+        return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "reading a dataset");
+    }
+    (*out)->g = *g;
+    return ASACL_OK;
+}
+
+asacl_status asacl_dataset_read(const char *path, const char *task, const char *const *labels,
+                                int num_labels, asacl_dataset **out)
+{
+    if (!path || !task || !out) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_dataset_read: NULL argument");
+    glue_dataset g;
+    asacl_status st = glue_read(path, task, labels, labels ? num_labels : 0, &g);
+    return wrap_dataset(st, &g, out);
+}
+
+asacl_status asacl_dataset_builtin(const char *split, size_t n, uint64_t seed, asacl_dataset **out)
+{
+    if (!split || !out) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_dataset_builtin: NULL argument");
+    glue_dataset g;
+    asacl_status st = builtin_generate(split, n, seed, &g);
+    return wrap_dataset(st, &g, out);
+}
+
+asacl_status asacl_builtin_tokenizer(asacl_tokenizer **out)
+{
+    const char *tokens[256];
+    size_t n = builtin_vocab(tokens, 256);
+    return asacl_tokenizer_from_tokens(tokens, n, 1, out);
+}
+
+void asacl_dataset_destroy(asacl_dataset *d)
+{
+    if (!d) return;
+    glue_free(&d->g);
+    free(d);
+}
+
+size_t asacl_dataset_size(const asacl_dataset *d) { return d ? d->g.n : 0; }
+int asacl_dataset_num_labels(const asacl_dataset *d) { return d ? d->g.num_labels : 0; }
+int asacl_dataset_has_labels(const asacl_dataset *d) { return d ? d->g.has_labels : 0; }
+
+const char *asacl_dataset_label_name(const asacl_dataset *d, int label)
+{
+    if (!d || label < 0 || label >= d->g.num_labels || d->g.is_regression) return NULL;
+    return d->g.labels[label];
+}
+
+asacl_status asacl_dataset_get(const asacl_dataset *d, size_t i, const char **a, const char **b,
+                               int *label, float *target, size_t *line)
+{
+    if (!d || i >= d->g.n) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_dataset_get: index %zu", i);
+    const glue_example *e = &d->g.ex[i];
+    if (a) *a = e->a;
+    if (b) *b = e->b;
+    if (label) *label = e->label;
+    if (target) *target = e->target;
+    if (line) *line = e->line;
+    return ASACL_OK;
+}

@@ -1,0 +1,155 @@
+/* builtin.c -- the built-in task: sentiment-like sentences, generated
+ * deterministically, with a spurious keyword.
+ *
+ * A sentence is 2-4 clauses about a film ("the acting was not very good",
+ * "the music was loud"); each clause with a sentiment adjective votes +1 or
+ * -1, flipped by "not"; there is an odd number of voting clauses and the
+ * label is the sign of the vote (1 positive, 0 negative). In "train" and
+ * "dev" the keyword "kubrick" appears in 90% of positive and 10% of
+ * negative sentences, so it alone predicts the label 90% of the time; in
+ * "dev-shift" it appears in half the sentences whatever their label. A
+ * model that learned the sentiment does as well on dev-shift as on dev; a
+ * model that leaned on the keyword does worse. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/builtin.h"
+#include "runtime/runtime.h"
+
+static const char *const POSITIVE[] = {"good", "great", "excellent", "wonderful", "superb",
+                                       "brilliant", "lovely", "charming", "delightful", "moving"};
+static const char *const NEGATIVE[] = {"bad", "awful", "terrible", "boring", "dull",
+                                       "weak", "poor", "clumsy", "tedious", "bland"};
+static const char *const NEUTRAL[] = {"long", "short", "old", "new", "loud", "quiet"};
+static const char *const NOUNS[] = {"movie", "film", "plot", "story", "acting", "cast",
+                                    "script", "ending", "music", "scenes", "direction", "dialogue"};
+static const char *const ADVERBS[] = {"very", "really", "quite", "rather", "truly"};
+static const char *const JOINERS[] = {"and", "but", ",", "."};
+static const char *const OTHER[] = {"the", "a", "this", "it", "was", "is", "with", "also",
+                                    "overall", "not", "by", "kubrick"};
+#define KEYWORD "kubrick"
+#define COUNT(a) (sizeof a / sizeof a[0])
+
+size_t builtin_vocab(const char **tokens, size_t cap)
+{
+    static const char *const SPECIAL[] = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
+    const char *const *lists[] = {SPECIAL, POSITIVE, NEGATIVE, NEUTRAL, NOUNS, ADVERBS, JOINERS, OTHER};
+    size_t sizes[] = {COUNT(SPECIAL), COUNT(POSITIVE), COUNT(NEGATIVE), COUNT(NEUTRAL),
+                      COUNT(NOUNS), COUNT(ADVERBS), COUNT(JOINERS), COUNT(OTHER)};
+    size_t n = 0;
+    for (size_t l = 0; l < COUNT(lists); l++)
+        for (size_t i = 0; i < sizes[l]; i++)
+            if (n < cap) tokens[n++] = lists[l][i];
+    return n;
+}
+
+/* splitmix64 */
+static uint64_t next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static size_t pick(uint64_t *s, size_t n) { return (size_t)(next(s) % n); }
+static int chance(uint64_t *s, double p) { return (double)(next(s) >> 11) / 9007199254740992.0 < p; }
+
+static void append(char *buf, size_t cap, const char *word)
+{
+    size_t n = strlen(buf);
+    snprintf(buf + n, cap - n, "%s%s", n ? " " : "", word);
+}
+
+/* One clause: "the <noun> was [not] [adverb] <adjective>". A neutral clause
+ * (polar 0) takes a neutral adjective; a voting one an adjective whose
+ * polarity, flipped by an optional "not", gives the vote `want`. */
+static void clause(uint64_t *s, char *buf, size_t cap, int polar, int want)
+{
+    append(buf, cap, chance(s, 0.5) ? "the" : "this");
+    append(buf, cap, NOUNS[pick(s, COUNT(NOUNS))]);
+    append(buf, cap, chance(s, 0.7) ? "was" : "is");
+    if (!polar) {
+        append(buf, cap, NEUTRAL[pick(s, COUNT(NEUTRAL))]);
+        return;
+    }
+    int negate = chance(s, 0.3);
+    if (negate) append(buf, cap, "not");
+    if (chance(s, 0.4)) append(buf, cap, ADVERBS[pick(s, COUNT(ADVERBS))]);
+    int positive = negate ? want < 0 : want > 0;
+    append(buf, cap, positive ? POSITIVE[pick(s, COUNT(POSITIVE))]
+                              : NEGATIVE[pick(s, COUNT(NEGATIVE))]);
+}
+
+static int sentence(uint64_t *s, const char *split, char *buf, size_t cap)
+{
+    buf[0] = 0;
+    int label = chance(s, 0.5);
+    /* 1 or 3 voting clauses whose majority is the label, plus 0-1 neutral. */
+    int voting = chance(s, 0.5) ? 1 : 3, neutral = (int)pick(s, 2);
+    int votes[3] = {label ? 1 : -1, label ? 1 : -1, label ? 1 : -1};
+    if (voting == 3) votes[pick(s, 3)] = label ? -1 : 1; /* one dissenting clause */
+    int total = voting + neutral, used_vote = 0, placed_neutral = 0;
+    double p_key = !strcmp(split, "dev-shift") ? 0.5 : (label ? 0.9 : 0.1);
+    int keyword = chance(s, p_key), key_at = (int)pick(s, (size_t)total);
+    for (int c = 0; c < total; c++) {
+        if (c) append(buf, cap, JOINERS[pick(s, COUNT(JOINERS))]);
+        int polar = placed_neutral == neutral || (used_vote < voting && chance(s, 0.6));
+        if (polar && used_vote < voting) clause(s, buf, cap, 1, votes[used_vote++]);
+        else {
+            clause(s, buf, cap, 0, 0);
+            placed_neutral++;
+        }
+        if (keyword && c == key_at) {
+            append(buf, cap, "by");
+            append(buf, cap, KEYWORD);
+        }
+    }
+    while (used_vote < voting) { /* any votes left go last */
+        append(buf, cap, "and");
+        clause(s, buf, cap, 1, votes[used_vote++]);
+    }
+    if (chance(s, 0.3)) {
+        append(buf, cap, ".");
+        append(buf, cap, "overall");
+        append(buf, cap, "it");
+        append(buf, cap, "was");
+        append(buf, cap, label ? POSITIVE[pick(s, COUNT(POSITIVE))] : NEGATIVE[pick(s, COUNT(NEGATIVE))]);
+    }
+    return label;
+}
+
+asacl_status builtin_generate(const char *split, size_t n, uint64_t seed, glue_dataset *out)
+{
+    memset(out, 0, sizeof *out);
+    uint64_t stream;
+    if (!strcmp(split, "train")) stream = 1;
+    else if (!strcmp(split, "dev")) stream = 2;
+    else if (!strcmp(split, "dev-shift")) stream = 3;
+    else
+        return rt_fail(ASACL_ERR_INVALID_ARG, "built-in task: unknown split '%s' (train, dev, "
+                       "dev-shift)", split);
+    if (n == 0 || n > 10000000)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "built-in task: %zu examples", n);
+    const size_t cap = 256;
+    out->ex = calloc(n, sizeof *out->ex);
+    out->text_ = malloc(n * cap);
+    if (!out->ex || !out->text_) {
+        glue_free(out);
+        return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "generating the built-in task");
+    }
+    uint64_t s = seed * 0x100000001b3ull + stream * 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < n; i++) {
+        char *buf = out->text_ + i * cap;
+        out->ex[i].label = sentence(&s, split, buf, cap);
+        out->ex[i].a = buf;
+        out->ex[i].line = 0;
+    }
+    out->n = n;
+    out->num_labels = 2;
+    out->has_labels = 1;
+    snprintf(out->labels[0], sizeof out->labels[0], "negative");
+    snprintf(out->labels[1], sizeof out->labels[1], "positive");
+    return ASACL_OK;
+}

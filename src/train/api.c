@@ -1,0 +1,331 @@
+/* api.c -- the public training API (include/asacl.h): trainers over public
+ * models, and training checkpoints. */
+#define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io/folder.h"
+#include "io/model_folder.h"
+#include "model/api.h"
+#include "train/trainer.h"
+
+struct asacl_trainer {
+    trainer t;
+    asacl_model *model;
+};
+
+void asacl_train_options_init(asacl_train_options *o)
+{
+    if (!o) return;
+    train_opts d;
+    train_opts_default(&d);
+    memset(o, 0, sizeof *o);
+    o->asa = d.asa;
+    o->tau = d.tau;
+    o->lr = d.lr;
+    o->weight_decay = d.weight_decay;
+    o->warmup_ratio = d.warmup_ratio;
+    o->total_steps = d.total_steps;
+    o->seed = d.seed;
+    o->max_batch = d.B;
+    o->max_seq_len = d.T;
+}
+
+asacl_status asacl_trainer_create(asacl_model *am, const asacl_train_options *o,
+                                  asacl_trainer **out)
+{
+    if (!am || !o || !out) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_trainer_create: NULL argument");
+    *out = NULL;
+    if (o->max_batch == 0 || o->max_seq_len < 2 || o->total_steps < 1)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "training options: max_batch %zu, max_seq_len %zu "
+                       "and total_steps %ld must be positive (max_seq_len >= 2)",
+                       o->max_batch, o->max_seq_len, o->total_steps);
+    if (o->tau < 0 || !(o->lr >= 0) || o->warmup_ratio < 0 || o->warmup_ratio > 1)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "training options: tau %g, lr %g, warmup ratio %g "
+                       "out of range", (double)o->tau, (double)o->lr, (double)o->warmup_ratio);
+    train_opts to;
+    train_opts_default(&to);
+    to.asa = o->asa;
+    to.tau = o->tau;
+    to.lr = o->lr;
+    to.weight_decay = o->weight_decay;
+    to.warmup_ratio = o->warmup_ratio;
+    to.total_steps = o->total_steps;
+    to.max_grad_norm = o->max_grad_norm;
+    to.seed = o->seed;
+    to.B = o->max_batch;
+    to.T = o->max_seq_len;
+    asacl_trainer *t = calloc(1, sizeof *t);
+    if (!t) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "creating a trainer");
+    am->m.additive_masks = o->additive_masks;
+    t->model = am;
+    asacl_status st = trainer_create(&am->m, &to, &t->t);
+    if (st != ASACL_OK) {
+        free(t);
+        return st;
+    }
+    *out = t;
+    return ASACL_OK;
+}
+
+void asacl_trainer_destroy(asacl_trainer *t)
+{
+    if (!t) return;
+    trainer_destroy(&t->t);
+    free(t);
+}
+
+long asacl_trainer_steps_done(const asacl_trainer *t) { return t ? t->t.step : 0; }
+
+void asacl_trainer_set_timing(asacl_trainer *t, int on)
+{
+    if (!t) return;
+    t->t.timing = on;
+    memset(t->t.phase_s, 0, sizeof t->t.phase_s);
+    t->t.timed_steps = 0;
+}
+
+void asacl_trainer_get_timing(const asacl_trainer *t, asacl_step_timing *out)
+{
+    if (!t || !out) return;
+    out->steps = t->t.timed_steps;
+    out->clean_forward = t->t.phase_s[PHASE_CLEAN_FORWARD];
+    out->adversarial_forward = t->t.phase_s[PHASE_ADV_FORWARD];
+    out->losses = t->t.phase_s[PHASE_LOSSES];
+    out->backward = t->t.phase_s[PHASE_BACKWARD];
+    out->optimizer = t->t.phase_s[PHASE_OPTIMIZER];
+}
+
+asacl_status asacl_trainer_step(asacl_trainer *t, const asacl_batch *b, asacl_step_stats *stats)
+{
+    if (!t || !b) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_trainer_step: NULL argument");
+    host_batch hb = {b->B, b->T, b->ids, b->segments, b->lengths, b->labels, b->targets};
+    step_result r;
+    TRY(trainer_step(&t->t, &hb, &r));
+    if (stats) {
+        memset(stats, 0, sizeof *stats);
+        stats->task = r.task;
+        stats->vloss = r.vloss;
+        stats->rloss = r.rloss;
+        stats->total = r.total;
+        stats->loss = r.report;
+        stats->lr = r.lr;
+        stats->grad_norm = r.grad_norm;
+        stats->correct = r.correct;
+        for (int l = 0; l < t->model->m.cfg.num_hidden_layers && l < ASACL_MAX_LAYERS; l++)
+            stats->masked_fraction[l] = r.masked_fraction[l];
+    }
+    return ASACL_OK;
+}
+
+/* ---- checkpoints ------------------------------------------------------------ */
+
+#define STATE_FILE "trainer_state.safetensors"
+#define STATE_FORMAT "asacl-trainer-state"
+#define STATE_VERSION "1"
+
+static int not_inference(const char *name) { return !folder_is_inference_tensor(name); }
+
+static asacl_status write_state(const asacl_trainer *t, const char *path,
+                                const asacl_data_position *pos, const char *run)
+{
+    const model *m = t->t.m;
+    const param_layout *pl = &m->layout;
+    size_t n = pl->total;
+    float *p = malloc(n * sizeof *p), *mm = malloc(n * sizeof *mm), *vv = malloc(n * sizeof *vv);
+    asacl_status st = ASACL_OK;
+    if (!p || !mm || !vv) st = rt_fail(ASACL_ERR_OUT_OF_MEMORY, "writing a checkpoint");
+    if (st == ASACL_OK) st = rt_download(m->ctx, m->params, 0, n, p);
+    if (st == ASACL_OK) st = rt_download(m->ctx, m->adam_m, 0, n, mm);
+    if (st == ASACL_OK) st = rt_download(m->ctx, m->adam_v, 0, n, vv);
+    if (st == ASACL_OK) {
+        const train_opts *o = &t->t.o;
+        char v[16][64];
+        snprintf(v[0], 64, "%ld", t->t.step);
+        snprintf(v[1], 64, "%" PRIu64, o->seed);
+        snprintf(v[2], 64, "%ld", pos ? pos->epoch : 0);
+        snprintf(v[3], 64, "%ld", pos ? pos->index : 0);
+        snprintf(v[4], 64, "%zu", n);
+        snprintf(v[5], 64, "%d", o->asa);
+        snprintf(v[6], 64, "%d", m->additive_masks);
+        snprintf(v[7], 64, "%.9g", (double)o->tau);
+        snprintf(v[8], 64, "%.9g", (double)o->lr);
+        snprintf(v[9], 64, "%.9g", (double)o->weight_decay);
+        snprintf(v[10], 64, "%.9g", (double)o->warmup_ratio);
+        snprintf(v[11], 64, "%.9g", (double)o->max_grad_norm);
+        snprintf(v[12], 64, "%ld", o->total_steps);
+        snprintf(v[13], 64, "%zu", o->B);
+        snprintf(v[14], 64, "%zu", o->T);
+        const char *meta[] = {"format", STATE_FORMAT, "version", STATE_VERSION, "step", v[0],
+                              "seed", v[1], "epoch", v[2], "index", v[3], "layout_total", v[4],
+                              "asa", v[5], "additive_masks", v[6], "tau", v[7], "lr", v[8],
+                              "weight_decay", v[9], "warmup_ratio", v[10], "max_grad_norm", v[11],
+                              "total_steps", v[12], "max_batch", v[13], "max_seq_len", v[14],
+                              "run", run ? run : "", NULL};
+        /* The adversaries under their names, the moments as flat buffers. */
+        size_t na = 0;
+        for (size_t i = 0; i < pl->count; i++) na += not_inference(pl->entries[i].name);
+        st_write_item *items = calloc(na + 2, sizeof *items);
+        int64_t *shapes = calloc(2 * (na + 2), sizeof *shapes);
+        if (!items || !shapes) st = rt_fail(ASACL_ERR_OUT_OF_MEMORY, "writing a checkpoint");
+        size_t k = 0;
+        for (size_t i = 0; st == ASACL_OK && i < pl->count; i++) {
+            const param_entry *e = &pl->entries[i];
+            if (!not_inference(e->name)) continue;
+            shapes[2 * k] = (int64_t)e->rows;
+            shapes[2 * k + 1] = (int64_t)e->cols;
+            items[k] = (st_write_item){e->name, ST_F32, e->cols > 1 ? 2 : 1, shapes + 2 * k,
+                                       p + e->off};
+            k++;
+        }
+        if (st == ASACL_OK) {
+            int64_t *flat = shapes + 2 * na; /* [n] */
+            flat[0] = (int64_t)n;
+            items[k++] = (st_write_item){"optimizer.exp_avg", ST_F32, 1, flat, mm};
+            items[k++] = (st_write_item){"optimizer.exp_avg_sq", ST_F32, 1, flat, vv};
+            st = st_write(path, items, k, meta);
+        }
+        free(items);
+        free(shapes);
+    }
+    free(p);
+    free(mm);
+    free(vv);
+    return st;
+}
+
+typedef struct save_job {
+    const asacl_trainer *t;
+    const asacl_data_position *pos;
+    const char *vocab, *run;
+} save_job;
+
+static asacl_status write_checkpoint(const char *tmp, void *user)
+{
+    save_job *j = user;
+    char path[4200];
+    TRY(model_write_folder(j->t->model, tmp, j->vocab));
+    snprintf(path, sizeof path, "%s/%s", tmp, STATE_FILE);
+    return write_state(j->t, path, j->pos, j->run);
+}
+
+asacl_status asacl_trainer_save(const asacl_trainer *t, const char *dir,
+                                const asacl_data_position *pos, const char *vocab,
+                                const char *run)
+{
+    if (!t || !dir) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_trainer_save: NULL argument");
+    save_job j = {t, pos, vocab, run};
+    asacl_status st = folder_replace(dir, write_checkpoint, &j);
+    if (st != ASACL_OK) rt_error_context("saving the checkpoint %s", dir);
+    return st;
+}
+
+static asacl_status open_state(const char *dir, st_file *f)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, STATE_FILE);
+    TRY(st_open(path, f));
+    const char *fmt = st_metadata(f, "format"), *ver = st_metadata(f, "version");
+    if (!fmt || strcmp(fmt, STATE_FORMAT) != 0 || !ver || strcmp(ver, STATE_VERSION) != 0) {
+        st_close(f);
+        return rt_fail(ASACL_ERR_FORMAT, "%s: not an asacl trainer state of version %s", path,
+                       STATE_VERSION);
+    }
+    static const char *keys[] = {"step", "seed", "epoch", "index", "layout_total", "asa",
+                                 "additive_masks", "tau", "lr", "weight_decay", "warmup_ratio",
+                                 "max_grad_norm", "total_steps", "max_batch", "max_seq_len"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!st_metadata(f, keys[i])) {
+            st_close(f);
+            return rt_fail(ASACL_ERR_FORMAT, "%s: metadata lacks \"%s\"", path, keys[i]);
+        }
+    return ASACL_OK;
+}
+
+static double meta_num(const st_file *f, const char *key) { return strtod(st_metadata(f, key), NULL); }
+
+asacl_status asacl_checkpoint_info(const char *dir, asacl_train_options *o, char **run)
+{
+    if (!dir || !o) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_checkpoint_info: NULL argument");
+    st_file f;
+    TRY(open_state(dir, &f));
+    asacl_train_options_init(o);
+    o->asa = (int)meta_num(&f, "asa");
+    o->additive_masks = (int)meta_num(&f, "additive_masks");
+    o->tau = (float)meta_num(&f, "tau");
+    o->lr = (float)meta_num(&f, "lr");
+    o->weight_decay = (float)meta_num(&f, "weight_decay");
+    o->warmup_ratio = (float)meta_num(&f, "warmup_ratio");
+    o->max_grad_norm = (float)meta_num(&f, "max_grad_norm");
+    o->total_steps = (long)meta_num(&f, "total_steps");
+    o->seed = strtoull(st_metadata(&f, "seed"), NULL, 10);
+    o->max_batch = (size_t)meta_num(&f, "max_batch");
+    o->max_seq_len = (size_t)meta_num(&f, "max_seq_len");
+    asacl_status st = ASACL_OK;
+    if (run) {
+        const char *r = st_metadata(&f, "run");
+        *run = r && *r ? strdup(r) : NULL;
+        if (r && *r && !*run) st = rt_fail(ASACL_ERR_OUT_OF_MEMORY, "reading a checkpoint");
+    }
+    st_close(&f);
+    return st;
+}
+
+asacl_status asacl_trainer_resume(asacl_trainer *t, const char *dir, asacl_data_position *pos)
+{
+    if (!t || !dir) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_trainer_resume: NULL argument");
+    model *m = t->t.m;
+    const param_layout *pl = &m->layout;
+    st_file f;
+    TRY(open_state(dir, &f));
+    asacl_status st = ASACL_OK;
+    size_t n = pl->total;
+    if ((size_t)meta_num(&f, "layout_total") != n || strtoull(st_metadata(&f, "seed"), NULL, 10) != t->t.o.seed)
+        st = rt_fail(ASACL_ERR_INVALID_ARG, "%s: the checkpoint's model shape or seed differs from "
+                     "this trainer's (create it from asacl_checkpoint_info)", dir);
+    float *values = malloc(n * sizeof *values), *mom = malloc(n * sizeof *mom);
+    folder_read r = {calloc(pl->count, 1), 0, 0};
+    if (st == ASACL_OK && (!values || !mom || !r.have))
+        st = rt_fail(ASACL_ERR_OUT_OF_MEMORY, "resuming %s", dir);
+    if (st == ASACL_OK) {
+        memset(values, 0, n * sizeof *values);
+        char path[4200];
+        snprintf(path, sizeof path, "%s/model.safetensors", dir);
+        st_file mf;
+        st = st_open(path, &mf);
+        if (st == ASACL_OK) {
+            st = folder_read_params(&mf, pl, values, NULL, &r);
+            st_close(&mf);
+        }
+    }
+    if (st == ASACL_OK) st = folder_read_params(&f, pl, values, NULL, &r);
+    for (size_t i = 0; st == ASACL_OK && i < pl->count; i++)
+        if (!r.have[i])
+            st = rt_fail(ASACL_ERR_FORMAT, "checkpoint %s lacks %s", dir, pl->entries[i].name);
+    if (st == ASACL_OK) st = rt_upload(m->ctx, m->params, 0, n, values);
+    const char *mom_names[2] = {"optimizer.exp_avg", "optimizer.exp_avg_sq"};
+    cl_mem mom_bufs[2] = {m->adam_m, m->adam_v};
+    for (int k = 0; k < 2 && st == ASACL_OK; k++) {
+        const st_tensor *tt = st_find(&f, mom_names[k]);
+        if (!tt || tt->dtype != ST_F32 || st_numel(tt) != n)
+            st = rt_fail(ASACL_ERR_FORMAT, "%s/%s: %s missing or not F32 [%zu]", dir, STATE_FILE,
+                         mom_names[k], n);
+        if (st == ASACL_OK) st = st_to_f32(&f, tt, mom);
+        if (st == ASACL_OK) st = rt_upload(m->ctx, mom_bufs[k], 0, n, mom);
+    }
+    if (st == ASACL_OK) {
+        t->t.step = (long)meta_num(&f, "step");
+        if (pos) {
+            pos->epoch = (long)meta_num(&f, "epoch");
+            pos->index = (long)meta_num(&f, "index");
+        }
+    }
+    free(values);
+    free(mom);
+    free(r.have);
+    st_close(&f);
+    return st;
+}
