@@ -245,10 +245,11 @@ asacl_status batch_upload(model *m, batch_dev *bt, size_t B, size_t T, const int
             hf[n] = (int)t < lengths[b] ? 0.0f : -10000.0f;
         }
         if (c->num_labels > 1) {
-            if (!labels || labels[b] < 0 || labels[b] >= c->num_labels)
+            /* Without labels (prediction) class 0 stands in; no loss is read. */
+            if (labels && (labels[b] < 0 || labels[b] >= c->num_labels))
                 return rt_fail(ASACL_ERR_INVALID_ARG, "label %d of batch row %zu outside [0, %d)",
-                               labels ? labels[b] : -1, b, c->num_labels);
-            hi[o_lab + b] = labels[b];
+                               labels[b], b, c->num_labels);
+            hi[o_lab + b] = labels ? labels[b] : 0;
         } else {
             hi[o_lab + b] = 0;
             hf[N + b] = targets ? targets[b] : 0.0f;
