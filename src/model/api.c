@@ -227,7 +227,7 @@ asacl_status asacl_model_predict(asacl_model *am, const asacl_batch *b, float *l
     }
     TRY(batch_upload(m, &am->eval_batch, b->B, b->T, b->ids, b->segments, b->lengths, NULL,
                      NULL));
-    pass_opts o = {0, 0, 0, 0, 0};
+    pass_opts o = {0, 0, 0, 0, 0, NULL, 0};
     TRY(model_forward(m, &am->eval, &am->eval_batch, &o));
     return rt_download(m->ctx, am->eval.logits.buf, am->eval.logits.off,
                        b->B * (size_t)m->cfg.num_labels, logits);

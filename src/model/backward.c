@@ -93,8 +93,13 @@ asacl_status model_backward(model *m, pass_arena *a, grad_ws *g, const batch_dev
         TRY(layer_backward(m, a, g, bt, o, l, x, &dh, tau2_over_b));
     }
 
-    /* Embeddings: h0 = dropout(LN(emb)). */
+    /* Embeddings: h0 = dropout(LN(emb)). A pass that borrowed another's
+     * embeddings hands its gradient of them over instead (see pass_opts). */
+    if (o->embeddings_from)
+        return op_dropout_forward(ctx, tensor_at(g->demb, 0, N * D), dh, ph,
+                                  model_rng(o, 0, SITE_EMBEDDING));
     TRY(op_dropout_forward(ctx, dh, dh, ph, model_rng(o, 0, SITE_EMBEDDING)));
+    if (o->embeddings_shared) TRY(op_axpy(ctx, dh, tensor_at(g->demb, 0, N * D), 1.0f));
     tensor demb = tensor_at(g->gf, 0, N * D); /* free again: use it as scratch */
     TRY(op_layernorm_backward(ctx, demb, model_g(m, pl->emb_ln_g, D), model_g(m, pl->emb_ln_b, D), dh,
                               a->emb_pre, a->emb_mean, a->emb_rstd, model_p(m, pl->emb_ln_g, D), N, D,

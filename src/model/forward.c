@@ -85,15 +85,19 @@ asacl_status model_forward(model *m, pass_arena *a, const batch_dev *bt, const p
         return rt_fail(ASACL_ERR_INVALID_ARG, "adversarial pass on a model without adversaries");
     float ph = o->train ? c->hidden_dropout_prob : 0.0f;
 
-    TRY(op_embedding_forward(ctx, a->emb_pre, bt->ids, bt->segs,
-                             model_p(m, pl->word, (size_t)c->vocab_size * D),
-                             model_p(m, pl->pos, (size_t)c->max_position_embeddings * D),
-                             model_p(m, pl->type, (size_t)c->type_vocab_size * D), N, T, D));
+    const pass_arena *emb = o->embeddings_from ? o->embeddings_from : a;
+    if (!o->embeddings_from) {
+        TRY(op_embedding_forward(ctx, a->emb_pre, bt->ids, bt->segs,
+                                 model_p(m, pl->word, (size_t)c->vocab_size * D),
+                                 model_p(m, pl->pos, (size_t)c->max_position_embeddings * D),
+                                 model_p(m, pl->type, (size_t)c->type_vocab_size * D), N, T, D));
+        TRY(op_layernorm_forward(ctx, a->emb_ln, a->emb_mean, a->emb_rstd, a->emb_pre,
+                                 model_p(m, pl->emb_ln_g, D), model_p(m, pl->emb_ln_b, D), N, D,
+                                 c->layer_norm_eps));
+    }
     tensor h0 = tensor_at(a->h0, 0, N * D);
-    TRY(op_layernorm_forward(ctx, h0, a->emb_mean, a->emb_rstd, a->emb_pre,
-                             model_p(m, pl->emb_ln_g, D), model_p(m, pl->emb_ln_b, D), N, D,
-                             c->layer_norm_eps));
-    TRY(op_dropout_forward(ctx, h0, h0, ph, model_rng(o, 0, SITE_EMBEDDING)));
+    TRY(op_dropout_forward(ctx, h0, tensor_at(emb->emb_ln, 0, N * D), ph,
+                           model_rng(o, 0, SITE_EMBEDDING)));
     tensor x = h0;
     for (size_t l = 0; l < L; l++) {
         TRY(layer_forward(m, a, bt, o, l, x));

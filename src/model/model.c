@@ -105,6 +105,7 @@ asacl_status arena_create(model *m, size_t B, size_t T, int adversarial, pass_ar
     carve(&top, &a->emb_pre, N * D);
     carve(&top, &a->emb_mean, N);
     carve(&top, &a->emb_rstd, N);
+    carve(&top, &a->emb_ln, N * D);
     carve(&top, &a->h0, N * D);
     carve(&top, &a->pooled, B * D);
     carve(&top, &a->pooled_drop, B * D);
@@ -167,6 +168,7 @@ asacl_status grad_ws_create(model *m, size_t B, size_t T, int asa, grad_ws *g)
     if (asa) {
         carve(&k, &g->dbias, B * T * T);
         carve(&k, &g->dadv, N * 2 * D);
+        carve(&k, &g->demb, N * D);
     }
     carve(&k, &g->dpooled, B * D);
     return carve_alloc(&k, m->ctx, "the gradient workspace", &g->buf);

@@ -39,7 +39,8 @@ typedef struct pass_arena {
     size_t B, T;                 /* capacity */
     size_t n_layers;
     cl_mem buf;                  /* embeddings and head */
-    tensor emb_pre, emb_mean, emb_rstd, h0; /* embedding sum, LN stats, dropout(LN) */
+    tensor emb_pre, emb_mean, emb_rstd;  /* embedding sum and its LayerNorm statistics */
+    tensor emb_ln, h0;                   /* LayerNorm output; after dropout (layer 0's input) */
     layer_acts *layers;
     tensor pooled, pooled_drop;  /* [B,D] tanh output, after dropout */
     tensor logits, dlogits;      /* [B,C] */
@@ -53,6 +54,7 @@ typedef struct grad_ws {
     tensor dsum;          /* [B*H*T] */
     tensor ds;            /* [B*H*T*T], plain attention path only */
     tensor dbias, dadv;   /* ASA: [B,T,T] [N,2D] */
+    tensor demb;          /* ASA: the adversarial pass's gradient of the shared emb_ln */
     tensor dpooled;       /* [B,D] */
 } grad_ws;
 
@@ -70,13 +72,20 @@ typedef struct batch_dev {
     float *host_f;
 } batch_dev;
 
-/* What a pass does. */
+/* What a pass does. The two passes of an ASA step see the same batch, so
+ * the embedding lookup and its LayerNorm (before dropout) are computed once:
+ * the adversarial pass reads them from the clean pass (embeddings_from), its
+ * backward leaves the gradient of that shared output in g->demb, and the
+ * clean pass's backward (embeddings_shared) adds it before the one
+ * LayerNorm and embedding backward -- the same sums, half the work. */
 typedef struct pass_opts {
     int train;            /* dropout on */
     int pass;             /* 0 clean, 1 adversarial: part of the dropout stream */
     int asa;              /* use the adversaries' masks (adversarial pass) */
     uint64_t seed;
     uint32_t step;
+    const pass_arena *embeddings_from; /* reuse this arena's emb_ln (NULL: compute) */
+    int embeddings_shared;             /* another pass reused ours: add g->demb */
 } pass_opts;
 
 /* Creates the model on ctx with parameters from `init` ([layout.total]

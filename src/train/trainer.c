@@ -161,8 +161,8 @@ asacl_status trainer_loss_and_grad(trainer *t, const host_batch *b, step_result 
     TRY(batch_upload(m, &t->batch, b->B, b->T, b->ids, b->segs, b->lengths, b->labels,
                      b->targets));
     TRY(op_fill(m->ctx, model_g(m, 0, m->layout.total), 0.0f));
-    pass_opts clean = {1, 0, 0, t->o.seed, (uint32_t)t->step};
-    pass_opts adv = {1, 1, 1, t->o.seed, (uint32_t)t->step};
+    pass_opts clean = {1, 0, 0, t->o.seed, (uint32_t)t->step, NULL, t->o.asa};
+    pass_opts adv = {1, 1, 1, t->o.seed, (uint32_t)t->step, &t->clean, 0};
     TRY(model_forward(m, &t->clean, &t->batch, &clean));
     TRY(phase_done(t, PHASE_CLEAN_FORWARD, &mark));
     if (t->o.asa) TRY(model_forward(m, &t->adv, &t->batch, &adv));
@@ -220,7 +220,7 @@ asacl_status trainer_eval(trainer *t, const host_batch *b, float *logits)
     model *m = t->m;
     TRY(batch_upload(m, &t->batch, b->B, b->T, b->ids, b->segs, b->lengths, b->labels,
                      b->targets));
-    pass_opts o = {0, 0, 0, t->o.seed, 0};
+    pass_opts o = {0, 0, 0, t->o.seed, 0, NULL, 0};
     TRY(model_forward(m, &t->clean, &t->batch, &o));
     return rt_download(m->ctx, t->clean.logits.buf, t->clean.logits.off,
                        b->B * (size_t)m->cfg.num_labels, logits);
