@@ -162,6 +162,21 @@ void asacl_ctx_build_stats(const asacl_ctx *ctx, asacl_build_stats *stats);
 /* The cache directory in use, or NULL when the cache is off. */
 const char *asacl_ctx_cache_dir(const asacl_ctx *ctx);
 
+/* Device time per kernel: with timing on, every kernel the library launches
+ * carries an OpenCL profiling event and its device time is summed under its
+ * name; calls into other libraries (CLBlast) are timed by the wall clock
+ * around a finished queue. Switching on (again) clears the table. */
+typedef struct asacl_kernel_time {
+    char name[48];
+    double seconds;
+    long count;
+} asacl_kernel_time;
+asacl_status asacl_ctx_set_kernel_timing(asacl_ctx *ctx, int on);
+/* Waits for the queue, then copies up to cap entries; *n gets the count. */
+asacl_status asacl_ctx_kernel_times(asacl_ctx *ctx, asacl_kernel_time *out, size_t cap, size_t *n);
+/* Bytes held in the library's device buffers now and at most so far. */
+void asacl_ctx_memory(const asacl_ctx *ctx, uint64_t *live, uint64_t *peak);
+
 /* ------------------------------------------------------------------------ */
 /* Model configuration: the fields of Hugging Face's BertConfig that matter. */
 

@@ -48,7 +48,48 @@ typedef struct mode {
     double seconds;
     long steps;
     asacl_step_timing timing;
+    uint64_t memory;          /* device bytes its model, trainer and buffers hold */
 } mode;
+
+/* Multiply-adds of one step, times 2: the dense layers, attention's two
+ * batched products, and for ASA the adversaries; the backward costs twice
+ * the forward. (Recomputation inside the fused attention backward is not
+ * counted: this is the model's work, not the kernels'.) */
+static double step_flops(const asacl_model_config *c, size_t B, size_t T, int asa)
+{
+    double D = c->hidden_size, F = c->intermediate_size, N = (double)(B * T), L = c->num_hidden_layers;
+    double layer = 2 * N * (4 * D * D + 2 * D * F) + 2 * 2 * N * (double)T * D;
+    double adversary = 2 * N * 2 * D * D + 2 * N * (double)T * D;
+    double pass = L * layer;
+    return 3 * (asa ? 2 * pass + L * adversary : pass);
+}
+
+static int by_time(const void *a, const void *b)
+{
+    double x = ((const asacl_kernel_time *)a)->seconds, y = ((const asacl_kernel_time *)b)->seconds;
+    return (x < y) - (x > y);
+}
+
+/* Per-kernel device time of `steps` more steps of one mode. */
+static asacl_status kernel_breakdown(asacl_ctx *ctx, mode *m, const asacl_batch *bt, int steps)
+{
+    asacl_kernel_time k[256];
+    size_t n = 0;
+    TRY_CLI(asacl_ctx_set_kernel_timing(ctx, 1));
+    for (int i = 0; i < steps; i++) TRY_CLI(asacl_trainer_step(m->trainer, bt, NULL));
+    TRY_CLI(asacl_ctx_kernel_times(ctx, k, 256, &n));
+    TRY_CLI(asacl_ctx_set_kernel_timing(ctx, 0));
+    qsort(k, n, sizeof k[0], by_time);
+    double total = 0;
+    for (size_t i = 0; i < n; i++) total += k[i].seconds;
+    printf("\nper-kernel device time, %s (%d steps; ms per step, share, launches per step):\n",
+           m->name, steps);
+    for (size_t i = 0; i < n && i < 16; i++)
+        printf("  %-32s %9.2f  %5.1f%%  %5.0f\n", k[i].name, 1000 * k[i].seconds / steps,
+               100 * k[i].seconds / total, (double)k[i].count / steps);
+    if (n > 16) printf("  (%zu more)\n", n - 16);
+    return ASACL_OK;
+}
 
 static int bench_train(int argc, char **argv)
 {
@@ -110,8 +151,10 @@ static int bench_train(int argc, char **argv)
     }
     asacl_batch bt = {B, T, ids, segs, lens, labels, NULL};
 
-    mode modes[2] = {{"ASA", 1, NULL, NULL, 0, 0, {0}}, {"no ASA", 0, NULL, NULL, 0, 0, {0}}};
+    mode modes[2] = {{"ASA", 1, NULL, NULL, 0, 0, {0}, 0}, {"no ASA", 0, NULL, NULL, 0, 0, {0}, 0}};
     for (int k = 0; k < 2 && st == ASACL_OK; k++) {
+        uint64_t before, after;
+        asacl_ctx_memory(ctx, &before, NULL);
         asacl_train_options o;
         asacl_train_options_init(&o);
         o.asa = modes[k].asa;
@@ -121,6 +164,9 @@ static int bench_train(int argc, char **argv)
         o.max_seq_len = T;
         st = asacl_model_create(ctx, &cfg, o.asa, 42, &modes[k].model);
         if (st == ASACL_OK) st = asacl_trainer_create(modes[k].model, &o, &modes[k].trainer);
+        if (st == ASACL_OK) st = asacl_trainer_step(modes[k].trainer, &bt, NULL); /* GEMM scratch too */
+        asacl_ctx_memory(ctx, &after, NULL);
+        modes[k].memory = after - before;
     }
     const asacl_device_info *dev = asacl_ctx_device(ctx);
     if (st == ASACL_OK) {
@@ -148,20 +194,28 @@ static int bench_train(int argc, char **argv)
     for (int i = 0; i < (int)steps && st == ASACL_OK; i++)
         for (int k = 0; k < 2 && st == ASACL_OK; k++) st = asacl_trainer_step(modes[k].trainer, &bt, NULL);
     if (st == ASACL_OK) {
-        printf("\n%-8s %10s %12s   %s\n", "mode", "ms/step", "tokens/s",
-               "per step: clean fwd | adv fwd | losses | backward | optimizer (ms)");
+        printf("\n%-8s %9s %10s %8s %9s   %s\n", "mode", "ms/step", "tokens/s", "GFLOPS",
+               "memory", "per step: clean fwd | adv fwd | losses | backward | optimizer (ms)");
         for (int k = 0; k < 2; k++) {
             mode *m = &modes[k];
             asacl_trainer_get_timing(m->trainer, &m->timing);
             double ms = 1000 * m->seconds / (double)m->steps, n = (double)m->timing.steps;
-            printf("%-8s %10.1f %12.0f   %9.1f | %7.1f | %6.1f | %8.1f | %9.1f\n", m->name, ms,
-                   (double)(B * T) / (ms / 1000), 1000 * m->timing.clean_forward / n,
+            char mem[32];
+            printf("%-8s %9.1f %10.0f %8.1f %9s   %9.1f | %7.1f | %6.1f | %8.1f | %9.1f\n", m->name,
+                   ms, (double)(B * T) / (ms / 1000), step_flops(&cfg, B, T, m->asa) / (ms * 1e6),
+                   cli_bytes(m->memory, mem, sizeof mem), 1000 * m->timing.clean_forward / n,
                    1000 * m->timing.adversarial_forward / n, 1000 * m->timing.losses / n,
                    1000 * m->timing.backward / n, 1000 * m->timing.optimizer / n);
         }
+        uint64_t peak;
+        asacl_ctx_memory(ctx, NULL, &peak);
+        char pk[32];
+        printf("peak device memory of the run (both modes held at once): %s\n", cli_bytes(peak, pk, sizeof pk));
         double ratio = (modes[0].seconds / (double)modes[0].steps) / (modes[1].seconds / (double)modes[1].steps);
         printf("\nASA / no-ASA step time: %.2f  (%ld timed steps each, alternating)\n", ratio,
                modes[0].steps);
+        for (int k = 0; k < 2 && st == ASACL_OK; k++)
+            st = kernel_breakdown(ctx, &modes[k], &bt, (int)steps < 3 ? (int)steps : 3);
     }
     for (int k = 0; k < 2; k++) {
         asacl_trainer_destroy(modes[k].trainer);

@@ -1,5 +1,16 @@
 /* buffer.c -- device buffer allocation and blocking host<->device copies. */
+#include <stdatomic.h>
+
 #include "runtime.h"
+
+/* Called by the driver when a buffer is finally freed. */
+static void CL_CALLBACK buffer_gone(cl_mem m, void *user)
+{
+    asacl_ctx *ctx = user;
+    size_t bytes = 0;
+    clGetMemObjectInfo(m, CL_MEM_SIZE, sizeof bytes, &bytes, NULL);
+    ctx->mem_live -= (long long)bytes;
+}
 
 asacl_status rt_buffer_create(asacl_ctx *ctx, size_t bytes, const char *what, cl_mem *out)
 {
@@ -14,6 +25,11 @@ asacl_status rt_buffer_create(asacl_ctx *ctx, size_t bytes, const char *what, cl
     cl_int err;
     *out = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
     CL_TRY(err, "allocating %zu bytes for %s", bytes, what);
+    long long live = (ctx->mem_live += (long long)bytes);
+    for (long long peak = ctx->mem_peak; live > peak && !atomic_compare_exchange_weak(&ctx->mem_peak, &peak, live);)
+        ;
+    if (clSetMemObjectDestructorCallback(*out, buffer_gone, ctx) != CL_SUCCESS)
+        ctx->mem_live -= (long long)bytes; /* cannot follow it: do not count it */
     return ASACL_OK;
 }
 

@@ -42,9 +42,11 @@ asacl_status rt_launch(asacl_ctx *ctx, const rt_args *a, const char *name, cl_ui
         if (local && local[d]) g[d] = (g[d] + local[d] - 1) / local[d] * local[d];
         if (g[d] == 0) return ASACL_OK; /* nothing to do */
     }
-    CL_TRY(clEnqueueNDRangeKernel(ctx->queue, a->kernel, dims, NULL, g, local, 0, NULL, NULL),
+    cl_event ev = NULL;
+    CL_TRY(clEnqueueNDRangeKernel(ctx->queue, a->kernel, dims, NULL, g, local, 0, NULL,
+                                  ctx->timing ? &ev : NULL),
            "launching kernel %s", name);
-    return ASACL_OK;
+    return ev ? rt_timing_event(ctx, name, ev) : ASACL_OK;
 }
 
 asacl_status rt_launch_1d(asacl_ctx *ctx, const rt_args *a, const char *program,

@@ -148,6 +148,8 @@ struct asacl_ctx {
      * freed through gemm_free when the context goes. */
     struct gemm_state *gemm;
     void (*gemm_free)(struct gemm_state *);
+    struct rt_timing *timing; /* per-kernel times, when switched on (timing.c) */
+    _Atomic long long mem_live, mem_peak; /* bytes in buffers made by rt_buffer_create */
 };
 
 /* Builds `source` for the context's device with `options`, through the cache.
@@ -207,6 +209,16 @@ asacl_status rt_launch_1d(asacl_ctx *ctx, const rt_args *a, const char *program,
 asacl_status rt_launch_groups(asacl_ctx *ctx, const rt_args *a, const char *name, size_t groups);
 /* An integer parameter of a program from the device profile, or fallback. */
 long rt_param(const asacl_ctx *ctx, const char *program, const char *name, long fallback);
+
+/* ---- per-kernel timing (timing.c) ------------------------------------------------ */
+
+/* With timing on, rt_launch attaches an event to every kernel and the device
+ * time of each is summed under its name; rt_timed_begin/end time work the
+ * runtime does not launch itself (a library call such as CLBlast's) by the
+ * wall clock around a finished queue. */
+asacl_status rt_timing_event(asacl_ctx *ctx, const char *name, cl_event ev);
+double rt_timed_begin(asacl_ctx *ctx);                 /* 0 when timing is off */
+asacl_status rt_timed_end(asacl_ctx *ctx, const char *name, double begin);
 
 /* ---- device buffers (buffer.c) ------------------------------------------------ */
 
