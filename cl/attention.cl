@@ -36,7 +36,8 @@ __kernel void attention_forward(__global float *out, ulong out_off, __global flo
         acc[c] = 0.0f;
     }
     float m = -INFINITY, l = 0.0f;
-    ulong drop_base = (ulong)item * T;
+    ulong drop_base = (ulong)item * T, group = ~(ulong)0;
+    uint4 words = (uint4)(0);
     for (uint j = 0; j < T; j++) {
         __global const float *k = base + (ulong)j * ld + D;
         float s = 0.0f;
@@ -50,7 +51,7 @@ __kernel void attention_forward(__global float *out, ulong out_off, __global flo
         }
         float e = exp(s - m);
         l += e;
-        float f = dropout_factor(rng, p, drop_base + j);
+        float f = dropout_next(rng, p, drop_base + j, &group, &words);
         if (f != 0.0f) {
             __global const float *v = k + D;
             e *= f;
@@ -156,7 +157,8 @@ __kernel void attention_backward_q(__global float *dqkv, ulong dqkv_off,
             gd[c] = go[c];
             dq[c] = 0.0f;
         }
-        ulong row = (ulong)(b * H + h) * T + i;
+        ulong row = (ulong)(b * H + h) * T + i, group = ~(ulong)0;
+        uint4 words = (uint4)(0);
         float m = stats[stats_off + 2 * row], inv = stats[stats_off + 2 * row + 1];
         float dsm = dsum[dsum_off + row];
         for (uint j = 0; j < T; j++) {
@@ -167,7 +169,7 @@ __kernel void attention_backward_q(__global float *dqkv, ulong dqkv_off,
                 dp += gd[c] * k[D + c]; /* k + D is v */
             }
             float pr = exp(attention_bias(s, g[j], additive) - m) * inv;
-            float f = dropout_factor(rng, p, row * T + j);
+            float f = dropout_next(rng, p, row * T + j, &group, &words);
             float dsp = pr * (f * dp - dsm);
             if (with_dbias) db[j] = h == 0 ? dsp : db[j] + dsp;
             float ds = attention_bias_grad(dsp, g[j], additive) * scale;

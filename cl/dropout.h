@@ -14,22 +14,45 @@
 
 #include "philox.h"
 
-/* The uniform draw of element i. */
-inline float dropout_uniform(uint4 rng, ulong i)
+/* The four random words of elements 4g .. 4g + 3. */
+inline uint4 dropout_words(uint4 rng, ulong g)
 {
-    ulong g = i >> 2;
     philox4x32_ctr_t c = {{(uint)g, (uint)(g >> 32), rng.z, rng.w}};
     philox4x32_key_t k = {{rng.x, rng.y}};
     philox4x32_ctr_t r = philox4x32_R(philox4x32_rounds, c, k);
-    uint w = r.v[i & 3];
-    return (float)(w >> 8) * (1.0f / 16777216.0f);
+    return (uint4)(r.v[0], r.v[1], r.v[2], r.v[3]);
+}
+
+/* Keep-or-drop of one word: 0 or 1 / (1 - p). */
+inline float dropout_keep(uint w, float p)
+{
+    return (float)(w >> 8) * (1.0f / 16777216.0f) >= p ? 1.0f / (1.0f - p) : 0.0f;
+}
+
+inline uint dropout_word(uint4 words, ulong i)
+{
+    uint k = (uint)(i & 3);
+    return k == 0 ? words.x : k == 1 ? words.y : k == 2 ? words.z : words.w;
 }
 
 /* The factor element i is multiplied by: 0 (dropped) or 1 / (1 - p). */
 inline float dropout_factor(uint4 rng, float p, ulong i)
 {
     if (p <= 0.0f) return 1.0f;
-    return dropout_uniform(rng, i) >= p ? 1.0f / (1.0f - p) : 0.0f;
+    return dropout_keep(dropout_word(dropout_words(rng, i >> 2), i), p);
+}
+
+/* The same for elements visited in increasing order, one Philox call per
+ * group of four: *group and *words carry the last group between calls
+ * (start with *group = ~0). */
+inline float dropout_next(uint4 rng, float p, ulong i, ulong *group, uint4 *words)
+{
+    if (p <= 0.0f) return 1.0f;
+    if ((i >> 2) != *group) {
+        *group = i >> 2;
+        *words = dropout_words(rng, *group);
+    }
+    return dropout_keep(dropout_word(*words, i), p);
 }
 
 #endif

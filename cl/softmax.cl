@@ -28,9 +28,11 @@ __kernel void softmax_forward(__global float *probs, ulong probs_off, __global f
         r[j] = exp(r[j] - m);
         z += r[j];
     }
+    ulong group = ~(ulong)0;
+    uint4 words = (uint4)(0);
     for (uint j = 0; j < T; j++) {
         r[j] /= z;
-        rd[j] = r[j] * dropout_factor(rng, p, (ulong)item * T + j);
+        rd[j] = r[j] * dropout_next(rng, p, (ulong)item * T + j, &group, &words);
     }
 }
 
@@ -53,8 +55,10 @@ __kernel void softmax_backward(__global float *ds, ulong ds_off, __global float 
         __global float *d = ds + ds_off + row * T;
         __global const float *pr = probs + probs_off + row * T;
         float dot = 0.0f;
+        ulong group = ~(ulong)0;
+        uint4 words = (uint4)(0);
         for (uint j = 0; j < T; j++) {
-            d[j] *= dropout_factor(rng, p, row * T + j); /* dL/dP */
+            d[j] *= dropout_next(rng, p, row * T + j, &group, &words); /* dL/dP */
             dot += pr[j] * d[j];
         }
         for (uint j = 0; j < T; j++) {

@@ -14,5 +14,5 @@ asacl_status op_dropout_forward(asacl_ctx *ctx, tensor y, tensor x, float p, op_
     rt_arg_u32(&a, (cl_uint)x.n);
     rt_arg_f32(&a, p);
     rt_arg_rng(&a, rng);
-    return rt_launch_1d(ctx, &a, "dropout", "dropout_forward", x.n);
+    return rt_launch_1d(ctx, &a, "dropout", "dropout_forward", (x.n + 3) / 4);
 }

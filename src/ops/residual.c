@@ -17,7 +17,7 @@ asacl_status op_residual_forward(asacl_ctx *ctx, tensor out, tensor resid, tenso
     rt_arg_u32(&a, (cl_uint)C);
     rt_arg_f32(&a, p);
     rt_arg_rng(&a, rng);
-    return rt_launch_1d(ctx, &a, "residual", "residual_forward", R * C);
+    return rt_launch_1d(ctx, &a, "residual", "residual_forward", (R * C + 3) / 4);
 }
 
 asacl_status op_residual_backward(asacl_ctx *ctx, tensor dy, tensor dout, float p, op_rng rng)
