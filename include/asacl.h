@@ -383,6 +383,27 @@ asacl_status asacl_checkpoint_info(const char *dir, asacl_train_options *options
 asacl_status asacl_trainer_resume(asacl_trainer *trainer, const char *dir,
                                   asacl_data_position *position);
 
+/* ------------------------------------------------------------------------ */
+/* Tuning: the kernels' parameters searched on one device, at the shapes of  */
+/* a model configuration and batch, written as a device profile.           */
+
+typedef struct asacl_tune_options {
+    const char *device;           /* selection spec; NULL: as asacl_ctx_create */
+    double budget_seconds;        /* stop after about this long (0: no limit); resumable */
+    asacl_model_config config;    /* shapes: hidden, heads, FFN, layers */
+    size_t batch, seq_len;
+    int reps;                     /* timed repetitions per candidate (3) */
+    const char *output;           /* profile to write; NULL: the user's folder,
+                                     $XDG_CONFIG_HOME/asacl/devices/<device>.json */
+    void (*progress)(const char *line, void *user); /* may be NULL */
+    void *user;
+} asacl_tune_options;
+
+/* The bench shapes: 4 layers, hidden 256, 4 heads, FFN 1024, B 32, T 128. */
+void asacl_tune_options_init(asacl_tune_options *options);
+/* Runs (or resumes) the search; `written` (may be NULL) gets the path. */
+asacl_status asacl_tune(const asacl_tune_options *options, char *written, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

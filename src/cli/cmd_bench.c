@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/bench.h"
 #include "cli/cli.h"
 #include "cli/progress.h"
 
@@ -233,9 +234,11 @@ int cmd_bench(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         printf("usage: asacl bench train [options]   training step speed, ASA vs no ASA\n"
+               "       asacl bench gemm [options]    our GEMM vs CLBlast vs OpenBLAS per shape\n"
                "       asacl bench <what> --help\n");
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
     if (!strcmp(argv[1], "train")) return bench_train(argc - 1, argv + 1);
-    return cli_usage_error("bench", "unknown benchmark '%s' (train)", argv[1]);
+    if (!strcmp(argv[1], "gemm")) return cmd_bench_gemm(argc - 1, argv + 1);
+    return cli_usage_error("bench", "unknown benchmark '%s' (train, gemm)", argv[1]);
 }

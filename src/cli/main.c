@@ -21,6 +21,7 @@ static const command commands[] = {
     {"predict", cmd_predict, "print labels and probabilities for sentences"},
     {"devices", cmd_devices, "list OpenCL devices and the profile each would use"},
     {"kernels", cmd_kernels, "build every kernel program for a device (fills the cache)"},
+    {"tune", cmd_tune, "autotune the kernels for a device into a device profile"},
     {"bench", cmd_bench, "benchmarks: bench train, bench gemm"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

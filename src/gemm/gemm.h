@@ -1,7 +1,16 @@
 /* gemm.h -- the one matrix-multiply interface of asacl. Row-major:
  *     C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C
  * where op(X) is X or its transpose. Matrices are (buffer, element offset,
- * leading dimension) -- no sub-buffers. Backends: CLBlast (gemm_clblast.c). */
+ * leading dimension) -- no sub-buffers. beta == 0 never reads C (it may hold
+ * NaN); K == 0 gives C = beta * C (on the own kernels whatever the class's
+ * backend: CLBlast refuses K = 0); the own kernels never read A or B when
+ * alpha == 0.
+ *
+ * Two backends: CLBlast (gemm_clblast.c) and asacl's own kernels (cl/gemm.cl,
+ * gemm_own.c). gemm.c picks one per call from the shape class (transposes,
+ * batched or not) and the device profile's "kernels": {"gemm": {...}} keys
+ * (devices/README.md), with built-in defaults: own kernels on CPUs, CLBlast
+ * elsewhere. */
 #ifndef ASACL_GEMM_H
 #define ASACL_GEMM_H
 
@@ -29,7 +38,102 @@ asacl_status gemm_batched(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a,
 
 /* Makes room up front for the temporary storage a product of this shape
  * needs, so no allocation happens later (call for every shape a training
- * loop will use, before the loop). */
+ * loop will use, before the loop). Also builds the kernels the shape will
+ * use, so nothing compiles inside the loop. */
 asacl_status gemm_reserve(asacl_ctx *ctx, gemm_shape s, size_t lda, size_t ldb, size_t ldc);
+
+/* ---- backends, shape classes and parameters (for tuning and benchmarks) ---- */
+
+typedef enum gemm_backend {
+    GEMM_BACKEND_CLBLAST = 0,
+    GEMM_BACKEND_OWN = 1,
+} gemm_backend;
+
+/* Shape classes; each has its own backend and parameters in the profile. */
+typedef enum gemm_class {
+    GEMM_CLASS_NN = 0,  /* A B      (e.g. input gradients dY W) */
+    GEMM_CLASS_NT,      /* A B^T    (e.g. forward X W^T) */
+    GEMM_CLASS_TN,      /* A^T B    (e.g. weight gradients dY^T X, K = tokens) */
+    GEMM_CLASS_TT,      /* A^T B^T */
+    GEMM_CLASS_BATCHED, /* gemm_batched, any transposes (per-head products) */
+    GEMM_CLASS_COUNT
+} gemm_class;
+
+/* The class of a plain (batched = 0) or strided-batched (batched = 1) product. */
+gemm_class gemm_classify(gemm_shape s, int batched);
+/* "NN", "NT", "TN", "TT", "BATCHED": also the profile key prefix. */
+const char *gemm_class_name(gemm_class c);
+
+/* Parameters of the own kernels (cl/gemm.cl). vw..wgy are compile-time:
+ * each distinct set is one program build. rp, cp, kc are per launch; 0
+ * derives them from the shape (gemm_own_walk). */
+typedef struct gemm_own_params {
+    int vw;       /* VW: vector width along N (2, 4, 8, 16) */
+    int nv;       /* NV: vectors per tile row; a tile is rm x vw*nv */
+    int rm;       /* RM: rows per tile (1..32) */
+    int wgx, wgy; /* WGX, WGY: work-group shape (1 x 1 on CPUs) */
+    int rp;       /* row panels (tiles) per work-item */
+    int cp;       /* column panels per work-item */
+    int kc;       /* K block (B block rows in local memory) */
+    int pack_a;   /* A^T (TN, TT) only: copy it to local memory first: 0 no,
+                     1 each strip (RM x kc) before its tiles, 2 all rp strips
+                     of a K block at once (rows of A read in order) */
+    int split;    /* automatic walk: aim at split work-groups per compute unit */
+    int local_kib; /* automatic walk: local memory for the B block, KiB */
+} gemm_own_params;
+
+typedef struct gemm_choice {
+    gemm_backend backend;
+    gemm_own_params own; /* the class's own-kernel parameters (rp, cp, kc as given) */
+} gemm_choice;
+
+/* The backend and parameters gemm()/gemm_batched() use for a class on this
+ * context: the profile's values where it has them, else the defaults. */
+asacl_status gemm_choose(asacl_ctx *ctx, gemm_class c, gemm_choice *out);
+
+/* Fills the built-in defaults for the context's device type (CPU: vw 16,
+ * nv 2, rm 12, 1 x 1 work-groups; others: vw 4, nv 1, rm 4, 16 x 8). */
+void gemm_own_defaults(const asacl_ctx *ctx, gemm_own_params *p);
+/* How one launch walks the output (gemm_own_walk). */
+typedef struct gemm_walk {
+    unsigned rp, cp, kc, pack_a;
+    size_t groups_n, groups_m;   /* work-groups along N and M (x batch) */
+    size_t local_b, local_a;     /* bytes of local memory: B block, A strips */
+} gemm_walk;
+
+/* Resolves rp, cp, kc of p for a shape (those that are 0 are derived; all
+ * are clamped to what the shape and the device's local memory allow; A
+ * block packing falls back to one strip at a time when it does not fit). */
+void gemm_own_walk(const asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s, size_t batch,
+                   gemm_walk *w);
+
+/* Runs one backend explicitly (batch 1: a plain product, strides unused). */
+asacl_status gemm_own_run(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s, float alpha,
+                          gemm_mat a, size_t stride_a, gemm_mat b, size_t stride_b, float beta,
+                          gemm_mat c, size_t stride_c, size_t batch);
+asacl_status gemm_clblast_run(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a,
+                              size_t stride_a, gemm_mat b, size_t stride_b, float beta,
+                              gemm_mat c, size_t stride_c, size_t batch);
+/* The -D defines of the own kernels' build for p, those that differ from
+ * cl/gemm.cl's defaults ("-DRM=8", "" for the default build). */
+void gemm_own_defines(const gemm_own_params *p, char *buf, size_t cap);
+
+/* Calls per backend since the context was made (the backend that ran). */
+typedef struct gemm_stats {
+    unsigned long calls[2]; /* by gemm_backend */
+} gemm_stats;
+void gemm_get_stats(asacl_ctx *ctx, gemm_stats *out);
+
+/* ---- checking results (for the tuner and the benchmark) ---- */
+
+/* Largest |x - y| / (1 + |y|) over an M x N window of two host matrices. */
+double gemm_max_diff(size_t m, size_t n, const float *x, size_t ldx, const float *y, size_t ldy);
+/* The largest gemm_max_diff two correct float32 products of inner size k
+ * may show for inputs of magnitude about 1 (grows with sqrt(k)). */
+double gemm_tolerance(size_t k);
+/* Downloads the M x N windows of `batch` device results and returns their
+ * gemm_max_diff in *diff. */
+asacl_status gemm_compare(asacl_ctx *ctx, gemm_shape s, size_t batch, gemm_mat got,
+                          size_t stride_got, gemm_mat want, size_t stride_want, double *diff);
 
 #endif

@@ -1,33 +1,9 @@
-/* gemm_clblast.c -- the GEMM interface on CLBlast (Debian libclblast-dev).
+/* gemm_clblast.c -- the CLBlast backend (Debian libclblast-dev).
  * Plain products use CLBlastSgemmWithTempBuffer with one temporary buffer
  * kept in the context and sized up front by gemm_reserve; batched products
  * use CLBlastSgemmStridedBatched. */
-#include "gemm/gemm.h" /* first: it sets the OpenCL target version */
+#include "gemm/gemm_state.h" /* first: it sets the OpenCL target version */
 #include <clblast_c.h>
-#include <stdlib.h>
-
-struct gemm_state {
-    cl_mem temp;        /* CLBlast's temporary buffer */
-    size_t temp_bytes;
-};
-
-static void state_free(struct gemm_state *g)
-{
-    if (!g) return;
-    rt_buffer_release(&g->temp);
-    free(g);
-}
-
-static asacl_status state(asacl_ctx *ctx, struct gemm_state **out)
-{
-    if (!ctx->gemm) {
-        ctx->gemm = calloc(1, sizeof *ctx->gemm);
-        if (!ctx->gemm) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "GEMM state");
-        ctx->gemm_free = state_free;
-    }
-    *out = ctx->gemm;
-    return ASACL_OK;
-}
 
 static asacl_status clblast_fail(CLBlastStatusCode code, const char *call, gemm_shape s)
 {
@@ -42,10 +18,11 @@ static asacl_status clblast_fail(CLBlastStatusCode code, const char *call, gemm_
 
 static CLBlastTranspose tr(int t) { return t ? CLBlastTransposeYes : CLBlastTransposeNo; }
 
-asacl_status gemm_reserve(asacl_ctx *ctx, gemm_shape s, size_t lda, size_t ldb, size_t ldc)
+asacl_status gemm_clblast_reserve(asacl_ctx *ctx, gemm_shape s, size_t lda, size_t ldb,
+                                  size_t ldc)
 {
     struct gemm_state *g = NULL;
-    TRY(state(ctx, &g));
+    TRY(gemm_state_get(ctx, &g));
     size_t bytes = 0;
     CLBlastStatusCode code = CLBlastSGemmTempBufferSize(
         CLBlastLayoutRowMajor, tr(s.trans_a), tr(s.trans_b), s.m, s.n, s.k, 0, lda, 0, ldb, 0,
@@ -59,24 +36,20 @@ asacl_status gemm_reserve(asacl_ctx *ctx, gemm_shape s, size_t lda, size_t ldb, 
     return ASACL_OK;
 }
 
-asacl_status gemm(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_mat b, float beta,
-                  gemm_mat c)
-{
-    if (s.m == 0 || s.n == 0) return ASACL_OK;
-    TRY(gemm_reserve(ctx, s, a.ld, b.ld, c.ld)); /* no-op once reserved */
-    struct gemm_state *g = ctx->gemm;
-    CLBlastStatusCode code = CLBlastSgemmWithTempBuffer(
-        CLBlastLayoutRowMajor, tr(s.trans_a), tr(s.trans_b), s.m, s.n, s.k, alpha, a.buf, a.off,
-        a.ld, b.buf, b.off, b.ld, beta, c.buf, c.off, c.ld, &ctx->queue, NULL, g->temp);
-    if (code != CLBlastSuccess) return clblast_fail(code, "CLBlastSgemmWithTempBuffer", s);
-    return ASACL_OK;
-}
-
-asacl_status gemm_batched(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, size_t stride_a,
-                          gemm_mat b, size_t stride_b, float beta, gemm_mat c, size_t stride_c,
-                          size_t batch)
+asacl_status gemm_clblast_run(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a,
+                              size_t stride_a, gemm_mat b, size_t stride_b, float beta,
+                              gemm_mat c, size_t stride_c, size_t batch)
 {
     if (s.m == 0 || s.n == 0 || batch == 0) return ASACL_OK;
+    if (batch == 1) {
+        TRY(gemm_clblast_reserve(ctx, s, a.ld, b.ld, c.ld)); /* no-op once reserved */
+        struct gemm_state *g = ctx->gemm;
+        CLBlastStatusCode code = CLBlastSgemmWithTempBuffer(
+            CLBlastLayoutRowMajor, tr(s.trans_a), tr(s.trans_b), s.m, s.n, s.k, alpha, a.buf,
+            a.off, a.ld, b.buf, b.off, b.ld, beta, c.buf, c.off, c.ld, &ctx->queue, NULL, g->temp);
+        if (code != CLBlastSuccess) return clblast_fail(code, "CLBlastSgemmWithTempBuffer", s);
+        return ASACL_OK;
+    }
     CLBlastStatusCode code = CLBlastSgemmStridedBatched(
         CLBlastLayoutRowMajor, tr(s.trans_a), tr(s.trans_b), s.m, s.n, s.k, alpha, a.buf, a.off,
         a.ld, stride_a, b.buf, b.off, b.ld, stride_b, beta, c.buf, c.off, c.ld, stride_c, batch,

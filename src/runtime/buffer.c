@@ -1,15 +1,30 @@
 /* buffer.c -- device buffer allocation and blocking host<->device copies. */
 #include <stdatomic.h>
+#include <stdlib.h>
 
 #include "runtime.h"
 
-/* Called by the driver when a buffer is finally freed. */
-static void CL_CALLBACK buffer_gone(cl_mem m, void *user)
+/* What a buffer's destructor callback needs: the context's counters
+ * (shared, reference-counted: a buffer may outlive its context) and its size.
+ * The callback must not query the buffer itself: NVIDIA's driver crashes on
+ * clGetMemObjectInfo from inside a destructor callback. */
+typedef struct buffer_note {
+    rt_memstat *stat;
+    size_t bytes;
+} buffer_note;
+
+void rt_memstat_release(rt_memstat *m)
 {
-    asacl_ctx *ctx = user;
-    size_t bytes = 0;
-    clGetMemObjectInfo(m, CL_MEM_SIZE, sizeof bytes, &bytes, NULL);
-    ctx->mem_live -= (long long)bytes;
+    if (m && --m->refs == 0) free(m);
+}
+
+static void CL_CALLBACK buffer_gone(cl_mem mem, void *user)
+{
+    (void)mem;
+    buffer_note *n = user;
+    n->stat->live -= (long long)n->bytes;
+    rt_memstat_release(n->stat);
+    free(n);
 }
 
 asacl_status rt_buffer_create(asacl_ctx *ctx, size_t bytes, const char *what, cl_mem *out)
@@ -25,11 +40,20 @@ asacl_status rt_buffer_create(asacl_ctx *ctx, size_t bytes, const char *what, cl
     cl_int err;
     *out = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
     CL_TRY(err, "allocating %zu bytes for %s", bytes, what);
-    long long live = (ctx->mem_live += (long long)bytes);
-    for (long long peak = ctx->mem_peak; live > peak && !atomic_compare_exchange_weak(&ctx->mem_peak, &peak, live);)
+    buffer_note *n = malloc(sizeof *n);
+    if (!n) return ASACL_OK; /* the buffer works; it just goes uncounted */
+    n->stat = ctx->mem;
+    n->bytes = bytes;
+    n->stat->refs++;
+    if (clSetMemObjectDestructorCallback(*out, buffer_gone, n) != CL_SUCCESS) {
+        rt_memstat_release(n->stat);
+        free(n);
+        return ASACL_OK;
+    }
+    long long live = (ctx->mem->live += (long long)bytes);
+    for (long long peak = ctx->mem->peak;
+         live > peak && !atomic_compare_exchange_weak(&ctx->mem->peak, &peak, live);)
         ;
-    if (clSetMemObjectDestructorCallback(*out, buffer_gone, ctx) != CL_SUCCESS)
-        ctx->mem_live -= (long long)bytes; /* cannot follow it: do not count it */
     return ASACL_OK;
 }
 

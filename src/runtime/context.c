@@ -47,6 +47,11 @@ asacl_status asacl_ctx_create(const asacl_ctx_options *options, asacl_ctx **out)
     if (st != ASACL_OK) goto fail;
 
     ctx = calloc(1, sizeof *ctx);
+    if (ctx && !(ctx->mem = calloc(1, sizeof *ctx->mem))) {
+        free(ctx);
+        ctx = NULL;
+    }
+    if (ctx) ctx->mem->refs = 1;
     if (!ctx) {
         st = rt_fail(ASACL_ERR_OUT_OF_MEMORY, "creating a context");
         goto fail;
@@ -87,6 +92,7 @@ void asacl_ctx_destroy(asacl_ctx *ctx)
     free(ctx->programs);
     if (ctx->queue) clReleaseCommandQueue(ctx->queue);
     if (ctx->context) clReleaseContext(ctx->context);
+    rt_memstat_release(ctx->mem);
     free(ctx);
 }
 

@@ -8,6 +8,7 @@
 #endif
 #include <CL/cl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 
 #include "asacl.h"
 
@@ -149,7 +150,7 @@ struct asacl_ctx {
     struct gemm_state *gemm;
     void (*gemm_free)(struct gemm_state *);
     struct rt_timing *timing; /* per-kernel times, when switched on (timing.c) */
-    _Atomic long long mem_live, mem_peak; /* bytes in buffers made by rt_buffer_create */
+    struct rt_memstat *mem;   /* bytes in buffers made by rt_buffer_create */
 };
 
 /* Builds `source` for the context's device with `options`, through the cache.
@@ -221,6 +222,14 @@ double rt_timed_begin(asacl_ctx *ctx);                 /* 0 when timing is off *
 asacl_status rt_timed_end(asacl_ctx *ctx, const char *name, double begin);
 
 /* ---- device buffers (buffer.c) ------------------------------------------------ */
+
+/* Device memory held by a context's buffers; shared with the buffers'
+ * destructor callbacks, so it lives until the last of them has run. */
+typedef struct rt_memstat {
+    _Atomic long long live, peak;
+    _Atomic int refs;
+} rt_memstat;
+void rt_memstat_release(rt_memstat *m);
 
 /* Allocates `bytes` on the device; ASACL_ERR_TOO_LARGE (naming `what`) when
  * it exceeds CL_DEVICE_MAX_MEM_ALLOC_SIZE. */

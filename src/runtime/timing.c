@@ -112,6 +112,6 @@ asacl_status asacl_ctx_kernel_times(asacl_ctx *ctx, asacl_kernel_time *out, size
 
 void asacl_ctx_memory(const asacl_ctx *ctx, uint64_t *live, uint64_t *peak)
 {
-    if (live) *live = ctx ? (uint64_t)ctx->mem_live : 0;
-    if (peak) *peak = ctx ? (uint64_t)ctx->mem_peak : 0;
+    if (live) *live = ctx ? (uint64_t)ctx->mem->live : 0;
+    if (peak) *peak = ctx ? (uint64_t)ctx->mem->peak : 0;
 }

@@ -1,0 +1,106 @@
+/* cmd_tune.c -- asacl tune: per-device autotuning into a device profile. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static void help(void)
+{
+    printf("usage: asacl tune [--budget SECONDS] [--config NAME] [options]\n\n"
+           "Searches the kernels' tunable parameters (work-group sizes, GEMM tiles) on\n"
+           "the selected device at the shapes of a training step, checks every\n"
+           "candidate's result against the starting profile's, times it with OpenCL\n"
+           "profiling events, and writes a device profile with the best values and\n"
+           "every measurement. asacl loads it automatically for this device from then\n"
+           "on ('asacl devices' shows which profile applies). A run stopped by its\n"
+           "budget resumes where it stopped.\n\n"
+           "  --budget S      stop after about S seconds (default: no limit)\n"
+           "  --config NAME   shapes: bench (4 layers, hidden 256, 4 heads, FFN 1024,\n"
+           "                  B 32, T 128; default) or tiny (2, 64, 4, 128, B 16, T 32)\n"
+           "  --out FILE      write the profile here instead of\n"
+           "                  $XDG_CONFIG_HOME/asacl/devices/<device>.json\n"
+           "  --install DIR   write it into a repository's devices/ folder DIR\n"
+           "  --reps N        timed repetitions per candidate (default 3)\n"
+           "  --device SPEC   device: flat index, P:D or part of a name\n"
+           "  -h, --help      this help\n");
+}
+
+static void show(const char *line, void *user)
+{
+    (void)user;
+    fprintf(stderr, "%s\n", line);
+}
+
+int cmd_tune(int argc, char **argv)
+{
+    enum { O_BUDGET = 256, O_CONFIG, O_OUT, O_INSTALL, O_REPS, O_DEVICE };
+    static const struct option opts[] = {
+        {"budget", 1, 0, O_BUDGET}, {"config", 1, 0, O_CONFIG}, {"out", 1, 0, O_OUT},
+        {"install", 1, 0, O_INSTALL}, {"reps", 1, 0, O_REPS}, {"device", 1, 0, O_DEVICE},
+        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    asacl_tune_options o;
+    asacl_tune_options_init(&o);
+    o.progress = show;
+    const char *install = NULL;
+    double x;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_BUDGET:
+        case O_REPS:
+            if (!cli_number(optarg, &x) || x < (c == O_REPS ? 1 : 0))
+                return cli_usage_error("tune", "%s: expected a number, got '%s'", argv[optind - 1], optarg);
+            if (c == O_BUDGET) o.budget_seconds = x;
+            else o.reps = (int)x;
+            break;
+        case O_CONFIG:
+            if (!strcmp(optarg, "tiny")) {
+                o.config.num_hidden_layers = 2;
+                o.config.hidden_size = 64;
+                o.config.num_attention_heads = 4;
+                o.config.intermediate_size = 128;
+                o.batch = 16;
+                o.seq_len = 32;
+            } else if (strcmp(optarg, "bench") != 0) {
+                return cli_usage_error("tune", "unknown config '%s' (bench, tiny)", optarg);
+            }
+            break;
+        case O_OUT: o.output = optarg; break;
+        case O_INSTALL: install = optarg; break;
+        case O_DEVICE: o.device = optarg; break;
+        case 'h': help(); return CLI_OK;
+        default: return cli_usage_error("tune", "unknown option");
+        }
+    }
+    if (optind < argc) return cli_usage_error("tune", "unexpected argument '%s'", argv[optind]);
+    cli_log_init(0);
+    char path[1200] = "";
+    if (install) {
+        /* The repository layout: devices/<slug>.json, named like the user's. */
+        asacl_ctx *ctx = NULL;
+        asacl_ctx_options co;
+        asacl_ctx_options_init(&co);
+        co.device = o.device;
+        asacl_status st = asacl_ctx_create(&co, &ctx);
+        if (st != ASACL_OK) return cli_error(st);
+        char slug[160];
+        size_t n = 0;
+        for (const char *p = asacl_ctx_device(ctx)->name; *p && n + 1 < sizeof slug; p++)
+            if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) slug[n++] = *p;
+            else if (*p >= 'A' && *p <= 'Z') slug[n++] = (char)(*p - 'A' + 'a');
+            else if (n && slug[n - 1] != '-') slug[n++] = '-';
+        while (n && slug[n - 1] == '-') n--;
+        slug[n] = 0;
+        asacl_ctx_destroy(ctx);
+        snprintf(path, sizeof path, "%s/%s.json", install, slug);
+        o.output = path;
+    }
+    char written[1200];
+    asacl_status st = asacl_tune(&o, written, sizeof written);
+    if (st != ASACL_OK) return cli_error(st);
+    printf("wrote %s\n", written);
+    return CLI_OK;
+}

@@ -1,0 +1,200 @@
+/* gemm.c -- the GEMM interface: picks a backend per shape class from the
+ * device profile and dispatches; result checks for the tuner and benchmark.
+ *
+ * Profile keys (devices/README.md), all in "kernels": {"gemm": {...}}:
+ *   TILE_VW, TILE_NV, TILE_RM, GROUP_X, GROUP_Y   own-kernel build parameters
+ *   LOCAL_KIB                                      local memory for the B block
+ *   <C>_BACKEND  0 CLBlast, 1 own kernels          for C in NN NT TN TT BATCHED
+ *   <C>_RM, <C>_RP, <C>_CP, <C>_KC, <C>_SPLIT,
+ *   <C>_PACK_A                                     per-class overrides
+ * The names differ from the kernels' own macros (VW, NV, RM, ...): the build
+ * passes those explicitly. A product with K == 0 always goes to the own
+ * kernels (C = beta C), since CLBlast refuses it. */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "gemm/gemm_state.h"
+
+static void state_free(struct gemm_state *g)
+{
+    if (!g) return;
+    rt_buffer_release(&g->temp);
+    free(g);
+}
+
+asacl_status gemm_state_get(asacl_ctx *ctx, struct gemm_state **out)
+{
+    if (!ctx->gemm) {
+        ctx->gemm = calloc(1, sizeof *ctx->gemm);
+        if (!ctx->gemm) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "GEMM state");
+        ctx->gemm_free = state_free;
+    }
+    *out = ctx->gemm;
+    return ASACL_OK;
+}
+
+static const char *const CLASS_NAMES[GEMM_CLASS_COUNT] = {"NN", "NT", "TN", "TT", "BATCHED"};
+
+const char *gemm_class_name(gemm_class c)
+{
+    return c >= 0 && c < GEMM_CLASS_COUNT ? CLASS_NAMES[c] : "?";
+}
+
+gemm_class gemm_classify(gemm_shape s, int batched)
+{
+    if (batched) return GEMM_CLASS_BATCHED;
+    return (gemm_class)((s.trans_a ? 2 : 0) + (s.trans_b ? 1 : 0));
+}
+
+static int class_param(const asacl_ctx *ctx, gemm_class c, const char *what, int fallback)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%s_%s", CLASS_NAMES[c], what);
+    return (int)rt_param(ctx, "gemm", key, fallback);
+}
+
+static void resolve(asacl_ctx *ctx, struct gemm_state *g)
+{
+    gemm_own_params base;
+    gemm_own_defaults(ctx, &base);
+    base.vw = (int)rt_param(ctx, "gemm", "TILE_VW", base.vw);
+    base.nv = (int)rt_param(ctx, "gemm", "TILE_NV", base.nv);
+    base.rm = (int)rt_param(ctx, "gemm", "TILE_RM", base.rm);
+    base.wgx = (int)rt_param(ctx, "gemm", "GROUP_X", base.wgx);
+    base.wgy = (int)rt_param(ctx, "gemm", "GROUP_Y", base.wgy);
+    base.local_kib = (int)rt_param(ctx, "gemm", "LOCAL_KIB", base.local_kib);
+    /* Own kernels by default on CPUs, where they were measured to win;
+     * CLBlast elsewhere until a profile says otherwise. */
+    int backend = ctx->info.type == ASACL_DEVICE_CPU ? GEMM_BACKEND_OWN : GEMM_BACKEND_CLBLAST;
+    for (int c = 0; c < GEMM_CLASS_COUNT; c++) {
+        gemm_choice *ch = &g->choice[c];
+        int b = class_param(ctx, (gemm_class)c, "BACKEND", backend);
+        ch->backend = b == GEMM_BACKEND_OWN ? GEMM_BACKEND_OWN : GEMM_BACKEND_CLBLAST;
+        ch->own = base;
+        ch->own.rm = class_param(ctx, (gemm_class)c, "RM", base.rm);
+        ch->own.rp = class_param(ctx, (gemm_class)c, "RP", 0);
+        ch->own.cp = class_param(ctx, (gemm_class)c, "CP", 0);
+        ch->own.kc = class_param(ctx, (gemm_class)c, "KC", base.kc);
+        ch->own.split = class_param(ctx, (gemm_class)c, "SPLIT", base.split);
+        ch->own.pack_a = class_param(ctx, (gemm_class)c, "PACK_A", base.pack_a);
+    }
+    g->resolved = 1;
+}
+
+static asacl_status choice_for(asacl_ctx *ctx, gemm_class c, const gemm_choice **out)
+{
+    struct gemm_state *g;
+    TRY(gemm_state_get(ctx, &g));
+    if (!g->resolved) resolve(ctx, g);
+    *out = &g->choice[c];
+    return ASACL_OK;
+}
+
+asacl_status gemm_choose(asacl_ctx *ctx, gemm_class c, gemm_choice *out)
+{
+    if (c < 0 || c >= GEMM_CLASS_COUNT)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "gemm_choose: no shape class %d", (int)c);
+    const gemm_choice *ch;
+    TRY(choice_for(ctx, c, &ch));
+    *out = *ch;
+    return ASACL_OK;
+}
+
+void gemm_get_stats(asacl_ctx *ctx, gemm_stats *out)
+{
+    struct gemm_state *g = ctx->gemm;
+    if (g)
+        *out = g->stats;
+    else
+        out->calls[0] = out->calls[1] = 0;
+}
+
+static asacl_status dispatch(asacl_ctx *ctx, gemm_class cls, gemm_shape s, float alpha,
+                             gemm_mat a, size_t stride_a, gemm_mat b, size_t stride_b,
+                             float beta, gemm_mat c, size_t stride_c, size_t batch)
+{
+    if (s.m == 0 || s.n == 0 || batch == 0) return ASACL_OK;
+    const gemm_choice *ch;
+    TRY(choice_for(ctx, cls, &ch));
+    /* CLBlast refuses K = 0; the own kernels scale C by beta */
+    gemm_backend backend = s.k == 0 ? GEMM_BACKEND_OWN : ch->backend;
+    ctx->gemm->stats.calls[backend]++;
+    if (backend == GEMM_BACKEND_OWN)
+        return gemm_own_run(ctx, &ch->own, s, alpha, a, stride_a, b, stride_b, beta, c, stride_c,
+                            batch);
+    return gemm_clblast_run(ctx, s, alpha, a, stride_a, b, stride_b, beta, c, stride_c, batch);
+}
+
+asacl_status gemm(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_mat b, float beta,
+                  gemm_mat c)
+{
+    return dispatch(ctx, gemm_classify(s, 0), s, alpha, a, 0, b, 0, beta, c, 0, 1);
+}
+
+asacl_status gemm_batched(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, size_t stride_a,
+                          gemm_mat b, size_t stride_b, float beta, gemm_mat c, size_t stride_c,
+                          size_t batch)
+{
+    return dispatch(ctx, GEMM_CLASS_BATCHED, s, alpha, a, stride_a, b, stride_b, beta, c,
+                    stride_c, batch);
+}
+
+asacl_status gemm_reserve(asacl_ctx *ctx, gemm_shape s, size_t lda, size_t ldb, size_t ldc)
+{
+    const gemm_choice *ch;
+    TRY(choice_for(ctx, gemm_classify(s, 0), &ch));
+    if (ch->backend == GEMM_BACKEND_OWN) return gemm_own_prepare(ctx, &ch->own, s);
+    return gemm_clblast_reserve(ctx, s, lda, ldb, ldc);
+}
+
+/* ---- checking results ------------------------------------------------------- */
+
+double gemm_max_diff(size_t m, size_t n, const float *x, size_t ldx, const float *y, size_t ldy)
+{
+    double worst = 0;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            double a = x[i * ldx + j], b = y[i * ldy + j];
+            double d = fabs(a - b) / (1.0 + fabs(b));
+            if (!(d <= worst)) worst = d; /* NaN wins */
+        }
+    return worst;
+}
+
+double gemm_tolerance(size_t k) { return 64.0 * FLT_EPSILON * sqrt((double)k + 1.0); }
+
+/* The M x N window of matrix `i` of a batch, downloaded into out (ld n). */
+static asacl_status download_window(asacl_ctx *ctx, gemm_shape s, gemm_mat x, size_t off,
+                                    float *out)
+{
+    size_t span = (s.m - 1) * x.ld + s.n;
+    float *tmp = malloc(span * sizeof *tmp);
+    if (!tmp) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "GEMM result check");
+    asacl_status st = rt_download(ctx, x.buf, x.off + off, span, tmp);
+    for (size_t r = 0; st == ASACL_OK && r < s.m; r++)
+        for (size_t j = 0; j < s.n; j++) out[r * s.n + j] = tmp[r * x.ld + j];
+    free(tmp);
+    return st;
+}
+
+asacl_status gemm_compare(asacl_ctx *ctx, gemm_shape s, size_t batch, gemm_mat got,
+                          size_t stride_got, gemm_mat want, size_t stride_want, double *diff)
+{
+    *diff = 0;
+    if (s.m == 0 || s.n == 0) return ASACL_OK;
+    float *x = malloc(s.m * s.n * sizeof *x), *y = malloc(s.m * s.n * sizeof *y);
+    asacl_status st = x && y ? ASACL_OK : rt_fail(ASACL_ERR_OUT_OF_MEMORY, "GEMM result check");
+    for (size_t i = 0; st == ASACL_OK && i < batch; i++) {
+        st = download_window(ctx, s, got, i * stride_got, x);
+        if (st == ASACL_OK) st = download_window(ctx, s, want, i * stride_want, y);
+        if (st == ASACL_OK) {
+            double d = gemm_max_diff(s.m, s.n, x, s.n, y, s.n);
+            if (!(d <= *diff)) *diff = d;
+        }
+    }
+    free(x);
+    free(y);
+    return st;
+}

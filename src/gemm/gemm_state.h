@@ -1,0 +1,26 @@
+/* gemm_state.h -- state of the GEMM layer kept in the context (private to
+ * src/gemm): CLBlast's temporary buffer, the per-class choices read from the
+ * profile once, and call counts. */
+#ifndef ASACL_GEMM_STATE_H
+#define ASACL_GEMM_STATE_H
+
+#include "gemm/gemm.h"
+
+struct gemm_state {
+    cl_mem temp; /* CLBlast's temporary buffer (plain products) */
+    size_t temp_bytes;
+    int resolved; /* choice[] read from the profile */
+    gemm_choice choice[GEMM_CLASS_COUNT];
+    gemm_stats stats;
+};
+
+/* The context's GEMM state, created on first use. */
+asacl_status gemm_state_get(asacl_ctx *ctx, struct gemm_state **out);
+
+/* Grows CLBlast's temporary buffer for a plain product of this shape. */
+asacl_status gemm_clblast_reserve(asacl_ctx *ctx, gemm_shape s, size_t lda, size_t ldb,
+                                  size_t ldc);
+/* Builds the own kernel a shape will use (no launch). */
+asacl_status gemm_own_prepare(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s);
+
+#endif

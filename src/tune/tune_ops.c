@@ -1,0 +1,198 @@
+/* tune_ops.c -- what asacl tune measures: each tunable parameter with the
+ * kernels it affects, run at the shapes of a training step. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops/ops.h"
+#include "tune/tune.h"
+
+/* Buffers of deterministic pseudo-random floats in [-1, 1). */
+static asacl_status random_buffer(asacl_ctx *ctx, size_t n, unsigned seed, cl_mem *out)
+{
+    float *h = malloc((n ? n : 1) * sizeof *h);
+    if (!h) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "tuning data");
+    unsigned long long s = 0x9e3779b97f4a7c15ull * (seed + 1);
+    for (size_t i = 0; i < n; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        h[i] = (float)((double)(s >> 40) / 8388608.0 - 1.0);
+    }
+    asacl_status st = rt_buffer_create(ctx, n * sizeof *h, "tuning data", out);
+    if (st == ASACL_OK) st = rt_upload(ctx, *out, 0, n, h);
+    free(h);
+    return st;
+}
+
+/* n values spread over a buffer, for checking a candidate's result. */
+static asacl_status sample(asacl_ctx *ctx, cl_mem m, size_t len, float *out, size_t n)
+{
+    for (size_t k = 0; k < n; k++) TRY(rt_download(ctx, m, (k * 7919) % len, 1, out + k));
+    return ASACL_OK;
+}
+
+static tensor T_(cl_mem m, size_t off, size_t n)
+{
+    tensor t = {m, off, n};
+    return t;
+}
+
+#define RELEASE(...)                                              \
+    do {                                                          \
+        cl_mem *all_[] = {__VA_ARGS__};                           \
+        for (size_t i_ = 0; i_ < sizeof all_ / sizeof all_[0]; i_++) rt_buffer_release(all_[i_]); \
+    } while (0)
+
+static asacl_status bench_layernorm(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
+{
+    size_t N = s->B * s->T, D = s->D;
+    cl_mem x = NULL, y = NULL, p = NULL, st = NULL, dx = NULL, g = NULL;
+    asacl_status r = random_buffer(ctx, N * D, 1, &x);
+    if (r == ASACL_OK) r = random_buffer(ctx, N * D, 2, &y);
+    if (r == ASACL_OK) r = random_buffer(ctx, 2 * D, 3, &p);
+    if (r == ASACL_OK) r = random_buffer(ctx, 2 * N, 4, &st);
+    if (r == ASACL_OK) r = random_buffer(ctx, N * D, 5, &dx);
+    if (r == ASACL_OK) r = random_buffer(ctx, 2 * D, 6, &g);
+    for (int i = 0; i < reps && r == ASACL_OK; i++) {
+        r = op_layernorm_forward(ctx, T_(y, 0, N * D), T_(st, 0, N), T_(st, N, N), T_(x, 0, N * D),
+                                 T_(p, 0, D), T_(p, D, D), N, D, 1e-12f);
+        if (r == ASACL_OK)
+            r = op_layernorm_backward(ctx, T_(dx, 0, N * D), T_(g, 0, D), T_(g, D, D),
+                                      T_(y, 0, N * D), T_(x, 0, N * D), T_(st, 0, N), T_(st, N, N),
+                                      T_(p, 0, D), N, D, 0);
+    }
+    if (r == ASACL_OK) r = sample(ctx, dx, N * D, out, n);
+    RELEASE(&x, &y, &p, &st, &dx, &g);
+    return r;
+}
+
+static asacl_status bench_gelu(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
+{
+    size_t N = s->B * s->T, F = s->F;
+    cl_mem pre = NULL, act = NULL, b = NULL;
+    asacl_status r = random_buffer(ctx, N * F, 1, &pre);
+    if (r == ASACL_OK) r = random_buffer(ctx, N * F, 2, &act);
+    if (r == ASACL_OK) r = random_buffer(ctx, F, 3, &b);
+    for (int i = 0; i < reps && r == ASACL_OK; i++) {
+        /* forward adds the bias to pre; alternate its sign to stay bounded */
+        r = op_gelu_forward(ctx, T_(act, 0, N * F), T_(pre, 0, N * F), T_(b, 0, F), N, F);
+        if (r == ASACL_OK) r = op_gelu_backward(ctx, T_(act, 0, N * F), T_(act, 0, N * F), T_(pre, 0, N * F), N * F);
+        if (r == ASACL_OK) r = op_scale(ctx, T_(b, 0, F), -1.0f);
+    }
+    if (r == ASACL_OK) r = sample(ctx, act, N * F, out, n);
+    RELEASE(&pre, &act, &b);
+    return r;
+}
+
+static asacl_status bench_dropout(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
+{
+    size_t N = s->B * s->T * s->D;
+    cl_mem x = NULL, y = NULL;
+    asacl_status r = random_buffer(ctx, N, 1, &x);
+    if (r == ASACL_OK) r = random_buffer(ctx, N, 2, &y);
+    op_rng rng = {1, 2, 3, 4};
+    for (int i = 0; i < reps && r == ASACL_OK; i++)
+        r = op_dropout_forward(ctx, T_(y, 0, N), T_(x, 0, N), 0.1f, rng);
+    if (r == ASACL_OK) r = sample(ctx, y, N, out, n);
+    RELEASE(&x, &y);
+    return r;
+}
+
+static asacl_status bench_residual(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
+{
+    size_t N = s->B * s->T, D = s->D;
+    cl_mem x = NULL, y = NULL, o = NULL, b = NULL;
+    asacl_status r = random_buffer(ctx, N * D, 1, &x);
+    if (r == ASACL_OK) r = random_buffer(ctx, N * D, 2, &y);
+    if (r == ASACL_OK) r = random_buffer(ctx, N * D, 3, &o);
+    if (r == ASACL_OK) r = random_buffer(ctx, D, 4, &b);
+    op_rng rng = {1, 2, 3, 5};
+    for (int i = 0; i < reps && r == ASACL_OK; i++)
+        r = op_residual_forward(ctx, T_(o, 0, N * D), T_(x, 0, N * D), T_(y, 0, N * D),
+                                T_(b, 0, D), N, D, 0.1f, rng);
+    if (r == ASACL_OK) r = sample(ctx, o, N * D, out, n);
+    RELEASE(&x, &y, &o, &b);
+    return r;
+}
+
+static asacl_status bench_bias(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
+{
+    size_t N = s->B * s->T, C = 3 * s->D;
+    cl_mem y = NULL, b = NULL;
+    asacl_status r = random_buffer(ctx, N * C, 1, &y);
+    if (r == ASACL_OK) r = random_buffer(ctx, C, 2, &b);
+    for (int i = 0; i < reps && r == ASACL_OK; i++) {
+        r = op_bias_backward(ctx, T_(b, 0, C), T_(y, 0, N * C), C, N, C);
+        if (r == ASACL_OK) r = op_scale(ctx, T_(b, 0, C), 1e-3f);
+    }
+    if (r == ASACL_OK) r = sample(ctx, b, C, out, n);
+    RELEASE(&y, &b);
+    return r;
+}
+
+static asacl_status bench_attention(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
+{
+    size_t N = s->B * s->T, D = s->D, rows = s->B * s->H * s->T;
+    cl_mem qkv = NULL, o = NULL, stats = NULL, dsum = NULL, dqkv = NULL, pad = NULL, dout = NULL;
+    asacl_status r = random_buffer(ctx, N * 3 * D, 1, &qkv);
+    if (r == ASACL_OK) r = random_buffer(ctx, N * D, 2, &o);
+    if (r == ASACL_OK) r = random_buffer(ctx, N * D, 3, &dout);
+    if (r == ASACL_OK) r = random_buffer(ctx, 2 * rows, 4, &stats);
+    if (r == ASACL_OK) r = random_buffer(ctx, rows, 5, &dsum);
+    if (r == ASACL_OK) r = random_buffer(ctx, N * 3 * D, 6, &dqkv);
+    if (r == ASACL_OK) r = random_buffer(ctx, N, 7, &pad);
+    if (r == ASACL_OK) r = op_fill(ctx, T_(pad, 0, N), 0.0f);
+    attn_desc d = {s->B, s->T, s->H, D, T_(pad, 0, N), s->T, 0, 0, 0.1f, {1, 2, 3, 6}};
+    for (int i = 0; i < reps && r == ASACL_OK; i++) {
+        r = op_attention_forward(ctx, T_(o, 0, N * D), T_(stats, 0, 2 * rows), T_(qkv, 0, 3 * N * D), &d);
+        if (r == ASACL_OK)
+            r = op_attention_backward(ctx, T_(dqkv, 0, 3 * N * D), T_(pad, 0, 0), T_(dout, 0, N * D),
+                                      T_(o, 0, N * D), T_(stats, 0, 2 * rows), T_(dsum, 0, rows),
+                                      T_(qkv, 0, 3 * N * D), &d);
+    }
+    if (r == ASACL_OK) r = sample(ctx, dqkv, 3 * N * D, out, n);
+    RELEASE(&qkv, &o, &stats, &dsum, &dqkv, &pad, &dout);
+    return r;
+}
+
+static asacl_status bench_reduce(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
+{
+    cl_mem x = NULL, part = NULL, sc = NULL;
+    asacl_status r = random_buffer(ctx, s->params, 1, &x);
+    if (r == ASACL_OK) r = random_buffer(ctx, REDUCE_PARTIALS, 2, &part);
+    if (r == ASACL_OK) r = random_buffer(ctx, 1, 3, &sc);
+    for (int i = 0; i < reps && r == ASACL_OK; i++)
+        r = op_reduce_sumsq(ctx, T_(sc, 0, 1), T_(x, 0, s->params), T_(part, 0, REDUCE_PARTIALS));
+    for (size_t k = 0; k < n && r == ASACL_OK; k++) r = rt_download(ctx, sc, 0, 1, out + k);
+    RELEASE(&x, &part, &sc);
+    return r;
+}
+
+static asacl_status bench_adamw(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
+{
+    size_t P = s->params;
+    cl_mem p = NULL, g = NULL, m = NULL, v = NULL, sc = NULL;
+    asacl_status r = random_buffer(ctx, P, 1, &p);
+    if (r == ASACL_OK) r = random_buffer(ctx, P, 2, &g);
+    if (r == ASACL_OK) r = random_buffer(ctx, P, 3, &m);
+    if (r == ASACL_OK) r = random_buffer(ctx, P, 4, &v);
+    if (r == ASACL_OK) r = random_buffer(ctx, 1, 5, &sc);
+    if (r == ASACL_OK) r = op_fill(ctx, T_(v, 0, P), 0.0f);
+    for (int i = 0; i < reps && r == ASACL_OK; i++) {
+        adamw_hparams h = {1e-3f, 0.01f, 0.9f, 0.999f, 1e-8f, i + 1};
+        r = op_adamw_update(ctx, p, g, m, v, 0, P, P / 2, h, T_(sc, 0, 1), -1);
+    }
+    if (r == ASACL_OK) r = sample(ctx, p, P, out, n);
+    RELEASE(&p, &g, &m, &v, &sc);
+    return r;
+}
+
+const tune_param tune_params[] = {
+    {"layernorm", "LN_WG", {1, 2, 4, 8, 16, 32, 64, 128, 256, 0}, 64, bench_layernorm},
+    {"attention", "WGS", {1, 2, 4, 8, 16, 32, 64, 128, 0}, 64, bench_attention},
+    {"gelu", "WGS", {1, 8, 16, 32, 64, 128, 256, 0}, 64, bench_gelu},
+    {"dropout", "WGS", {1, 8, 16, 32, 64, 128, 256, 0}, 64, bench_dropout},
+    {"residual", "WGS", {1, 8, 16, 32, 64, 128, 256, 0}, 64, bench_residual},
+    {"bias", "WGS", {1, 8, 16, 32, 64, 128, 256, 0}, 64, bench_bias},
+    {"reduce", "RED_WG", {16, 32, 64, 128, 256, 0}, 64, bench_reduce},
+    {"adamw", "WGS", {8, 16, 32, 64, 128, 256, 0}, 64, bench_adamw},
+    {NULL, NULL, {0}, 0, NULL},
+};
