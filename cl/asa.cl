@@ -34,19 +34,24 @@ __kernel void asa_mask_backward(__global float *grad, ulong grad_off, __global c
     grad[grad_off + k] = -dm * s * (1.0f - s);
 }
 
-/* masked[b*T + i] = sum over real keys j of (1 - M[b,i,j]) when query i is
- * real, else 0 (for the masked fraction of asa-spec 8); global (B*T). */
-__kernel void asa_mask_stats(__global float *masked, ulong masked_off,
-                             __global const float *mask, ulong mask_off,
+/* Per query row b*T + i: kept[row] = sum over every key j of M[b,i,j]
+ * (the kept-unit count of rloss, padding included), and masked[row] = sum
+ * over real keys j of (1 - M[b,i,j]) when query i is real, else 0 (the
+ * masked fraction of asa-spec 8); global (B*T). */
+__kernel void asa_mask_stats(__global float *kept, ulong kept_off, __global float *masked,
+                             ulong masked_off, __global const float *mask, ulong mask_off,
                              __global const float *padbias, ulong padbias_off, uint B, uint T)
 {
     uint row = get_global_id(0);
     if (row >= B * T) return;
     uint b = row / T;
-    float s = 0.0f;
-    if (padbias[padbias_off + row] == 0.0f)
-        for (uint j = 0; j < T; j++)
-            if (padbias[padbias_off + (ulong)b * T + j] == 0.0f)
-                s += 1.0f - mask[mask_off + (ulong)row * T + j];
+    int real_query = padbias[padbias_off + row] == 0.0f;
+    float k = 0.0f, s = 0.0f;
+    for (uint j = 0; j < T; j++) {
+        float m = mask[mask_off + (ulong)row * T + j];
+        k += m;
+        if (real_query && padbias[padbias_off + (ulong)b * T + j] == 0.0f) s += 1.0f - m;
+    }
+    kept[kept_off + row] = k;
     masked[masked_off + row] = s;
 }

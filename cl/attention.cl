@@ -7,8 +7,9 @@
  * probabilities from them (as FlashAttention does), with no atomics:
  *   attention_backward_dsum  Dsum[b,h,i] = dO_i . O_i
  *   attention_backward_kv    dK, dV, one work-item per key row (b, h, j)
- *   attention_backward_q     dQ and the bias gradient sum_h dS', one
- *                            work-item per query position (b, i)
+ *   attention_backward_q     dQ, one work-item per query row (b, h, i), and
+ *                            each head's dS' when the bias gradient is wanted
+ *   attention_backward_bias  the bias gradient: those summed over the heads
  * See attention.h for layouts and the bias semantics. */
 #include "common.h"
 #include "attention.h"
@@ -129,11 +130,11 @@ __kernel void attention_backward_kv(__global float *dqkv, ulong dqkv_off,
     }
 }
 
-/* dQ of query position (b, i) for every head, and (when with_dbias) the
- * bias gradient dbias[b, i, j] = sum_h dS'[b, h, i, j] (overwritten);
- * global (B*T), item = b*T + i. */
+/* dQ of query row (b, h, i), and (when with_dbias) that head's dS' row
+ * into per_head[(h*B*T + b*T + i)*T + j], for attention_backward_bias to sum
+ * over the heads; global (B*H*T), item = (b*H + h)*T + i. */
 __kernel void attention_backward_q(__global float *dqkv, ulong dqkv_off,
-                                   __global float *dbias, ulong dbias_off, int with_dbias,
+                                   __global float *per_head, ulong per_head_off, int with_dbias,
                                    __global const float *dout, ulong dout_off,
                                    __global const float *stats, ulong stats_off,
                                    __global const float *dsum, ulong dsum_off,
@@ -142,40 +143,50 @@ __kernel void attention_backward_q(__global float *dqkv, ulong dqkv_off,
                                    uint B, uint T, uint H, int additive, float p, uint4 rng)
 {
     uint item = get_global_id(0);
-    if (item >= B * T) return;
-    uint i = item % T, b = item / T;
+    if (item >= B * H * T) return;
+    uint i = item % T, h = (item / T) % H, b = item / (T * H);
     uint D = H * HEAD_DIM, ld = 3 * D;
     float scale = rsqrt((float)HEAD_DIM);
     __global const float *g = bias + bias_off + (ulong)b * sb + (ulong)i * si;
-    __global float *db = dbias + dbias_off + (ulong)item * T;
-    for (uint h = 0; h < H; h++) {
-        __global const float *base = qkv + qkv_off + (ulong)b * T * ld + h * HEAD_DIM;
-        __global const float *go = dout + dout_off + (ulong)item * D + h * HEAD_DIM;
-        float q[HEAD_DIM], gd[HEAD_DIM], dq[HEAD_DIM];
-        for (uint c = 0; c < HEAD_DIM; c++) {
-            q[c] = base[(ulong)i * ld + c] * scale;
-            gd[c] = go[c];
-            dq[c] = 0.0f;
-        }
-        ulong row = (ulong)(b * H + h) * T + i, group = ~(ulong)0;
-        uint4 words = (uint4)(0);
-        float m = stats[stats_off + 2 * row], inv = stats[stats_off + 2 * row + 1];
-        float dsm = dsum[dsum_off + row];
-        for (uint j = 0; j < T; j++) {
-            __global const float *k = base + (ulong)j * ld + D;
-            float s = 0.0f, dp = 0.0f;
-            for (uint c = 0; c < HEAD_DIM; c++) {
-                s += q[c] * k[c];
-                dp += gd[c] * k[D + c]; /* k + D is v */
-            }
-            float pr = exp(attention_bias(s, g[j], additive) - m) * inv;
-            float f = dropout_next(rng, p, row * T + j, &group, &words);
-            float dsp = pr * (f * dp - dsm);
-            if (with_dbias) db[j] = h == 0 ? dsp : db[j] + dsp;
-            float ds = attention_bias_grad(dsp, g[j], additive) * scale;
-            for (uint c = 0; c < HEAD_DIM; c++) dq[c] += ds * k[c];
-        }
-        __global float *d = dqkv + dqkv_off + (ulong)item * ld + h * HEAD_DIM;
-        for (uint c = 0; c < HEAD_DIM; c++) d[c] = dq[c];
+    __global float *db = per_head + per_head_off + (((ulong)h * B + b) * T + i) * T;
+    __global const float *base = qkv + qkv_off + (ulong)b * T * ld + h * HEAD_DIM;
+    __global const float *go = dout + dout_off + ((ulong)b * T + i) * D + h * HEAD_DIM;
+    float q[HEAD_DIM], gd[HEAD_DIM], dq[HEAD_DIM];
+    for (uint c = 0; c < HEAD_DIM; c++) {
+        q[c] = base[(ulong)i * ld + c] * scale;
+        gd[c] = go[c];
+        dq[c] = 0.0f;
     }
+    ulong group = ~(ulong)0;
+    uint4 words = (uint4)(0);
+    float m = stats[stats_off + 2 * (ulong)item], inv = stats[stats_off + 2 * (ulong)item + 1];
+    float dsm = dsum[dsum_off + item];
+    for (uint j = 0; j < T; j++) {
+        __global const float *k = base + (ulong)j * ld + D;
+        float s = 0.0f, dp = 0.0f;
+        for (uint c = 0; c < HEAD_DIM; c++) {
+            s += q[c] * k[c];
+            dp += gd[c] * k[D + c]; /* k + D is v */
+        }
+        float pr = exp(attention_bias(s, g[j], additive) - m) * inv;
+        float f = dropout_next(rng, p, (ulong)item * T + j, &group, &words);
+        float dsp = pr * (f * dp - dsm);
+        if (with_dbias) db[j] = dsp;
+        float ds = attention_bias_grad(dsp, g[j], additive) * scale;
+        for (uint c = 0; c < HEAD_DIM; c++) dq[c] += ds * k[c];
+    }
+    __global float *d = dqkv + dqkv_off + ((ulong)b * T + i) * ld + h * HEAD_DIM;
+    for (uint c = 0; c < HEAD_DIM; c++) d[c] = dq[c];
+}
+
+/* dbias[b, i, j] = sum over heads of per_head (fixed order); global (B*T*T). */
+__kernel void attention_backward_bias(__global float *dbias, ulong dbias_off,
+                                      __global const float *per_head, ulong per_head_off,
+                                      uint n, uint H)
+{
+    uint e = get_global_id(0);
+    if (e >= n) return;
+    float s = 0.0f;
+    for (uint h = 0; h < H; h++) s += per_head[per_head_off + (ulong)h * n + e];
+    dbias[dbias_off + e] = s;
 }

@@ -9,13 +9,16 @@ __kernel void bias_forward(__global float *y, ulong y_off, uint ldy,
     if (c < C && r < R) y[y_off + (ulong)r * ldy + c] += params[bias_off + c];
 }
 
-/* dbias[c] += sum_r dy[r, c] (fixed order: deterministic); global (C). */
-__kernel void bias_backward(__global float *grads, ulong dbias_off, __global const float *dy,
-                            ulong dy_off, uint ldy, uint R, uint C)
+/* The first stage of dbias[c] += sum_r dy[r, c] (reduce_columns is the
+ * second): partial[s * C + c] = sum of dy[r, c] over rows
+ * [s * chunk, (s + 1) * chunk); global (C, S). */
+__kernel void bias_backward(__global float *partial, ulong partial_off, __global const float *dy,
+                            ulong dy_off, uint ldy, uint R, uint C, uint chunk)
 {
-    uint c = get_global_id(0);
+    uint c = get_global_id(0), k = get_global_id(1);
     if (c >= C) return;
+    uint end = min(R, (k + 1) * chunk);
     float s = 0.0f;
-    for (uint r = 0; r < R; r++) s += dy[dy_off + (ulong)r * ldy + c];
-    grads[dbias_off + c] += s;
+    for (uint r = k * chunk; r < end; r++) s += dy[dy_off + (ulong)r * ldy + c];
+    partial[partial_off + (ulong)k * C + c] = s;
 }

@@ -49,17 +49,21 @@ __kernel void embedding_backward_position(__global float *grad, ulong pos_off,
     grad[pos_off + (ulong)t * D + c] += s;
 }
 
-/* Token-type rows: grad[s, c] += sum over n with segs[n] == s of dx[n, c].
- * global (D, type_vocab). */
-__kernel void embedding_backward_type(__global float *grad, ulong type_off,
+/* Token-type rows, first stage (reduce_columns adds the chunks): the sum
+ * over tokens n of chunk k with segs[n] == t of dx[n, c] goes to
+ * partial[(k * n_types + t) * D + c]; global (D, S). */
+__kernel void embedding_backward_type(__global float *partial, ulong partial_off,
                                       __global const float *dx, ulong dx_off,
                                       __global const int *segs, ulong segs_off, uint N,
-                                      uint n_types, uint D)
+                                      uint n_types, uint D, uint chunk)
 {
-    uint c = get_global_id(0), t = get_global_id(1);
-    if (c >= D || t >= n_types) return;
-    float s = 0.0f;
-    for (uint n = 0; n < N; n++)
-        if (segs[segs_off + n] == (int)t) s += dx[dx_off + (ulong)n * D + c];
-    grad[type_off + (ulong)t * D + c] += s;
+    uint c = get_global_id(0), k = get_global_id(1);
+    if (c >= D) return;
+    uint end = min(N, (k + 1) * chunk);
+    for (uint t = 0; t < n_types; t++) {
+        float s = 0.0f;
+        for (uint n = k * chunk; n < end; n++)
+            if (segs[segs_off + n] == (int)t) s += dx[dx_off + (ulong)n * D + c];
+        partial[partial_off + ((ulong)k * n_types + t) * D + c] = s;
+    }
 }

@@ -66,23 +66,27 @@ void layernorm_backward(__global float *dx, ulong dx_off, __global const float *
     }
 }
 
-/* dgamma[c] += sum_n dy * xhat, dbeta[c] += sum_n dy; global (D). */
-__kernel void layernorm_backward_params(__global float *grads, ulong dgamma_off, ulong dbeta_off,
+/* The first stage of dgamma[c] += sum_n dy * xhat and dbeta[c] += sum_n dy
+ * (reduce_columns is the second): partial sums over rows
+ * [s * chunk, (s + 1) * chunk) at partial[s * 2D + c] (gamma) and
+ * partial[s * 2D + D + c] (beta); global (D, S). */
+__kernel void layernorm_backward_params(__global float *partial, ulong partial_off,
                                         __global const float *dy, ulong dy_off,
                                         __global const float *x, ulong x_off,
                                         __global const float *mean, ulong mean_off,
                                         __global const float *rstd, ulong rstd_off, uint N,
-                                        uint D)
+                                        uint D, uint chunk)
 {
-    uint c = get_global_id(0);
+    uint c = get_global_id(0), k = get_global_id(1);
     if (c >= D) return;
+    uint end = min(N, (k + 1) * chunk);
     float sg = 0.0f, sb = 0.0f;
-    for (uint n = 0; n < N; n++) {
+    for (uint n = k * chunk; n < end; n++) {
         ulong i = (ulong)n * D + c;
         float d = dy[dy_off + i];
         sg += d * (x[x_off + i] - mean[mean_off + n]) * rstd[rstd_off + n];
         sb += d;
     }
-    grads[dgamma_off + c] += sg;
-    grads[dbeta_off + c] += sb;
+    partial[partial_off + (ulong)k * 2 * D + c] = sg;
+    partial[partial_off + (ulong)k * 2 * D + D + c] = sb;
 }

@@ -49,3 +49,16 @@ __kernel void clip_coefficient(__global float *scalars, ulong norm_idx, ulong co
     scalars[norm_idx] = norm;
     scalars[coef_idx] = fmin(1.0f, max_norm / (norm + 1e-6f));
 }
+
+/* Column sums in two stages, with no atomics and a fixed order: a first
+ * kernel writes partial sums of row chunks, partial[s * ld + c] for chunk s;
+ * this one adds them up: out[c] += sum_s partial[s * ld + c]; global (C). */
+__kernel void reduce_columns(__global float *out, ulong out_off, __global const float *partial,
+                             ulong partial_off, uint ld, uint C, uint S)
+{
+    uint c = get_global_id(0);
+    if (c >= C) return;
+    float s = 0.0f;
+    for (uint k = 0; k < S; k++) s += partial[partial_off + (ulong)k * ld + c];
+    out[out_off + c] += s;
+}

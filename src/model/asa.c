@@ -76,16 +76,18 @@ asacl_status asa_stats(model *m, pass_arena *a, const batch_dev *bt, size_t l, t
     asacl_ctx *ctx = m->ctx;
     layer_acts *y = &a->layers[l];
     size_t B = bt->B, T = bt->T;
-    TRY(op_reduce_sum(ctx, kept, tensor_at(y->adv_mask, 0, B * T * T), scale, 1));
+    tensor kept_rows = tensor_at(scratch, 0, B * T), masked_rows = tensor_at(scratch, B * T, B * T);
     cl_kernel k;
     TRY(rt_kernel(ctx, "asa", "asa_mask_stats", &k));
     rt_args args;
     rt_args_begin(&args, k);
-    op_arg(&args, scratch);
+    op_arg(&args, kept_rows);
+    op_arg(&args, masked_rows);
     op_arg(&args, y->adv_mask);
     op_arg(&args, bt->padbias);
     rt_arg_u32(&args, (cl_uint)B);
     rt_arg_u32(&args, (cl_uint)T);
     TRY(rt_launch_1d(ctx, &args, "asa", "asa_mask_stats", B * T));
-    return op_reduce_sum(ctx, masked, tensor_at(scratch, 0, B * T), 1.0f, 0);
+    TRY(op_reduce_sum(ctx, kept, kept_rows, scale, 1));
+    return op_reduce_sum(ctx, masked, masked_rows, 1.0f, 0);
 }

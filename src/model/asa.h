@@ -15,8 +15,8 @@ asacl_status asa_forward(model *m, pass_arena *a, const batch_dev *bt, size_t l,
  * tau^2 / B per unit. Nothing flows into x. */
 asacl_status asa_backward(model *m, pass_arena *a, grad_ws *g, const batch_dev *bt, size_t l,
                           tensor x, float tau2_over_b);
-/* out[0] += sum of M over every (b, i, j) * scale (the kept-unit count);
- * masked[0] = masked real (query, key) pairs of layer l. scratch >= B*T. */
+/* kept[0] += sum of M over every (b, i, j) * scale (the kept-unit count);
+ * masked[0] = masked real (query, key) pairs of layer l. scratch >= 2*B*T. */
 asacl_status asa_stats(model *m, pass_arena *a, const batch_dev *bt, size_t l, tensor kept,
                        float scale, tensor masked, tensor scratch);
 

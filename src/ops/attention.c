@@ -69,15 +69,32 @@ asacl_status op_attention_backward(asacl_ctx *ctx, tensor dqkv, tensor dbias, te
     op_attn_args(&a, d);
     TRY(rt_launch_1d(ctx, &a, "attention", "attention_backward_kv", rows));
 
+    size_t n = d->B * d->T * d->T;
+    tensor per_head = dqkv; /* any valid buffer when the bias gradient is not wanted */
+    if (dbias.n) {
+        cl_mem scratch;
+        TRY(rt_scratch(ctx, d->H * n, &scratch));
+        per_head.buf = scratch;
+        per_head.off = 0;
+        per_head.n = d->H * n;
+    }
     TRY(kernel_for(ctx, d, "attention_backward_q", &k));
     rt_args_begin(&a, k);
     op_arg(&a, dqkv);
-    op_arg(&a, dbias.n ? dbias : dqkv); /* any valid buffer when unused */
+    op_arg(&a, per_head);
     rt_arg_i32(&a, dbias.n > 0);
     op_arg(&a, dout);
     op_arg(&a, stats);
     op_arg(&a, dsum);
     op_arg(&a, qkv);
     op_attn_args(&a, d);
-    return rt_launch_1d(ctx, &a, "attention", "attention_backward_q", d->B * d->T);
+    TRY(rt_launch_1d(ctx, &a, "attention", "attention_backward_q", rows));
+    if (!dbias.n) return ASACL_OK;
+    TRY(kernel_for(ctx, d, "attention_backward_bias", &k));
+    rt_args_begin(&a, k);
+    op_arg(&a, dbias);
+    op_arg(&a, per_head);
+    rt_arg_u32(&a, (cl_uint)n);
+    rt_arg_u32(&a, (cl_uint)d->H);
+    return rt_launch_1d(ctx, &a, "attention", "attention_backward_bias", n);
 }

@@ -22,14 +22,22 @@ asacl_status op_bias_backward(asacl_ctx *ctx, tensor dbias, tensor dy, size_t ld
                               size_t C)
 {
     TRY(op_check_u32("bias", R * ldy));
+    size_t S, chunk;
+    op_column_chunks(R, &S, &chunk);
+    cl_mem scratch;
+    TRY(rt_scratch(ctx, S * C, &scratch));
+    tensor partial = {scratch, 0, S * C};
     cl_kernel k;
     TRY(rt_kernel(ctx, "bias", "bias_backward", &k));
     rt_args a;
     rt_args_begin(&a, k);
-    op_arg(&a, dbias);
+    op_arg(&a, partial);
     op_arg(&a, dy);
     rt_arg_u32(&a, (cl_uint)ldy);
     rt_arg_u32(&a, (cl_uint)R);
     rt_arg_u32(&a, (cl_uint)C);
-    return rt_launch_1d(ctx, &a, "bias", "bias_backward", C);
+    rt_arg_u32(&a, (cl_uint)chunk);
+    size_t g[2] = {C, S};
+    TRY(rt_launch(ctx, &a, "bias_backward", 2, g, NULL));
+    return op_reduce_columns(ctx, dbias, partial, C, C, S);
 }

@@ -92,14 +92,21 @@ asacl_status op_embedding_backward(asacl_ctx *ctx, tensor dword, tensor dpos, te
     rt_arg_u32(&a, (cl_uint)D);
     size_t gp[2] = {D, T};
     TRY(rt_launch(ctx, &a, "embedding_backward_position", 2, gp, NULL));
+    size_t S, chunk, width = n_types * D;
+    op_column_chunks(B * T, &S, &chunk);
+    cl_mem scratch;
+    TRY(rt_scratch(ctx, S * width, &scratch));
+    tensor partial = {scratch, 0, S * width};
     TRY(rt_kernel(ctx, "embedding", "embedding_backward_type", &k));
     rt_args_begin(&a, k);
-    op_arg(&a, dtype);
+    op_arg(&a, partial);
     op_arg(&a, dx);
     op_arg(&a, segs);
     rt_arg_u32(&a, (cl_uint)(B * T));
     rt_arg_u32(&a, (cl_uint)n_types);
     rt_arg_u32(&a, (cl_uint)D);
-    size_t gt[2] = {D, n_types};
-    return rt_launch(ctx, &a, "embedding_backward_type", 2, gt, NULL);
+    rt_arg_u32(&a, (cl_uint)chunk);
+    size_t gt[2] = {D, S};
+    TRY(rt_launch(ctx, &a, "embedding_backward_type", 2, gt, NULL));
+    return op_reduce_columns(ctx, dtype, partial, width, width, S);
 }

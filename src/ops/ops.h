@@ -128,6 +128,13 @@ asacl_status op_symmetric_kl_backward(asacl_ctx *ctx, tensor dz, tensor dzq, ten
                                       size_t R, size_t W, float scale);
 
 /* ---- reduce.cl ---- */
+/* Column sums over R rows run in two stages: S chunks of `chunk` rows
+ * each give partial sums (in rt_scratch), which reduce_columns adds up in a
+ * fixed order. The split depends on R only: results repeat bit for bit. */
+void op_column_chunks(size_t R, size_t *S, size_t *chunk);
+/* out[c] += sum_s partial[s * ld + c], c < C. */
+asacl_status op_reduce_columns(asacl_ctx *ctx, tensor out, tensor partial, size_t ld, size_t C,
+                               size_t S);
 /* out[0] (+)= scale * sum(x) for small x (one work-group). */
 asacl_status op_reduce_sum(asacl_ctx *ctx, tensor out, tensor x, float scale, int accumulate);
 /* out[0] = sum(x^2) over any length, through `partial` (>= REDUCE_PARTIALS floats). */
@@ -168,8 +175,8 @@ void op_attn_args(rt_args *a, const attn_desc *d);
  * 1/sum) saved for the backward. */
 asacl_status op_attention_forward(asacl_ctx *ctx, tensor out, tensor stats, tensor qkv,
                                   const attn_desc *d);
-/* dqkv [B*T, 3D] (overwritten); dbias [B,T,T] = sum_h dS' when dbias.n > 0;
- * dsum [B*H*T] is scratch. */
+/* dqkv [B*T, 3D] (overwritten); dbias [B,T,T] = sum_h dS' when dbias.n > 0
+ * (through H*B*T*T floats of rt_scratch); dsum [B*H*T] is scratch. */
 asacl_status op_attention_backward(asacl_ctx *ctx, tensor dqkv, tensor dbias, tensor dout,
                                    tensor out, tensor stats, tensor dsum, tensor qkv,
                                    const attn_desc *d);

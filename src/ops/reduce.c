@@ -48,3 +48,29 @@ asacl_status op_clip_coefficient(asacl_ctx *ctx, tensor scalars, size_t norm_idx
     size_t one = 1;
     return rt_launch(ctx, &a, "clip_coefficient", 1, &one, NULL);
 }
+
+void op_column_chunks(size_t R, size_t *S, size_t *chunk)
+{
+    size_t s = (R + 31) / 32;
+    if (s > 64) s = 64;
+    if (s < 1) s = 1;
+    *chunk = (R + s - 1) / s;
+    *S = *chunk ? (R + *chunk - 1) / *chunk : 1;
+    if (*S < 1) *S = 1;
+}
+
+asacl_status op_reduce_columns(asacl_ctx *ctx, tensor out, tensor partial, size_t ld, size_t C,
+                               size_t S)
+{
+    TRY(op_check_u32("reduce_columns", S * ld));
+    cl_kernel k;
+    TRY(rt_kernel(ctx, "reduce", "reduce_columns", &k));
+    rt_args a;
+    rt_args_begin(&a, k);
+    op_arg(&a, out);
+    op_arg(&a, partial);
+    rt_arg_u32(&a, (cl_uint)ld);
+    rt_arg_u32(&a, (cl_uint)C);
+    rt_arg_u32(&a, (cl_uint)S);
+    return rt_launch_1d(ctx, &a, "reduce", "reduce_columns", C);
+}

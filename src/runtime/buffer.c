@@ -88,3 +88,15 @@ asacl_status rt_download(asacl_ctx *ctx, cl_mem m, size_t off, size_t count, flo
 {
     return rt_download_bytes(ctx, m, off * sizeof(float), count * sizeof(float), dst);
 }
+
+asacl_status rt_scratch(asacl_ctx *ctx, size_t n, cl_mem *out)
+{
+    if (n > ctx->scratch_floats) {
+        rt_buffer_release(&ctx->scratch);
+        ctx->scratch_floats = 0;
+        TRY(rt_buffer_create(ctx, n * sizeof(float), "scratch for partial sums", &ctx->scratch));
+        ctx->scratch_floats = n;
+    }
+    *out = ctx->scratch;
+    return ASACL_OK;
+}

@@ -83,6 +83,7 @@ void asacl_ctx_destroy(asacl_ctx *ctx)
     if (!ctx) return;
     if (ctx->queue) clFinish(ctx->queue);
     asacl_ctx_set_kernel_timing(ctx, 0);
+    rt_buffer_release(&ctx->scratch);
     if (ctx->gemm_free) ctx->gemm_free(ctx->gemm);
     for (size_t i = 0; i < ctx->n_programs; i++) {
         rt_program *p = &ctx->programs[i];

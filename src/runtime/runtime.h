@@ -151,6 +151,8 @@ struct asacl_ctx {
     void (*gemm_free)(struct gemm_state *);
     struct rt_timing *timing; /* per-kernel times, when switched on (timing.c) */
     struct rt_memstat *mem;   /* bytes in buffers made by rt_buffer_create */
+    cl_mem scratch;           /* rt_scratch's buffer */
+    size_t scratch_floats;
 };
 
 /* Builds `source` for the context's device with `options`, through the cache.
@@ -230,6 +232,11 @@ typedef struct rt_memstat {
     _Atomic int refs;
 } rt_memstat;
 void rt_memstat_release(rt_memstat *m);
+/* A scratch buffer of at least n floats for work inside one op (partial
+ * sums); grown when too small, so reserve the largest size up front (the
+ * trainer does) and no allocation happens in a training loop. Its content
+ * does not survive the next call. */
+asacl_status rt_scratch(asacl_ctx *ctx, size_t n, cl_mem *out);
 
 /* Allocates `bytes` on the device; ASACL_ERR_TOO_LARGE (naming `what`) when
  * it exceeds CL_DEVICE_MAX_MEM_ALLOC_SIZE. */

@@ -62,18 +62,28 @@ asacl_status trainer_create(model *m, const train_opts *o, trainer *t)
     if (st == ASACL_OK && o->asa) st = arena_create(m, B, T, 1, &t->adv);
     if (st == ASACL_OK) st = grad_ws_create(m, B, T, o->asa, &t->g);
     if (st == ASACL_OK) st = batch_create(m, B, T, &t->batch);
-    size_t ns = 64 + TRAIN_MAX_LAYERS, total = ns + 2 * B + B * T + REDUCE_PARTIALS;
+    size_t ns = 64 + TRAIN_MAX_LAYERS, total = ns + 2 * B + 2 * B * T + REDUCE_PARTIALS;
     if (st == ASACL_OK) st = rt_buffer_create(m->ctx, total * sizeof(float), "loss scalars", &t->sbuf);
     if (st == ASACL_OK) {
         tensor s = {t->sbuf, 0, total};
         t->scalars = tensor_at(s, 0, ns);
         t->rows = tensor_at(s, ns, B);
         t->kl_rows = tensor_at(s, ns + B, B);
-        t->stat_rows = tensor_at(s, ns + 2 * B, B * T);
-        t->partial = tensor_at(s, ns + 2 * B + B * T, REDUCE_PARTIALS);
+        t->stat_rows = tensor_at(s, ns + 2 * B, 2 * B * T);
+        t->partial = tensor_at(s, ns + 2 * B + 2 * B * T, REDUCE_PARTIALS);
         st = op_fill(m->ctx, s, 0.0f);
     }
     if (st == ASACL_OK) st = reserve(t);
+    if (st == ASACL_OK) { /* the partial sums of the column reductions */
+        size_t S, chunk, D = (size_t)m->cfg.hidden_size, F = (size_t)m->cfg.intermediate_size;
+        size_t widest = 3 * D > F ? 3 * D : F;
+        if ((size_t)m->cfg.type_vocab_size * D > widest) widest = (size_t)m->cfg.type_vocab_size * D;
+        op_column_chunks(B * T, &S, &chunk);
+        size_t need = S * widest, heads = (size_t)m->cfg.num_attention_heads * B * T * T;
+        if (o->asa && heads > need) need = heads; /* the adversarial pass's bias gradient */
+        cl_mem scratch;
+        st = rt_scratch(m->ctx, need, &scratch);
+    }
     if (st != ASACL_OK) trainer_destroy(t);
     return st;
 }

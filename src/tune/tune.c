@@ -152,16 +152,18 @@ static asacl_status measure(const asacl_tune_options *o, const asacl_device_info
     co.profile_path = tmp;
     asacl_ctx *ctx = NULL;
     TRY(asacl_ctx_create(&co, &ctx));
-    float warm[TUNE_CHECK_VALUES];
-    st = p->bench(ctx, s, 1, warm, TUNE_CHECK_VALUES); /* builds and first launches */
+    /* One repetition on fresh data gives the values to check (the timed
+     * runs repeat a step, and some steps accumulate), and builds. */
+    float scratch[TUNE_CHECK_VALUES];
+    st = p->bench(ctx, s, 1, check, TUNE_CHECK_VALUES);
     double one = 0;
     if (st == ASACL_OK) st = asacl_ctx_set_kernel_timing(ctx, 1);
-    if (st == ASACL_OK) st = p->bench(ctx, s, 1, warm, TUNE_CHECK_VALUES);
+    if (st == ASACL_OK) st = p->bench(ctx, s, 1, scratch, TUNE_CHECK_VALUES);
     if (st == ASACL_OK) st = timed_seconds(ctx, &one);
     int reps = o->reps;
     if (one > 0 && reps < 0.1 / one) reps = 0.1 / one > 200 ? 200 : (int)(0.1 / one) + 1;
     if (st == ASACL_OK) st = asacl_ctx_set_kernel_timing(ctx, 1); /* clears the table */
-    if (st == ASACL_OK) st = p->bench(ctx, s, reps, check, TUNE_CHECK_VALUES);
+    if (st == ASACL_OK) st = p->bench(ctx, s, reps, scratch, TUNE_CHECK_VALUES);
     if (st == ASACL_OK) st = timed_seconds(ctx, seconds);
     *seconds /= reps;
     asacl_ctx_destroy(ctx);
@@ -250,10 +252,11 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
         double seconds;
         st = measure(o, &dev, kernels, p, &s, tmp, &seconds, ref);
         double best = INFINITY;
-        long best_v = 0;
-        for (int i = 0; p->values[i] && st == ASACL_OK; i++) {
+        long best_v = -1;
+        int is_wg = !strcmp(p->name, "WGS") || !strcmp(p->name, "LN_WG") || !strcmp(p->name, "RED_WG");
+        for (int i = 0; p->values[i] >= 0 && st == ASACL_OK; i++) {
             long v = p->values[i];
-            if ((size_t)v > dev.max_work_group_size) continue;
+            if (is_wg && (size_t)v > dev.max_work_group_size) continue;
             char vk[32];
             snprintf(vk, sizeof vk, "%ld", v);
             cJSON *prev = cJSON_GetObjectItem(m, vk);
@@ -289,7 +292,7 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
             if (ms < best) best = ms, best_v = v;
         }
         if (st == ASACL_OK && !out_of_time) {
-            if (best_v) {
+            if (best_v >= 0) {
                 set_param(kernels, p->program, p->name, (double)best_v);
                 say(o, "%-24s -> %ld (%.3f ms)", key, best_v, best);
             }

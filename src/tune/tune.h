@@ -19,8 +19,8 @@ typedef asacl_status (*tune_bench_fn)(asacl_ctx *ctx, const tune_shape *s, int r
 typedef struct tune_param {
     const char *program;   /* the kernel file whose profile section it is */
     const char *name;      /* the -D / profile parameter */
-    long values[12];       /* candidates, ending with 0 */
-    long fallback;         /* the value when the profile says nothing */
+    long values[12];       /* candidates, ending with -1 */
+    long fallback;         /* the value when the profile says nothing (-1: derived) */
     tune_bench_fn bench;
 } tune_param;
 

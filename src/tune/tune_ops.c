@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gemm/gemm.h"
 #include "ops/ops.h"
 #include "tune/tune.h"
 
@@ -185,14 +186,95 @@ static asacl_status bench_adamw(asacl_ctx *ctx, const tune_shape *s, int reps, f
     return r;
 }
 
+/* Products of one shape class at the step's shapes, through gemm() (so the
+ * profile's backend and parameters for the class apply). */
+typedef struct gemm_case {
+    int ta, tb;
+    size_t m, n, k, batch;
+} gemm_case;
+
+static asacl_status bench_products(asacl_ctx *ctx, const gemm_case *cases, size_t nc, int reps,
+                                   float *out, size_t n)
+{
+    size_t most_a = 0, most_b = 0, most_c = 0;
+    for (size_t i = 0; i < nc; i++) {
+        const gemm_case *g = &cases[i];
+        most_a = g->m * g->k * g->batch > most_a ? g->m * g->k * g->batch : most_a;
+        most_b = g->k * g->n * g->batch > most_b ? g->k * g->n * g->batch : most_b;
+        most_c = g->m * g->n * g->batch > most_c ? g->m * g->n * g->batch : most_c;
+    }
+    cl_mem a = NULL, b = NULL, c = NULL;
+    asacl_status r = random_buffer(ctx, most_a, 1, &a);
+    if (r == ASACL_OK) r = random_buffer(ctx, most_b, 2, &b);
+    if (r == ASACL_OK) r = random_buffer(ctx, most_c, 3, &c);
+    for (int i = 0; i < reps && r == ASACL_OK; i++)
+        for (size_t k = 0; k < nc && r == ASACL_OK; k++) {
+            const gemm_case *g = &cases[k];
+            gemm_shape sh = {g->ta, g->tb, g->m, g->n, g->k};
+            gemm_mat ma = {a, 0, g->ta ? g->m : g->k}, mb = {b, 0, g->tb ? g->k : g->n},
+                     mc = {c, 0, g->n};
+            r = g->batch > 1 ? gemm_batched(ctx, sh, 0.5f, ma, g->m * g->k, mb, g->k * g->n, 0.0f,
+                                            mc, g->m * g->n, g->batch)
+                             : gemm(ctx, sh, 0.5f, ma, mb, 0.0f, mc);
+        }
+    if (r == ASACL_OK) r = sample(ctx, c, most_c, out, n);
+    RELEASE(&a, &b, &c);
+    return r;
+}
+
+/* The last product of each list fills the sample, so it is the largest. */
+static asacl_status bench_nt(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
+{
+    size_t N = s->B * s->T;
+    gemm_case g[] = {{0, 1, N, s->F, s->D, 1}, {0, 1, N, 3 * s->D, s->D, 1}};
+    return bench_products(ctx, g, 2, reps, out, n);
+}
+
+static asacl_status bench_nn(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
+{
+    size_t N = s->B * s->T;
+    gemm_case g[] = {{0, 0, N, s->D, 3 * s->D, 1}, {0, 0, N, s->D, s->F, 1}};
+    return bench_products(ctx, g, 2, reps, out, n);
+}
+
+static asacl_status bench_tn(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
+{
+    size_t N = s->B * s->T;
+    gemm_case g[] = {{1, 0, 3 * s->D, s->D, N, 1}, {1, 0, s->F, s->D, N, 1}};
+    return bench_products(ctx, g, 2, reps, out, n);
+}
+
+static asacl_status bench_batched(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
+{
+    /* the adversary's scores and their backward, per sequence */
+    gemm_case g[] = {{0, 0, s->T, s->D, s->T, s->B}, {1, 0, s->T, s->D, s->T, s->B},
+                     {0, 1, s->T, s->T, s->D, s->B}};
+    return bench_products(ctx, g, 3, reps, out, n);
+}
+
+#define END (-1)
+
 const tune_param tune_params[] = {
-    {"layernorm", "LN_WG", {1, 2, 4, 8, 16, 32, 64, 128, 256, 0}, 64, bench_layernorm},
-    {"attention", "WGS", {1, 2, 4, 8, 16, 32, 64, 128, 0}, 64, bench_attention},
-    {"gelu", "WGS", {1, 8, 16, 32, 64, 128, 256, 0}, 64, bench_gelu},
-    {"dropout", "WGS", {1, 8, 16, 32, 64, 128, 256, 0}, 64, bench_dropout},
-    {"residual", "WGS", {1, 8, 16, 32, 64, 128, 256, 0}, 64, bench_residual},
-    {"bias", "WGS", {1, 8, 16, 32, 64, 128, 256, 0}, 64, bench_bias},
-    {"reduce", "RED_WG", {16, 32, 64, 128, 256, 0}, 64, bench_reduce},
-    {"adamw", "WGS", {8, 16, 32, 64, 128, 256, 0}, 64, bench_adamw},
-    {NULL, NULL, {0}, 0, NULL},
+    /* GEMM first: the largest share of a step. Backends, then tiles. */
+    {"gemm", "NT_BACKEND", {0, 1, END}, -1, bench_nt},
+    {"gemm", "NN_BACKEND", {0, 1, END}, -1, bench_nn},
+    {"gemm", "TN_BACKEND", {0, 1, END}, -1, bench_tn},
+    {"gemm", "BATCHED_BACKEND", {0, 1, END}, -1, bench_batched},
+    {"gemm", "TILE_RM", {2, 4, 6, 8, 10, 12, 14, END}, -1, bench_nt},
+    {"gemm", "TILE_NV", {1, 2, 4, END}, -1, bench_nt},
+    {"gemm", "NT_KC", {64, 128, 256, 512, 1024, END}, -1, bench_nt},
+    {"gemm", "NN_KC", {64, 128, 256, 512, 1024, END}, -1, bench_nn},
+    {"gemm", "TN_KC", {32, 64, 128, 256, 512, END}, -1, bench_tn},
+    {"gemm", "TN_PACK_A", {0, 1, 2, END}, -1, bench_tn},
+    {"gemm", "TN_SPLIT", {1, 2, 4, 8, END}, -1, bench_tn},
+    {"gemm", "BATCHED_RM", {4, 6, 8, 10, 12, END}, -1, bench_batched},
+    {"layernorm", "LN_WG", {1, 2, 4, 8, 16, 32, 64, 128, 256, END}, 64, bench_layernorm},
+    {"attention", "WGS", {1, 2, 4, 8, 16, 32, 64, 128, END}, 64, bench_attention},
+    {"gelu", "WGS", {1, 8, 16, 32, 64, 128, 256, END}, 64, bench_gelu},
+    {"dropout", "WGS", {1, 8, 16, 32, 64, 128, 256, END}, 64, bench_dropout},
+    {"residual", "WGS", {1, 8, 16, 32, 64, 128, 256, END}, 64, bench_residual},
+    {"bias", "WGS", {1, 8, 16, 32, 64, 128, 256, END}, 64, bench_bias},
+    {"reduce", "RED_WG", {16, 32, 64, 128, 256, END}, 64, bench_reduce},
+    {"adamw", "WGS", {8, 16, 32, 64, 128, 256, END}, 64, bench_adamw},
+    {NULL, NULL, {END}, 0, NULL},
 };
