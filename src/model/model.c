@@ -41,6 +41,9 @@ asacl_status model_create(asacl_ctx *ctx, const asacl_model_config *cfg, int adv
     memset(m, 0, sizeof *m);
     m->ctx = ctx;
     m->cfg = *cfg;
+    /* Which attention path runs is a device parameter: on CPUs the plain
+     * path's GEMMs beat the fused kernel's per-row loops. */
+    m->plain_attention = rt_param(ctx, "attention", "PLAIN", 0) != 0;
     TRY(param_layout_build(cfg, adversaries, &m->layout));
     asacl_status st = rt_buffer_create(ctx, m->layout.total * sizeof(float), "the parameters",
                                        &m->params);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gemm/gemm.h"
+#include "model/attention.h"
 #include "ops/ops.h"
 #include "tune/tune.h"
 
@@ -154,6 +155,47 @@ static asacl_status bench_attention(asacl_ctx *ctx, const tune_shape *s, int rep
     return r;
 }
 
+/* An attention layer's forward and backward by the path the profile picks
+ * (attention.PLAIN), as the model runs it. */
+static asacl_status bench_attention_path(asacl_ctx *ctx, const tune_shape *s, int reps, float *out,
+                                         size_t n)
+{
+    size_t N = s->B * s->T, D = s->D, rows = s->B * s->H * s->T, sq = rows * s->T;
+    int plain = rt_param(ctx, "attention", "PLAIN", 0) != 0;
+    cl_mem qkv = NULL, o = NULL, st = NULL, dsum = NULL, dqkv = NULL, pad = NULL, dout = NULL,
+           probs = NULL, pdrop = NULL, ds = NULL;
+    asacl_status r = random_buffer(ctx, N * 3 * D, 1, &qkv);
+    if (r == ASACL_OK) r = random_buffer(ctx, N * D, 2, &o);
+    if (r == ASACL_OK) r = random_buffer(ctx, N * D, 3, &dout);
+    if (r == ASACL_OK) r = random_buffer(ctx, 2 * rows, 4, &st);
+    if (r == ASACL_OK) r = random_buffer(ctx, rows, 5, &dsum);
+    if (r == ASACL_OK) r = random_buffer(ctx, N * 3 * D, 6, &dqkv);
+    if (r == ASACL_OK) r = random_buffer(ctx, N, 7, &pad);
+    if (r == ASACL_OK) r = op_fill(ctx, T_(pad, 0, N), 0.0f);
+    if (r == ASACL_OK && plain) r = random_buffer(ctx, sq, 8, &probs);
+    if (r == ASACL_OK && plain) r = random_buffer(ctx, sq, 9, &pdrop);
+    if (r == ASACL_OK && plain) r = random_buffer(ctx, sq, 10, &ds);
+    attn_desc d = {s->B, s->T, s->H, D, T_(pad, 0, N), s->T, 0, 0, 0.1f, {1, 2, 3, 7}};
+    tensor tq = T_(qkv, 0, 3 * N * D), to = T_(o, 0, N * D), td = T_(dqkv, 0, 3 * N * D),
+           tg = T_(dout, 0, N * D), none = T_(pad, 0, 0);
+    for (int i = 0; i < reps && r == ASACL_OK; i++) {
+        if (plain) {
+            r = attention_plain_forward(ctx, to, T_(probs, 0, sq), T_(pdrop, 0, sq), tq, &d);
+            if (r == ASACL_OK)
+                r = attention_plain_backward(ctx, td, none, tg, T_(probs, 0, sq), T_(pdrop, 0, sq),
+                                             T_(ds, 0, sq), tq, &d);
+        } else {
+            r = op_attention_forward(ctx, to, T_(st, 0, 2 * rows), tq, &d);
+            if (r == ASACL_OK)
+                r = op_attention_backward(ctx, td, none, tg, to, T_(st, 0, 2 * rows),
+                                          T_(dsum, 0, rows), tq, &d);
+        }
+    }
+    if (r == ASACL_OK) r = sample(ctx, dqkv, 3 * N * D, out, n);
+    RELEASE(&qkv, &o, &st, &dsum, &dqkv, &pad, &dout, &probs, &pdrop, &ds);
+    return r;
+}
+
 static asacl_status bench_reduce(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
 {
     cl_mem x = NULL, part = NULL, sc = NULL;
@@ -268,6 +310,7 @@ const tune_param tune_params[] = {
     {"gemm", "TN_PACK_A", {0, 1, 2, END}, -1, bench_tn},
     {"gemm", "TN_SPLIT", {1, 2, 4, 8, END}, -1, bench_tn},
     {"gemm", "BATCHED_RM", {4, 6, 8, 10, 12, END}, -1, bench_batched},
+    {"attention", "PLAIN", {0, 1, END}, 0, bench_attention_path},
     {"layernorm", "LN_WG", {1, 2, 4, 8, 16, 32, 64, 128, 256, END}, 64, bench_layernorm},
     {"attention", "WGS", {1, 2, 4, 8, 16, 32, 64, 128, END}, 64, bench_attention},
     {"gelu", "WGS", {1, 8, 16, 32, 64, 128, 256, END}, 64, bench_gelu},
