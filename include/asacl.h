@@ -129,7 +129,8 @@ typedef struct asacl_ctx_options {
     const char *device;       /* selection spec; NULL: $ASACL_DEVICE, else default */
     int cache;                /* program binary cache: 1 on, 0 off, -1 from $ASACL_CACHE (default on) */
     const char *cache_dir;    /* NULL: $ASACL_CACHE_DIR, $XDG_CACHE_HOME/asacl, ~/.cache/asacl */
-    const char *profile_path; /* NULL: $ASACL_PROFILE, else the best matching profile */
+    const char *profile_path; /* NULL: $ASACL_PROFILE, else the best matching profile;
+                                 "shipped:NAME" names one of devices/ */
 } asacl_ctx_options;
 
 void asacl_ctx_options_init(asacl_ctx_options *options);

@@ -27,7 +27,8 @@ static void help(void)
 {
     printf("usage: asacl bench train [--config NAME] [--steps N] [options]\n\n"
            "Times training steps of a freshly initialised model on random full-length\n"
-           "batches, with ASA and with --no-asa, alternating the two in one run, and\n"
+           "batches, with ASA and with --no-asa (under the tuned and the untuned\n"
+           "profile), alternating them all in one run, and\n"
            "prints ms per step, tokens per second, the ASA / plain ratio, and the\n"
            "split of a step between clean forward, adversarial forward, losses,\n"
            "backward and optimizer (from separate steps that wait for the device\n"
@@ -37,12 +38,17 @@ static void help(void)
            "                  B 32, T 128)\n"
            "  --batch N, --seq-len N   override B and T\n"
            "  --steps N       timed steps per mode (default 5), after --warmup N (default 2)\n"
+           "  --baseline P    also run every mode under profile P, alternating with the\n"
+           "                  profile asacl picks, and report the speed-up (default\n"
+           "                  shipped:default.json, the untuned built-in values; skipped\n"
+           "                  when it is the picked profile)\n"
            "  --device SPEC   device: flat index, P:D or part of a name\n"
            "  -h, --help      this help\n");
 }
 
 typedef struct mode {
     const char *name;
+    asacl_ctx *ctx;           /* its context: the profile it runs under */
     int asa;
     asacl_model *model;
     asacl_trainer *trainer;
@@ -94,12 +100,12 @@ static asacl_status kernel_breakdown(asacl_ctx *ctx, mode *m, const asacl_batch 
 
 static int bench_train(int argc, char **argv)
 {
-    enum { O_CONFIG = 256, O_STEPS, O_WARMUP, O_DEVICE, O_BATCH, O_LEN };
+    enum { O_CONFIG = 256, O_STEPS, O_WARMUP, O_DEVICE, O_BATCH, O_LEN, O_BASELINE };
     static const struct option opts[] = {
         {"config", 1, 0, O_CONFIG}, {"steps", 1, 0, O_STEPS}, {"warmup", 1, 0, O_WARMUP},
         {"device", 1, 0, O_DEVICE}, {"batch", 1, 0, O_BATCH}, {"seq-len", 1, 0, O_LEN},
-        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-    const char *config = "bench", *device = NULL;
+        {"baseline", 1, 0, O_BASELINE}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    const char *config = "bench", *device = NULL, *baseline = "shipped:default.json";
     double steps = 5, warmup = 2, batch = 0, len = 0;
     int c;
     optind = 1;
@@ -110,6 +116,7 @@ static int bench_train(int argc, char **argv)
             return cli_usage_error("bench train", "%s: expected a number, got '%s'", argv[optind - 1], optarg);
         if (c == O_CONFIG) config = optarg;
         else if (c == O_DEVICE) device = optarg;
+        else if (c == O_BASELINE) baseline = optarg;
         else if (c == 'h') {
             help();
             return CLI_OK;
@@ -124,12 +131,24 @@ static int bench_train(int argc, char **argv)
     size_t B = batch > 0 ? (size_t)batch : shape->B, T = len > 1 ? (size_t)len : shape->T;
     cli_log_init(0);
 
+    /* Two contexts on one device: the profile asacl picks (tuned, where a
+     * tuned profile matches) and the baseline (untuned defaults). */
+    asacl_ctx *ctx[2] = {NULL, NULL};
     asacl_ctx_options co;
     asacl_ctx_options_init(&co);
     co.device = device;
-    asacl_ctx *ctx = NULL;
-    asacl_status st = asacl_ctx_create(&co, &ctx);
+    asacl_status st = asacl_ctx_create(&co, &ctx[0]);
     if (st != ASACL_OK) return cli_error(st);
+    int n_ctx = 1;
+    if (strcmp(asacl_ctx_profile(ctx[0]), baseline) != 0) {
+        co.profile_path = baseline;
+        st = asacl_ctx_create(&co, &ctx[1]);
+        if (st != ASACL_OK) {
+            asacl_ctx_destroy(ctx[0]);
+            return cli_error(st);
+        }
+        n_ctx = 2;
+    }
     asacl_model_config cfg;
     asacl_model_config_default(&cfg);
     cfg.num_hidden_layers = shape->layers;
@@ -152,24 +171,30 @@ static int bench_train(int argc, char **argv)
     }
     asacl_batch bt = {B, T, ids, segs, lens, labels, NULL};
 
-    mode modes[2] = {{"ASA", 1, NULL, NULL, 0, 0, {0}, 0}, {"no ASA", 0, NULL, NULL, 0, 0, {0}, 0}};
-    for (int k = 0; k < 2 && st == ASACL_OK; k++) {
-        uint64_t before, after;
-        asacl_ctx_memory(ctx, &before, NULL);
+    mode modes[4];
+    int n_modes = 2 * n_ctx;
+    memset(modes, 0, sizeof modes);
+    for (int k = 0; k < n_modes && st == ASACL_OK; k++) {
+        mode *m = &modes[k];
+        m->ctx = ctx[k / 2];
+        m->asa = k % 2 == 0;
+        m->name = m->asa ? "ASA" : "no ASA";
         asacl_train_options o;
         asacl_train_options_init(&o);
-        o.asa = modes[k].asa;
+        o.asa = m->asa;
         o.lr = 1e-5f;
         o.total_steps = 1000000;
         o.max_batch = B;
         o.max_seq_len = T;
-        st = asacl_model_create(ctx, &cfg, o.asa, 42, &modes[k].model);
-        if (st == ASACL_OK) st = asacl_trainer_create(modes[k].model, &o, &modes[k].trainer);
-        if (st == ASACL_OK) st = asacl_trainer_step(modes[k].trainer, &bt, NULL); /* GEMM scratch too */
-        asacl_ctx_memory(ctx, &after, NULL);
-        modes[k].memory = after - before;
+        uint64_t before, after;
+        asacl_ctx_memory(m->ctx, &before, NULL);
+        st = asacl_model_create(m->ctx, &cfg, o.asa, 42, &m->model);
+        if (st == ASACL_OK) st = asacl_trainer_create(m->model, &o, &m->trainer);
+        if (st == ASACL_OK) st = asacl_trainer_step(m->trainer, &bt, NULL); /* GEMM scratch too */
+        asacl_ctx_memory(m->ctx, &after, NULL);
+        m->memory = after - before;
     }
-    const asacl_device_info *dev = asacl_ctx_device(ctx);
+    const asacl_device_info *dev = asacl_ctx_device(ctx[0]);
     if (st == ASACL_OK) {
         printf("device   %s (%s)\n", dev->name, dev->platform_name);
         printf("config   %s: %d layers, hidden %d, %d heads, FFN %d, batch %zu x %zu tokens, "
@@ -177,48 +202,60 @@ static int bench_train(int argc, char **argv)
                shape->name, cfg.num_hidden_layers, cfg.hidden_size, cfg.num_attention_heads,
                cfg.intermediate_size, B, T, asacl_model_param_count(modes[1].model, 0),
                asacl_model_param_count(modes[0].model, 1) - asacl_model_param_count(modes[0].model, 0));
+        printf("profile  %s%s%s\n", asacl_ctx_profile(ctx[0]), n_ctx > 1 ? "; baseline " : "",
+               n_ctx > 1 ? asacl_ctx_profile(ctx[1]) : "");
         fprintf(stderr, "warming up (%d steps per mode; kernels compile on first use)...\n", (int)warmup);
     }
     for (int w = 0; w < (int)warmup && st == ASACL_OK; w++)
-        for (int k = 0; k < 2 && st == ASACL_OK; k++)
+        for (int k = 0; k < n_modes && st == ASACL_OK; k++)
             st = asacl_trainer_step(modes[k].trainer, &bt, NULL);
     /* Timed steps, alternating the modes; then the same with phase timing. */
     for (int i = 0; i < (int)steps && st == ASACL_OK; i++)
-        for (int k = 0; k < 2 && st == ASACL_OK; k++) {
+        for (int k = 0; k < n_modes && st == ASACL_OK; k++) {
             double t0 = progress_now();
             asacl_step_stats ss;
             st = asacl_trainer_step(modes[k].trainer, &bt, &ss); /* reads scalars: waits */
             modes[k].seconds += progress_now() - t0;
             modes[k].steps++;
         }
-    for (int k = 0; k < 2 && st == ASACL_OK; k++) asacl_trainer_set_timing(modes[k].trainer, 1);
+    for (int k = 0; k < n_modes && st == ASACL_OK; k++) asacl_trainer_set_timing(modes[k].trainer, 1);
     for (int i = 0; i < (int)steps && st == ASACL_OK; i++)
-        for (int k = 0; k < 2 && st == ASACL_OK; k++) st = asacl_trainer_step(modes[k].trainer, &bt, NULL);
+        for (int k = 0; k < n_modes && st == ASACL_OK; k++)
+            st = asacl_trainer_step(modes[k].trainer, &bt, NULL);
     if (st == ASACL_OK) {
-        printf("\n%-8s %9s %10s %8s %9s   %s\n", "mode", "ms/step", "tokens/s", "GFLOPS",
-               "memory", "per step: clean fwd | adv fwd | losses | backward | optimizer (ms)");
-        for (int k = 0; k < 2; k++) {
+        printf("\n%-8s %-9s %9s %10s %8s %9s   %s\n", "profile", "mode", "ms/step", "tokens/s",
+               "GFLOPS", "memory", "per step: clean fwd | adv fwd | losses | backward | optimizer (ms)");
+        for (int k = 0; k < n_modes; k++) {
             mode *m = &modes[k];
             asacl_trainer_get_timing(m->trainer, &m->timing);
             double ms = 1000 * m->seconds / (double)m->steps, n = (double)m->timing.steps;
             char mem[32];
-            printf("%-8s %9.1f %10.0f %8.1f %9s   %9.1f | %7.1f | %6.1f | %8.1f | %9.1f\n", m->name,
-                   ms, (double)(B * T) / (ms / 1000), step_flops(&cfg, B, T, m->asa) / (ms * 1e6),
-                   cli_bytes(m->memory, mem, sizeof mem), 1000 * m->timing.clean_forward / n,
-                   1000 * m->timing.adversarial_forward / n, 1000 * m->timing.losses / n,
-                   1000 * m->timing.backward / n, 1000 * m->timing.optimizer / n);
+            printf("%-8s %-9s %9.1f %10.0f %8.1f %9s   %9.1f | %7.1f | %6.1f | %8.1f | %9.1f\n",
+                   k < 2 ? "chosen" : "baseline", m->name, ms, (double)(B * T) / (ms / 1000),
+                   step_flops(&cfg, B, T, m->asa) / (ms * 1e6), cli_bytes(m->memory, mem, sizeof mem),
+                   1000 * m->timing.clean_forward / n, 1000 * m->timing.adversarial_forward / n,
+                   1000 * m->timing.losses / n, 1000 * m->timing.backward / n,
+                   1000 * m->timing.optimizer / n);
         }
-        uint64_t peak;
-        asacl_ctx_memory(ctx, NULL, &peak);
+        uint64_t peak = 0;
+        for (int k = 0; k < n_ctx; k++) {
+            uint64_t p;
+            asacl_ctx_memory(ctx[k], NULL, &p);
+            peak += p;
+        }
         char pk[32];
-        printf("peak device memory of the run (both modes held at once): %s\n", cli_bytes(peak, pk, sizeof pk));
-        double ratio = (modes[0].seconds / (double)modes[0].steps) / (modes[1].seconds / (double)modes[1].steps);
-        printf("\nASA / no-ASA step time: %.2f  (%ld timed steps each, alternating)\n", ratio,
+        printf("peak device memory of the run (every mode held at once): %s\n", cli_bytes(peak, pk, sizeof pk));
+#define MS(k) (modes[k].seconds / (double)modes[k].steps)
+        printf("\nASA / no-ASA step time: %.2f  (%ld timed steps each, alternating)\n", MS(0) / MS(1),
                modes[0].steps);
+        if (n_ctx > 1)
+            printf("speed-up of the chosen profile over the baseline: ASA %.2fx, no ASA %.2fx\n",
+                   MS(2) / MS(0), MS(3) / MS(1));
+#undef MS
         for (int k = 0; k < 2 && st == ASACL_OK; k++)
-            st = kernel_breakdown(ctx, &modes[k], &bt, (int)steps < 3 ? (int)steps : 3);
+            st = kernel_breakdown(modes[k].ctx, &modes[k], &bt, (int)steps < 3 ? (int)steps : 3);
     }
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < n_modes; k++) {
         asacl_trainer_destroy(modes[k].trainer);
         asacl_model_destroy(modes[k].model);
     }
@@ -226,7 +263,7 @@ static int bench_train(int argc, char **argv)
     free(segs);
     free(lens);
     free(labels);
-    asacl_ctx_destroy(ctx);
+    for (int k = 0; k < n_ctx; k++) asacl_ctx_destroy(ctx[k]);
     return st == ASACL_OK ? CLI_OK : cli_error(st);
 }
 

@@ -18,6 +18,68 @@ static asacl_status clblast_fail(CLBlastStatusCode code, const char *call, gemm_
 
 static CLBlastTranspose tr(int t) { return t ? CLBlastTransposeYes : CLBlastTransposeNo; }
 
+/* Candidate parameter sets for CLBlast's kernels, which asacl tune tries on
+ * a device (profile keys gemm.CLBLAST_XGEMM and gemm.CLBLAST_DIRECT: an index
+ * here; -1 or absent leaves CLBlast's own database in charge). The values
+ * are entries of CLBlast's published tuning database for various GPUs,
+ * each satisfying the kernels' divisibility constraints. */
+static const char *const XGEMM_NAMES[16] = {"GEMMK", "KREG", "KWG", "KWI", "MDIMA", "MDIMC",
+                                            "MWG", "NDIMB", "NDIMC", "NWG", "SA", "SB",
+                                            "STRM", "STRN", "VWM", "VWN"};
+static const size_t XGEMM_SETS[][16] = {
+    {0, 1, 16, 2, 8, 8, 64, 8, 8, 64, 0, 0, 0, 0, 1, 1},      /* CLBlast's generic default */
+    {0, 1, 32, 2, 16, 16, 64, 16, 16, 64, 1, 1, 0, 0, 2, 2},
+    {0, 1, 16, 2, 16, 16, 128, 16, 16, 128, 1, 1, 1, 0, 4, 4},
+    {0, 1, 32, 2, 8, 8, 32, 8, 8, 32, 0, 0, 0, 0, 1, 1},
+    {0, 1, 32, 2, 16, 16, 64, 8, 8, 64, 1, 1, 1, 1, 4, 2},
+};
+static const char *const DIRECT_NAMES[10] = {"KWID", "MDIMAD", "MDIMCD", "NDIMBD", "NDIMCD",
+                                             "PADA", "PADB", "VWMD", "VWND", "WGD"};
+static const size_t DIRECT_SETS[][10] = {
+    {2, 8, 8, 8, 8, 1, 1, 1, 1, 32},    /* CLBlast's generic default */
+    {2, 16, 16, 16, 16, 1, 1, 2, 2, 64},
+    {2, 8, 8, 8, 8, 1, 1, 2, 2, 32},
+};
+#define COUNT(a) ((int)(sizeof a / sizeof a[0]))
+
+int gemm_clblast_sets(int direct) { return direct ? COUNT(DIRECT_SETS) : COUNT(XGEMM_SETS); }
+
+/* Applies the profile's CLBlast parameter sets on the device. CLBlast keeps
+ * them per device for the whole process, and recompiles when they change,
+ * so they are set again only when they differ from what was set last. */
+static asacl_status apply_overrides(asacl_ctx *ctx)
+{
+    static cl_device_id last_device;
+    static long last_x = -1, last_d = -1;
+    long x = rt_param(ctx, "gemm", "CLBLAST_XGEMM", -1), d = rt_param(ctx, "gemm", "CLBLAST_DIRECT", -1);
+    if (x >= COUNT(XGEMM_SETS) || d >= COUNT(DIRECT_SETS))
+        return rt_fail(ASACL_ERR_PROFILE, "profile %s: gemm.CLBLAST_XGEMM must be below %d and "
+                       "gemm.CLBLAST_DIRECT below %d", ctx->profile.source, COUNT(XGEMM_SETS),
+                       COUNT(DIRECT_SETS));
+    if (ctx->device == last_device && x == last_x && d == last_d) return ASACL_OK;
+    if (x >= 0 || last_x >= 0) { /* back to the database: its default set */
+        CLBlastStatusCode c = CLBlastOverrideParameters(ctx->device, "Xgemm", CLBlastPrecisionSingle,
+                                                        16, (const char **)XGEMM_NAMES,
+                                                        XGEMM_SETS[x >= 0 ? x : 0]);
+        if (c != CLBlastSuccess)
+            return rt_fail(ASACL_ERR_OPENCL, "CLBlastOverrideParameters(Xgemm, set %ld) failed "
+                           "with CLBlast status %d", x, (int)c);
+    }
+    if (d >= 0 || last_d >= 0) {
+        CLBlastStatusCode c = CLBlastOverrideParameters(ctx->device, "XgemmDirect",
+                                                        CLBlastPrecisionSingle, 10,
+                                                        (const char **)DIRECT_NAMES,
+                                                        DIRECT_SETS[d >= 0 ? d : 0]);
+        if (c != CLBlastSuccess)
+            return rt_fail(ASACL_ERR_OPENCL, "CLBlastOverrideParameters(XgemmDirect, set %ld) "
+                           "failed with CLBlast status %d", d, (int)c);
+    }
+    last_device = ctx->device;
+    last_x = x;
+    last_d = d;
+    return ASACL_OK;
+}
+
 asacl_status gemm_clblast_reserve(asacl_ctx *ctx, gemm_shape s, size_t lda, size_t ldb,
                                   size_t ldc)
 {
@@ -46,6 +108,7 @@ asacl_status gemm_clblast_run(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_ma
     static const char *names[2][2] = {{"clblast_gemm_nn", "clblast_gemm_nt"},
                                       {"clblast_gemm_tn", "clblast_gemm_tt"}};
     const char *name = batch > 1 ? "clblast_gemm_batched" : names[!!s.trans_a][!!s.trans_b];
+    TRY(apply_overrides(ctx));
     CLBlastStatusCode code;
     if (batch == 1) {
         TRY(gemm_clblast_reserve(ctx, s, a.ld, b.ld, c.ld)); /* no-op once reserved */

@@ -241,6 +241,12 @@ asacl_status rt_profile_find(const asacl_device_info *dev, const char *explicit_
                              rt_profile *out)
 {
     if (!explicit_path || !*explicit_path) explicit_path = getenv("ASACL_PROFILE");
+    if (explicit_path && !strncmp(explicit_path, "shipped:", 8)) { /* one of devices/ by name */
+        for (size_t i = 0; i < rt_shipped_profile_count; i++)
+            if (!strcmp(rt_shipped_profiles[i].name, explicit_path + 8))
+                return rt_profile_parse(rt_shipped_profiles[i].data, explicit_path, out);
+        return rt_fail(ASACL_ERR_PROFILE, "no shipped device profile called %s", explicit_path + 8);
+    }
     if (explicit_path && *explicit_path) {
         char *json = NULL;
         TRY(rt_read_file(explicit_path, &json, NULL));

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gemm/gemm.h"
 #include "runtime/runtime.h"
 #include "tune/tune.h"
 
@@ -170,6 +171,29 @@ static asacl_status measure(const asacl_tune_options *o, const asacl_device_info
     return st;
 }
 
+/* Whether, under these kernels, any GEMM class runs on CLBlast. */
+static int uses_clblast(const asacl_device_info *d, cJSON *kernels, const char *tmp)
+{
+    cJSON *doc = profile_doc(d, kernels, NULL);
+    asacl_status st = write_json(tmp, doc);
+    cJSON_Delete(doc);
+    asacl_ctx_options co;
+    asacl_ctx_options_init(&co);
+    char spec[32];
+    snprintf(spec, sizeof spec, "%zu", d->index);
+    co.device = spec;
+    co.profile_path = tmp;
+    asacl_ctx *ctx = NULL;
+    if (st != ASACL_OK || asacl_ctx_create(&co, &ctx) != ASACL_OK) return 1;
+    int any = 0;
+    for (int c = 0; c < GEMM_CLASS_COUNT; c++) {
+        gemm_choice ch;
+        if (gemm_choose(ctx, (gemm_class)c, &ch) == ASACL_OK) any |= ch.backend == GEMM_BACKEND_CLBLAST;
+    }
+    asacl_ctx_destroy(ctx);
+    return any;
+}
+
 static int close_enough(const float *a, const float *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -245,6 +269,11 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
         cJSON *it;
         cJSON_ArrayForEach(it, done) already |= cJSON_IsString(it) && !strcmp(it->valuestring, key);
         if (already) continue;
+        if (!strncmp(p->name, "CLBLAST_", 8) && !uses_clblast(&dev, kernels, tmp)) {
+            say(o, "%-24s -> skipped: no GEMM class uses CLBlast on this device", key);
+            cJSON_AddItemToArray(done, cJSON_CreateString(key));
+            continue;
+        }
         cJSON *m = cJSON_GetObjectItem(meas, key);
         if (!m) m = cJSON_AddObjectToObject(meas, key);
         /* The reference result: the profile as it stands. */

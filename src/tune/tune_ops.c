@@ -294,6 +294,29 @@ static asacl_status bench_batched(asacl_ctx *ctx, const tune_shape *s, int reps,
     return bench_products(ctx, g, 3, reps, out, n);
 }
 
+/* CLBlast itself, whatever the classes' backends: forward and weight-gradient
+ * products through gemm_clblast_run (the profile's CLBLAST_* sets apply). */
+static asacl_status bench_clblast(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
+{
+    size_t N = s->B * s->T;
+    gemm_case g[] = {{1, 0, s->F, s->D, N, 1}, {0, 1, N, s->F, s->D, 1}};
+    size_t most = N * s->F > s->F * s->D ? N * s->F : s->F * s->D;
+    cl_mem a = NULL, b = NULL, c = NULL;
+    asacl_status r = random_buffer(ctx, N * s->F, 1, &a);
+    if (r == ASACL_OK) r = random_buffer(ctx, N * s->D, 2, &b);
+    if (r == ASACL_OK) r = random_buffer(ctx, most, 3, &c);
+    for (int i = 0; i < reps && r == ASACL_OK; i++)
+        for (size_t k = 0; k < 2 && r == ASACL_OK; k++) {
+            gemm_shape sh = {g[k].ta, g[k].tb, g[k].m, g[k].n, g[k].k};
+            gemm_mat ma = {a, 0, g[k].ta ? g[k].m : g[k].k}, mb = {b, 0, g[k].tb ? g[k].k : g[k].n},
+                     mc = {c, 0, g[k].n};
+            r = gemm_clblast_run(ctx, sh, 0.5f, ma, 0, mb, 0, 0.0f, mc, 0, 1);
+        }
+    if (r == ASACL_OK) r = sample(ctx, c, N * s->D, out, n);
+    RELEASE(&a, &b, &c);
+    return r;
+}
+
 #define END (-1)
 
 const tune_param tune_params[] = {
@@ -310,6 +333,9 @@ const tune_param tune_params[] = {
     {"gemm", "TN_PACK_A", {0, 1, 2, END}, -1, bench_tn},
     {"gemm", "TN_SPLIT", {1, 2, 4, 8, END}, -1, bench_tn},
     {"gemm", "BATCHED_RM", {4, 6, 8, 10, 12, END}, -1, bench_batched},
+    /* CLBlast's kernel parameters, searched only where a class uses CLBlast. */
+    {"gemm", "CLBLAST_XGEMM", {0, 1, 2, 3, 4, END}, -1, bench_clblast},
+    {"gemm", "CLBLAST_DIRECT", {0, 1, 2, END}, -1, bench_clblast},
     {"attention", "PLAIN", {0, 1, END}, 0, bench_attention_path},
     {"layernorm", "LN_WG", {1, 2, 4, 8, 16, 32, 64, 128, 256, END}, 64, bench_layernorm},
     {"attention", "WGS", {1, 2, 4, 8, 16, 32, 64, 128, END}, 64, bench_attention},
