@@ -203,6 +203,8 @@ typedef struct asacl_model_config {
 
 /* bert-base-uncased's values with num_labels = 2. */
 void asacl_model_config_default(asacl_model_config *config);
+/* Reads a Hugging Face BertConfig config.json (errors name the field). */
+asacl_status asacl_model_config_read(const char *path, asacl_model_config *config);
 /* ASACL_ERR_INVALID_ARG, with the offending field named, unless every field
  * is in range (hidden_size divisible by the heads, probabilities in [0,1), ...). */
 asacl_status asacl_model_config_check(const asacl_model_config *config);

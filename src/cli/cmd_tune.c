@@ -17,8 +17,10 @@ static void help(void)
            "on ('asacl devices' shows which profile applies). A run stopped by its\n"
            "budget resumes where it stopped.\n\n"
            "  --budget S      stop after about S seconds (default: no limit)\n"
-           "  --config NAME   shapes: bench (4 layers, hidden 256, 4 heads, FFN 1024,\n"
-           "                  B 32, T 128; default) or tiny (2, 64, 4, 128, B 16, T 32)\n"
+           "  --config C      the shapes to tune for -- the best values depend on them:\n"
+           "                  bench (4 layers, hidden 256, 4 heads, FFN 1024; the default),\n"
+           "                  tiny (2, 64, 4, 128), base (BERT-base), or a config.json\n"
+           "  --batch N, --seq-len N   batch shape (default 32 x 128; tiny 16 x 32)\n"
            "  --out FILE      write the profile here instead of\n"
            "                  $XDG_CONFIG_HOME/asacl/devices/<device>.json\n"
            "  --install DIR   write it into a repository's devices/ folder DIR\n"
@@ -35,11 +37,12 @@ static void show(const char *line, void *user)
 
 int cmd_tune(int argc, char **argv)
 {
-    enum { O_BUDGET = 256, O_CONFIG, O_OUT, O_INSTALL, O_REPS, O_DEVICE };
+    enum { O_BUDGET = 256, O_CONFIG, O_OUT, O_INSTALL, O_REPS, O_DEVICE, O_BATCH, O_LEN };
     static const struct option opts[] = {
         {"budget", 1, 0, O_BUDGET}, {"config", 1, 0, O_CONFIG}, {"out", 1, 0, O_OUT},
         {"install", 1, 0, O_INSTALL}, {"reps", 1, 0, O_REPS}, {"device", 1, 0, O_DEVICE},
-        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"batch", 1, 0, O_BATCH}, {"seq-len", 1, 0, O_LEN}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    double batch = 0, len = 0;
     asacl_tune_options o;
     asacl_tune_options_init(&o);
     o.progress = show;
@@ -51,10 +54,14 @@ int cmd_tune(int argc, char **argv)
         switch (c) {
         case O_BUDGET:
         case O_REPS:
-            if (!cli_number(optarg, &x) || x < (c == O_REPS ? 1 : 0))
+        case O_BATCH:
+        case O_LEN:
+            if (!cli_number(optarg, &x) || x < (c == O_BUDGET ? 0 : 1))
                 return cli_usage_error("tune", "%s: expected a number, got '%s'", argv[optind - 1], optarg);
             if (c == O_BUDGET) o.budget_seconds = x;
-            else o.reps = (int)x;
+            else if (c == O_REPS) o.reps = (int)x;
+            else if (c == O_BATCH) batch = x;
+            else len = x;
             break;
         case O_CONFIG:
             if (!strcmp(optarg, "tiny")) {
@@ -64,8 +71,11 @@ int cmd_tune(int argc, char **argv)
                 o.config.intermediate_size = 128;
                 o.batch = 16;
                 o.seq_len = 32;
+            } else if (!strcmp(optarg, "base")) {
+                asacl_model_config_default(&o.config);
             } else if (strcmp(optarg, "bench") != 0) {
-                return cli_usage_error("tune", "unknown config '%s' (bench, tiny)", optarg);
+                asacl_status st = asacl_model_config_read(optarg, &o.config);
+                if (st != ASACL_OK) return cli_error(st);
             }
             break;
         case O_OUT: o.output = optarg; break;
@@ -76,6 +86,8 @@ int cmd_tune(int argc, char **argv)
         }
     }
     if (optind < argc) return cli_usage_error("tune", "unexpected argument '%s'", argv[optind]);
+    if (batch > 0) o.batch = (size_t)batch;
+    if (len > 0) o.seq_len = (size_t)len;
     cli_log_init(0);
     char path[1200] = "";
     if (install) {

@@ -287,3 +287,9 @@ asacl_status hfcfg_write(const char *path, const asacl_model_config *c)
     free(text);
     return st;
 }
+
+asacl_status asacl_model_config_read(const char *path, asacl_model_config *config)
+{
+    if (!path || !config) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_model_config_read: NULL argument");
+    return hfcfg_read(path, config);
+}
