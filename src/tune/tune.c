@@ -137,9 +137,10 @@ static asacl_status timed_seconds(asacl_ctx *ctx, double *seconds)
  * seconds per repetition (at least o->reps of them, and enough for about
  * 0.1 s of device time, so short kernels are timed as well as long ones),
  * and the check values. */
-static asacl_status measure(const asacl_tune_options *o, const asacl_device_info *d,
-                            cJSON *kernels, const tune_param *p, const tune_shape *s,
-                            const char *tmp, double *seconds, float *check)
+/* A fresh context on the device under a candidate kernels section
+ * (written to the temporary profile file tmp). */
+static asacl_status candidate_ctx(const asacl_device_info *d, cJSON *kernels, const char *tmp,
+                                  asacl_ctx **ctx)
 {
     cJSON *doc = profile_doc(d, kernels, NULL);
     asacl_status st = write_json(tmp, doc);
@@ -151,8 +152,16 @@ static asacl_status measure(const asacl_tune_options *o, const asacl_device_info
     snprintf(spec, sizeof spec, "%zu", d->index);
     co.device = spec;
     co.profile_path = tmp;
+    return asacl_ctx_create(&co, ctx);
+}
+
+static asacl_status measure(const asacl_tune_options *o, const asacl_device_info *d,
+                            cJSON *kernels, const tune_param *p, const tune_shape *s,
+                            const char *tmp, double *seconds, float *check)
+{
     asacl_ctx *ctx = NULL;
-    TRY(asacl_ctx_create(&co, &ctx));
+    TRY(candidate_ctx(d, kernels, tmp, &ctx));
+    asacl_status st;
     /* One repetition on fresh data gives the values to check (the timed
      * runs repeat a step, and some steps accumulate), and builds. */
     float scratch[TUNE_CHECK_VALUES];
@@ -174,17 +183,8 @@ static asacl_status measure(const asacl_tune_options *o, const asacl_device_info
 /* Whether, under these kernels, any GEMM class runs on CLBlast. */
 static int uses_clblast(const asacl_device_info *d, cJSON *kernels, const char *tmp)
 {
-    cJSON *doc = profile_doc(d, kernels, NULL);
-    asacl_status st = write_json(tmp, doc);
-    cJSON_Delete(doc);
-    asacl_ctx_options co;
-    asacl_ctx_options_init(&co);
-    char spec[32];
-    snprintf(spec, sizeof spec, "%zu", d->index);
-    co.device = spec;
-    co.profile_path = tmp;
     asacl_ctx *ctx = NULL;
-    if (st != ASACL_OK || asacl_ctx_create(&co, &ctx) != ASACL_OK) return 1;
+    if (candidate_ctx(d, kernels, tmp, &ctx) != ASACL_OK) return 1;
     int any = 0;
     for (int c = 0; c < GEMM_CLASS_COUNT; c++) {
         gemm_choice ch;
