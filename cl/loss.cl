@@ -119,3 +119,18 @@ __kernel void symmetric_kl_backward(__global float *dz, ulong dz_off, __global f
         dzq[dzq_off + i] = scale * 0.5f * ((q - p) + q * (lq - lp - kl_qp));
     }
 }
+
+/* right[b] = 1 if the largest logit of row b is its label (the first
+ * largest on ties), else 0; global (B). */
+__kernel void accuracy_forward(__global float *right, ulong right_off, __global const float *z,
+                               ulong z_off, __global const int *labels, ulong labels_off, uint B,
+                               uint C)
+{
+    uint b = get_global_id(0);
+    if (b >= B) return;
+    __global const float *zr = z + z_off + (ulong)b * C;
+    uint best = 0;
+    for (uint c = 1; c < C; c++)
+        if (zr[c] > zr[best]) best = c;
+    right[right_off + b] = best == (uint)labels[labels_off + b] ? 1.0f : 0.0f;
+}

@@ -131,8 +131,8 @@ static void test_embedding(void)
     double *fd = malloc(nt * sizeof *fd), *g0 = malloc(nt * sizeof *g0), *gd = malloc(nt * sizeof *gd);
     ref_fd_grad(emb_loss, &c, tables, nt, 0.5, fd);
     for (int k = 0; k < ED; k++) fd[0 * ED + k] = 0; /* padding id 0 */
-    int order[EN], starts[EN + 1], uniq[EN];
-    size_t nu = embedding_group(ids, EN, 0, order, starts, uniq);
+    int order[EN], starts[EN + 1], uniq[EN], count[EV + 1];
+    size_t nu = embedding_group(ids, EN, 0, order, starts, uniq, count, EV);
     CHECK(nu == 6, "6 distinct non-padding ids, got %zu", nu);
     cl_mem mo = test_upload_i(ctx, order, EN), ms = test_upload_i(ctx, starts, EN + 1),
            mu = test_upload_i(ctx, uniq, EN);
@@ -401,6 +401,22 @@ static void test_losses(void)
     test_download(ctx, mdz, 0, LB * LC, got);
     for (int i = 0; i < LB * LC; i++) dz[i] *= 2;
     test_compare_d("cross_entropy_backward accumulate", got, dz, LB * LC, 1e-7, 1e-6);
+
+    /* accuracy_forward: argmax (first on ties) against the label, by hand. */
+    {
+        const double zz[LB * LC] = {1, 5, 2, 0, 0,    /* argmax 1, label 0: wrong */
+                                    0, 0, 0, 0, 9,    /* argmax 4, label 4: right */
+                                    3, 3, 3, 1, 1,    /* tie: argmax 0, label 2: wrong */
+                                    -1, -2, 7, 7, 0}; /* tie: argmax 2, label 2: right */
+        const double want_right[LB] = {0, 1, 0, 1};
+        double right[LB];
+        cl_mem mzz = test_upload(ctx, zz, LB * LC), mr = test_upload(ctx, zz, LB);
+        CHECK_OK(op_accuracy_forward(ctx, T_(mr, LB), T_(mzz, LB * LC), T_(ml, LB), LB, LC));
+        test_download(ctx, mr, 0, LB, right);
+        test_compare_d("accuracy_forward (exact)", right, want_right, LB, 0, 0);
+        rt_buffer_release(&mzz);
+        rt_buffer_release(&mr);
+    }
 
     /* Mean over the batch through reduce_sum. */
     double mean = 0;

@@ -192,7 +192,8 @@ asacl_status batch_create(model *m, size_t B, size_t T, batch_dev *bt)
     size_t ni = N + N + B + N + (N + 1) + N, nf = B * T + B;
     bt->host_i = malloc(ni * sizeof *bt->host_i);
     bt->host_f = malloc(nf * sizeof *bt->host_f);
-    if (!bt->host_i || !bt->host_f) {
+    bt->group_scratch = malloc(((size_t)m->cfg.vocab_size + 1) * sizeof *bt->group_scratch);
+    if (!bt->host_i || !bt->host_f || !bt->group_scratch) {
         batch_destroy(bt);
         return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "batch staging");
     }
@@ -211,6 +212,7 @@ void batch_destroy(batch_dev *bt)
     rt_buffer_release(&bt->fbuf);
     free(bt->host_i);
     free(bt->host_f);
+    free(bt->group_scratch);
     memset(bt, 0, sizeof *bt);
 }
 
@@ -260,9 +262,8 @@ asacl_status batch_upload(model *m, batch_dev *bt, size_t B, size_t T, const int
             hf[N + b] = targets ? targets[b] : 0.0f;
         }
     }
-    size_t nu = embedding_group(ids, N, c->pad_token_id, hi + o_order, hi + o_starts, hi + o_uniq);
-    if (nu == (size_t)-1) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "grouping token ids");
-    bt->n_uniq = nu;
+    bt->n_uniq = embedding_group(ids, N, c->pad_token_id, hi + o_order, hi + o_starts, hi + o_uniq,
+                                 bt->group_scratch, (size_t)c->vocab_size);
     bt->B = B;
     bt->T = T;
     tensor ti = {bt->ibuf, 0, 0}, tf = {bt->fbuf, 0, 0};

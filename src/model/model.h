@@ -70,6 +70,7 @@ typedef struct batch_dev {
     size_t real_pairs;    /* sum over b of len_b^2 (masked-fraction statistics) */
     int *host_i;          /* staging for uploads */
     float *host_f;
+    int *group_scratch;   /* vocab + 1 ints for embedding_group */
 } batch_dev;
 
 /* What a pass does. The two passes of an ASA step see the same batch, so

@@ -1,6 +1,6 @@
 /* embedding.c -- host side of cl/embedding.cl, and the host grouping of a
  * batch's token ids that makes the word-embedding backward deterministic. */
-#include <stdlib.h>
+#include <string.h>
 
 #include "ops.h"
 
@@ -28,26 +28,19 @@ asacl_status op_embedding_forward(asacl_ctx *ctx, tensor out, tensor ids, tensor
     return rt_launch(ctx, &a, "embedding_forward", 2, g, NULL);
 }
 
-size_t embedding_group(const int *ids, size_t N, int pad_id, int *order, int *starts, int *uniq)
+size_t embedding_group(const int *ids, size_t N, int pad_id, int *order, int *starts, int *uniq,
+                       int *count, size_t vocab)
 {
-    /* Counting sort by id over the distinct ids: stable, so each group lists
-     * its positions in increasing order. */
-    int max_id = -1;
+    /* Counting sort by id: stable, so each group lists its positions in
+     * increasing order. */
+    memset(count, 0, (vocab + 1) * sizeof *count);
     for (size_t n = 0; n < N; n++)
-        if (ids[n] > max_id) max_id = ids[n];
-    if (max_id < 0) {
-        starts[0] = 0;
-        return 0;
-    }
-    int *count = calloc((size_t)max_id + 2, sizeof *count);
-    if (!count) return (size_t)-1;
-    for (size_t n = 0; n < N; n++)
-        if (ids[n] != pad_id && ids[n] >= 0) count[ids[n] + 1]++;
+        if (ids[n] != pad_id) count[ids[n] + 1]++;
     size_t u = 0;
     int pos = 0;
-    for (int id = 0; id <= max_id; id++) {
+    for (size_t id = 0; id < vocab; id++) {
         if (count[id + 1] == 0) continue;
-        uniq[u] = id;
+        uniq[u] = (int)id;
         starts[u] = pos;
         int c = count[id + 1];
         count[id + 1] = pos; /* becomes the write cursor */
@@ -56,8 +49,7 @@ size_t embedding_group(const int *ids, size_t N, int pad_id, int *order, int *st
     }
     starts[u] = pos;
     for (size_t n = 0; n < N; n++)
-        if (ids[n] != pad_id && ids[n] >= 0) order[count[ids[n] + 1]++] = (int)n;
-    free(count);
+        if (ids[n] != pad_id) order[count[ids[n] + 1]++] = (int)n;
     return u;
 }
 

@@ -33,6 +33,12 @@ asacl_status op_cross_entropy_backward(asacl_ctx *ctx, tensor dz, tensor z, tens
     return launch_loss(ctx, "cross_entropy_backward", dz, z, labels, B, C, 1, scale, accumulate);
 }
 
+asacl_status op_accuracy_forward(asacl_ctx *ctx, tensor right, tensor z, tensor labels, size_t B,
+                                 size_t C)
+{
+    return launch_loss(ctx, "accuracy_forward", right, z, labels, B, C, 0, 0, 0);
+}
+
 asacl_status op_mse_forward(asacl_ctx *ctx, tensor loss, tensor z, tensor target, size_t B)
 {
     return launch_loss(ctx, "mse_forward", loss, z, target, B, 0, 0, 0, 0);

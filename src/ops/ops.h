@@ -62,9 +62,11 @@ typedef struct embedding_groups {
     tensor order, starts, uniq;
     size_t n_uniq;
 } embedding_groups;
-/* Fills order/starts/uniq (host arrays of N, N + 1, N ints) from ids [N],
- * skipping pad_id; returns the number of distinct ids. */
-size_t embedding_group(const int *ids, size_t N, int pad_id, int *order, int *starts, int *uniq);
+/* Fills order/starts/uniq (host arrays of N, N + 1, N ints) from ids [N]
+ * (each in [0, vocab)), skipping pad_id; count is scratch of vocab + 1 ints.
+ * Returns the number of distinct ids. */
+size_t embedding_group(const int *ids, size_t N, int pad_id, int *order, int *starts, int *uniq,
+                       int *count, size_t vocab);
 /* dword += scatter(dx), dpos += sum over the batch, dtype += by segment. */
 asacl_status op_embedding_backward(asacl_ctx *ctx, tensor dword, tensor dpos, tensor dtype,
                                    tensor dx, tensor segs, const embedding_groups *g, size_t B,
@@ -114,6 +116,9 @@ asacl_status op_cross_entropy_forward(asacl_ctx *ctx, tensor loss, tensor z, ten
 /* dz (+)= scale * dloss/dz. */
 asacl_status op_cross_entropy_backward(asacl_ctx *ctx, tensor dz, tensor z, tensor labels,
                                        size_t B, size_t C, float scale, int accumulate);
+/* right[B] = 1 where the argmax of z's row is the label, else 0. */
+asacl_status op_accuracy_forward(asacl_ctx *ctx, tensor right, tensor z, tensor labels, size_t B,
+                                 size_t C);
 /* loss[B] = (z - target)^2 for one output. */
 asacl_status op_mse_forward(asacl_ctx *ctx, tensor loss, tensor z, tensor target, size_t B);
 asacl_status op_mse_backward(asacl_ctx *ctx, tensor dz, tensor z, tensor target, size_t B,

@@ -6,8 +6,8 @@
 
 #include "runtime.h"
 
-/* Options every program is built with. Never -cl-fast-relaxed-math or
- * -cl-finite-math-only: masks use -10000 and training must see NaN. */
+/* Options every program is built with. Never the fast-relaxed-math or
+ * finite-math-only options: masks use -10000 and training must see NaN. */
 #define BASE_OPTIONS "-cl-std=CL1.2"
 #define LOG_HEAD 6000
 

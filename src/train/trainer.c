@@ -119,6 +119,10 @@ static asacl_status losses(trainer *t)
         TRY(op_mse_backward(ctx, dz, z, bt->targets, B, inv_b, 0));
     }
     TRY(op_reduce_sum(ctx, scalar(t, S_TASK), rows, inv_b, 0));
+    if (C > 1) { /* the clean pass's right answers, for the progress line */
+        TRY(op_accuracy_forward(ctx, rows, z, bt->labels, B, C));
+        TRY(op_reduce_sum(ctx, scalar(t, S_CORRECT), rows, 1.0f, 0));
+    }
     if (!t->o.asa) return op_fill(ctx, tensor_at(t->scalars, S_VLOSS, 2), 0.0f);
 
     /* asa-spec 5.3: with one label the softmax runs over the batch. */
@@ -147,6 +151,7 @@ static asacl_status read_result(trainer *t, step_result *r)
     r->report = r->task + r->vloss;
     r->total = r->report + (double)t->o.tau * t->o.tau * r->rloss;
     r->grad_norm = s[S_GNORM];
+    r->correct = t->m->cfg.num_labels > 1 ? (int)s[S_CORRECT] : 0;
     for (size_t l = 0; l < L && t->o.asa; l++)
         r->masked_fraction[l] = t->batch.real_pairs ? s[S_MASKED0 + l] / (double)t->batch.real_pairs : 0;
     return ASACL_OK;
@@ -209,19 +214,6 @@ asacl_status trainer_step(trainer *t, const host_batch *b, step_result *r)
     t->step++;
     TRY(read_result(t, r));
     if (r) r->lr = lr;
-    size_t C = (size_t)m->cfg.num_labels;
-    if (r && C > 1) { /* training accuracy from the clean pass */
-        float z[256 * ASACL_MAX_LABELS];
-        for (size_t b0 = 0; b0 < b->B; b0 += 256) {
-            size_t nb = b->B - b0 < 256 ? b->B - b0 : 256;
-            TRY(rt_download(ctx, t->clean.logits.buf, t->clean.logits.off + b0 * C, nb * C, z));
-            for (size_t i = 0; i < nb; i++) {
-                size_t best = 0;
-                for (size_t c = 1; c < C; c++) best = z[i * C + c] > z[i * C + best] ? c : best;
-                r->correct += (int)best == b->labels[b0 + i];
-            }
-        }
-    }
     return ASACL_OK;
 }
 

@@ -56,7 +56,7 @@ typedef struct trainer {
 enum { PHASE_CLEAN_FORWARD, PHASE_ADV_FORWARD, PHASE_LOSSES, PHASE_BACKWARD, PHASE_OPTIMIZER };
 
 /* Scalars on the device, by index. */
-enum { S_TASK = 0, S_VLOSS, S_RLOSS, S_GNORM, S_CLIP, S_MASKED0, S_COUNT0 = S_MASKED0 };
+enum { S_TASK = 0, S_VLOSS, S_RLOSS, S_GNORM, S_CLIP, S_CORRECT, S_MASKED0 /* one per layer */ };
 
 /* The learning rate of update s (asa-spec 5.5): linear warm-up over the
  * first warmup_ratio * total steps (a real number), then linear decay to 0. */
