@@ -469,6 +469,7 @@ static asacl_status train_loop(run *r, long start_epoch, long start_index)
             double acc = r->num_labels > 1 ? acc_correct / acc_seen : -1;
             progress_update(&p, step, ss.loss, acc, tokens / (progress_now() - t0 + 1e-9));
             if (step % s->log_every == 0 || step == stop || step == 1) {
+                const asacl_model_config *c = asacl_model_get_config(r->model);
                 char line[1024];
                 int k = snprintf(line, sizeof line,
                                  "{\"step\": %ld, \"epoch\": %ld, \"loss\": %.6f, \"task\": %.6f, "
@@ -477,16 +478,20 @@ static asacl_status train_loop(run *r, long start_epoch, long start_index)
                                  "\"masked_fraction\": [",
                                  step, e, acc_loss / since_log, ss.task, ss.vloss, ss.rloss, ss.total,
                                  ss.lr, acc, tokens / (progress_now() - t0 + 1e-9));
-                const asacl_model_config *c = asacl_model_get_config(r->model);
                 for (int l = 0; l < c->num_hidden_layers && k < (int)sizeof line - 16; l++)
                     k += snprintf(line + k, sizeof line - (size_t)k, "%s%.4f", l ? ", " : "",
                                   s->o.asa ? ss.masked_fraction[l] : 0.0);
                 snprintf(line + k, sizeof line - (size_t)k, "]}");
                 log_metrics_line(r, line);
-                if (!p.tty)
-                    progress_note("step %ld/%ld  loss %.4f (task %.4f vloss %.4f rloss %.1f)  masked %.3f  lr %.3g",
+                if (!p.tty) {
+                    char masked[256] = "";
+                    for (int l = 0; s->o.asa && l < c->num_hidden_layers && strlen(masked) < 200; l++)
+                        snprintf(masked + strlen(masked), sizeof masked - strlen(masked), "%s%.3f",
+                                 l ? " " : "  masked ", ss.masked_fraction[l]);
+                    progress_note("step %ld/%ld  loss %.4f (task %.4f vloss %.4f rloss %.1f total %.4f)%s  lr %.3g",
                                   step, stop, acc_loss / since_log, ss.task, ss.vloss, ss.rloss,
-                                  s->o.asa ? ss.masked_fraction[0] : 0.0, ss.lr);
+                                  ss.total, masked, ss.lr);
+                }
                 since_log = 0;
                 acc_loss = acc_correct = acc_seen = 0;
             }
