@@ -280,6 +280,7 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
         float ref[TUNE_CHECK_VALUES], got[TUNE_CHECK_VALUES];
         double seconds;
         st = measure(o, &dev, kernels, p, &s, tmp, &seconds, ref);
+        double incumbent = 1000 * seconds; /* the values as they stand */
         double best = INFINITY;
         long best_v = -1;
         int is_wg = !strcmp(p->name, "WGS") || !strcmp(p->name, "LN_WG") || !strcmp(p->name, "RED_WG");
@@ -320,13 +321,27 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
             say(o, "  %-22s %5ld  %9.3f ms", key, v, ms);
             if (ms < best) best = ms, best_v = v;
         }
-        if (st == ASACL_OK && !out_of_time) {
-            if (best_v >= 0) {
+        if (st == ASACL_OK && !out_of_time && best_v >= 0) {
+            /* One measurement each is noisy on a busy machine: time the
+             * winner and the values as they stand once more, and switch only
+             * for a clear (2%) gain over both measurements. */
+            cJSON *cand = cJSON_Duplicate(kernels, 1);
+            set_param(cand, p->program, p->name, (double)best_v);
+            double again_best = 0, again_inc = 0;
+            float scratch[TUNE_CHECK_VALUES];
+            st = measure(o, &dev, cand, p, &s, tmp, &again_best, scratch);
+            cJSON_Delete(cand);
+            if (st == ASACL_OK) st = measure(o, &dev, kernels, p, &s, tmp, &again_inc, scratch);
+            double b = 0.5 * (best + 1000 * again_best), in = 0.5 * (incumbent + 1000 * again_inc);
+            if (st == ASACL_OK && b < 0.98 * in) {
                 set_param(kernels, p->program, p->name, (double)best_v);
-                say(o, "%-24s -> %ld (%.3f ms)", key, best_v, best);
+                say(o, "%-24s -> %ld (%.3f ms; %.3f ms before)", key, best_v, b, in);
+            } else if (st == ASACL_OK) {
+                say(o, "%-24s -> unchanged (%.3f ms; the best candidate, %ld, took %.3f ms)", key,
+                    in, best_v, b);
             }
-            cJSON_AddItemToArray(done, cJSON_CreateString(key));
         }
+        if (st == ASACL_OK && !out_of_time) cJSON_AddItemToArray(done, cJSON_CreateString(key));
         if (st == ASACL_OK) { /* keep what was learnt, whatever comes next */
             cJSON *doc = profile_doc(&dev, kernels, tuning);
             st = write_json(out, doc);
