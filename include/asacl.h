@@ -396,8 +396,8 @@ typedef struct asacl_tune_options {
     asacl_model_config config;    /* shapes: hidden, heads, FFN, layers */
     size_t batch, seq_len;
     int reps;                     /* timed repetitions per candidate (3) */
-    const char *output;           /* profile to write; NULL: the user's folder,
-                                     $XDG_CONFIG_HOME/asacl/devices/<device>.json */
+    const char *output;           /* profile to write; NULL: <output_dir>/<device>.json */
+    const char *output_dir;       /* NULL: the user's folder, $XDG_CONFIG_HOME/asacl/devices */
     void (*progress)(const char *line, void *user); /* may be NULL */
     void *user;
 } asacl_tune_options;

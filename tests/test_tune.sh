@@ -32,4 +32,8 @@ ASACL_PROFILE="$out" "$asacl" devices | grep -q "profile *file:$out" && ok "ASAC
 mkdir -p "$tmp/cfg/asacl/devices" && cp "$out" "$tmp/cfg/asacl/devices/mine.json"
 XDG_CONFIG_HOME="$tmp/cfg" "$asacl" devices | grep -q "profile *user:.*mine.json" && ok "the user's folder wins" || bad "user profile not used"
 XDG_CONFIG_HOME="$tmp/cfg" "$asacl" kernels >/dev/null 2>&1 && ok "kernels build under the tuned profile" || bad "kernels with the profile"
+# --install DIR writes DIR/<device>.json, the repository's layout.
+"$asacl" tune --config tiny --budget 0.1 --reps 1 --install "$tmp/repo" >"$tmp/log3" 2>&1 \
+  && ls "$tmp/repo"/*.json >/dev/null 2>&1 && grep -q "wrote $tmp/repo/" "$tmp/log3" \
+  && ok "--install writes into the folder" || { bad "--install"; cat "$tmp/log3"; }
 exit $fail

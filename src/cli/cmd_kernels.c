@@ -4,16 +4,9 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "cli.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "cli/progress.h"
 
 static void help(void)
 {
@@ -50,7 +43,7 @@ int cmd_kernels(int argc, char **argv)
     if (optind < argc) return cli_usage_error("kernels", "unexpected argument '%s'", argv[optind]);
     cli_log_init(verbose);
 
-    double t0 = now();
+    double t0 = progress_now();
     asacl_ctx *ctx = NULL;
     asacl_status st = asacl_ctx_create(&o, &ctx);
     if (st != ASACL_OK) return cli_error(st);
@@ -61,13 +54,13 @@ int cmd_kernels(int argc, char **argv)
     for (size_t i = 0; i < asacl_program_count(); i++) {
         const char *name = asacl_program_name(i);
         int from_cache = 0;
-        double t = now();
+        double t = progress_now();
         st = asacl_ctx_build_program(ctx, name, &from_cache);
         if (st != ASACL_OK) {
             asacl_ctx_destroy(ctx);
             return cli_error(st);
         }
-        printf("  %-14s %-7s %8.3f s\n", name, from_cache ? "cache" : "built", now() - t);
+        printf("  %-14s %-7s %8.3f s\n", name, from_cache ? "cache" : "built", progress_now() - t);
     }
     asacl_build_stats s;
     asacl_ctx_build_stats(ctx, &s);
@@ -75,6 +68,6 @@ int cmd_kernels(int argc, char **argv)
     printf("\n%zu programs: %u built, %u from cache, %u cache entries rejected, %u written; "
            "%.3f s building, %.3f s in all\n",
            asacl_program_count(), s.built, s.cache_hits, s.cache_rejected, s.cache_written,
-           s.seconds, now() - t0);
+           s.seconds, progress_now() - t0);
     return CLI_OK;
 }

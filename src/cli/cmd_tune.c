@@ -89,27 +89,7 @@ int cmd_tune(int argc, char **argv)
     if (batch > 0) o.batch = (size_t)batch;
     if (len > 0) o.seq_len = (size_t)len;
     cli_log_init(0);
-    char path[1200] = "";
-    if (install) {
-        /* The repository layout: devices/<slug>.json, named like the user's. */
-        asacl_ctx *ctx = NULL;
-        asacl_ctx_options co;
-        asacl_ctx_options_init(&co);
-        co.device = o.device;
-        asacl_status st = asacl_ctx_create(&co, &ctx);
-        if (st != ASACL_OK) return cli_error(st);
-        char slug[160];
-        size_t n = 0;
-        for (const char *p = asacl_ctx_device(ctx)->name; *p && n + 1 < sizeof slug; p++)
-            if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) slug[n++] = *p;
-            else if (*p >= 'A' && *p <= 'Z') slug[n++] = (char)(*p - 'A' + 'a');
-            else if (n && slug[n - 1] != '-') slug[n++] = '-';
-        while (n && slug[n - 1] == '-') n--;
-        slug[n] = 0;
-        asacl_ctx_destroy(ctx);
-        snprintf(path, sizeof path, "%s/%s.json", install, slug);
-        o.output = path;
-    }
+    o.output_dir = install; /* the repository layout: devices/<device>.json */
     char written[1200];
     asacl_status st = asacl_tune(&o, written, sizeof written);
     if (st != ASACL_OK) return cli_error(st);

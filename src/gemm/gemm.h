@@ -118,10 +118,6 @@ asacl_status gemm_clblast_run(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_ma
  * cl/gemm.cl's defaults ("-DRM=8", "" for the default build). */
 void gemm_own_defines(const gemm_own_params *p, char *buf, size_t cap);
 
-/* How many candidate parameter sets asacl knows for CLBlast's Xgemm
- * (direct 0) and XgemmDirect (direct 1) kernels. */
-int gemm_clblast_sets(int direct);
-
 /* Calls per backend since the context was made (the backend that ran). */
 typedef struct gemm_stats {
     unsigned long calls[2]; /* by gemm_backend */

@@ -42,8 +42,6 @@ static const size_t DIRECT_SETS[][10] = {
 };
 #define COUNT(a) ((int)(sizeof a / sizeof a[0]))
 
-int gemm_clblast_sets(int direct) { return direct ? COUNT(DIRECT_SETS) : COUNT(XGEMM_SETS); }
-
 /* Applies the profile's CLBlast parameter sets on the device. CLBlast keeps
  * them per device for the whole process, and recompiles when they change,
  * so they are set again only when they differ from what was set last. */

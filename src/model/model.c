@@ -83,13 +83,6 @@ asacl_status model_enable_training(model *m)
     return ASACL_OK;
 }
 
-tensor model_param(const model *m, cl_mem buf, const char *name)
-{
-    const param_entry *e = param_find(&m->layout, name);
-    tensor t = {buf, e ? e->off : 0, e ? e->n : 0};
-    return t;
-}
-
 /* ---- activations ------------------------------------------------------------ */
 
 asacl_status arena_create(model *m, size_t B, size_t T, int adversarial, pass_arena *a)

@@ -107,8 +107,6 @@ static inline tensor model_g(const model *m, size_t off, size_t n)
     tensor t = {m->grads, off, n};
     return t;
 }
-/* Parameter (or gradient) tensor by Hugging Face name. */
-tensor model_param(const model *m, cl_mem buf, const char *name);
 
 asacl_status arena_create(model *m, size_t B, size_t T, int adversarial, pass_arena *a);
 void arena_destroy(pass_arena *a);

@@ -47,8 +47,9 @@ static void say(const asacl_tune_options *o, const char *fmt, ...)
     o->progress(line, o->user);
 }
 
-/* The default output: the user's profile folder, named after the device. */
-static void default_output(const asacl_device_info *d, char *out, size_t cap)
+/* The default output: a file named after the device in dir, or in the
+ * user's profile folder. */
+static void default_output(const asacl_device_info *d, const char *dir, char *out, size_t cap)
 {
     const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
     char slug[160];
@@ -58,7 +59,8 @@ static void default_output(const asacl_device_info *d, char *out, size_t cap)
         else if (n && slug[n - 1] != '-') slug[n++] = '-';
     while (n && slug[n - 1] == '-') n--;
     slug[n] = 0;
-    if (xdg && *xdg) snprintf(out, cap, "%s/asacl/devices/%s.json", xdg, slug);
+    if (dir && *dir) snprintf(out, cap, "%s/%s.json", dir, slug);
+    else if (xdg && *xdg) snprintf(out, cap, "%s/asacl/devices/%s.json", xdg, slug);
     else snprintf(out, cap, "%s/.config/asacl/devices/%s.json", home ? home : ".", slug);
 }
 
@@ -216,7 +218,7 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
     asacl_device_info dev = *asacl_ctx_device(base);
     char out[1024], tmp[1100];
     if (o->output && *o->output) snprintf(out, sizeof out, "%s", o->output);
-    else default_output(&dev, out, sizeof out);
+    else default_output(&dev, o->output_dir, out, sizeof out);
     snprintf(tmp, sizeof tmp, "%s.candidate.%ld.json", out, (long)getpid());
 
     /* Resume from an earlier, unfinished run on this device. */
@@ -283,10 +285,9 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
         double incumbent = 1000 * seconds; /* the values as they stand */
         double best = INFINITY;
         long best_v = -1;
-        int is_wg = !strcmp(p->name, "WGS") || !strcmp(p->name, "LN_WG") || !strcmp(p->name, "RED_WG");
         for (int i = 0; p->values[i] >= 0 && st == ASACL_OK; i++) {
             long v = p->values[i];
-            if (is_wg && (size_t)v > dev.max_work_group_size) continue;
+            if (p->work_group && (size_t)v > dev.max_work_group_size) continue;
             char vk[32];
             snprintf(vk, sizeof vk, "%ld", v);
             cJSON *prev = cJSON_GetObjectItem(m, vk);

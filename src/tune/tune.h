@@ -21,6 +21,7 @@ typedef struct tune_param {
     const char *name;      /* the -D / profile parameter */
     long values[12];       /* candidates, ending with -1 */
     long fallback;         /* the value when the profile says nothing (-1: derived) */
+    int work_group;        /* a work-group size: values over the device's limit are skipped */
     tune_bench_fn bench;
 } tune_param;
 
