@@ -5,7 +5,7 @@
 #include "data/builtin.h"
 #include "data/glue.h"
 #include "data/tokenizer.h"
-#include "runtime/runtime.h"
+#include "base/base.h"
 
 struct asacl_tokenizer {
     wp_tokenizer *wp;

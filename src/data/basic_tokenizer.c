@@ -10,7 +10,7 @@
 #include <utf8proc.h>
 
 #include "data/basic_tokenizer.h"
-#include "runtime/runtime.h"
+#include "base/base.h"
 
 const char *const wp_special_tokens[WP_N_SPECIAL] = {"[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]"};
 

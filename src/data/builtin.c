@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "data/builtin.h"
-#include "runtime/runtime.h"
+#include "base/base.h"
 
 static const char *const POSITIVE[] = {"good", "great", "excellent", "wonderful", "superb",
                                        "brilliant", "lovely", "charming", "delightful", "moving"};
@@ -44,14 +44,7 @@ size_t builtin_vocab(const char **tokens, size_t cap)
     return n;
 }
 
-/* splitmix64 */
-static uint64_t next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
+static uint64_t next(uint64_t *s) { return rt_splitmix64(s); }
 
 static size_t pick(uint64_t *s, size_t n) { return (size_t)(next(s) % n); }
 static int chance(uint64_t *s, double p) { return (double)(next(s) >> 11) / 9007199254740992.0 < p; }

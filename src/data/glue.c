@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "data/glue.h"
-#include "runtime/runtime.h"
+#include "base/base.h"
 
 enum { ABSENT = -2, LAST = -1 }; /* column indexes besides 0, 1, ... */
 

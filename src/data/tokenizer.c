@@ -8,7 +8,7 @@
 
 #include "data/basic_tokenizer.h"
 #include "data/tokenizer.h"
-#include "runtime/runtime.h"
+#include "base/base.h"
 
 struct wp_tokenizer {
     int do_lower_case;

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "io/config_json.h"
-#include "io/json_util.h"
-#include "runtime/runtime.h"
+#include "base/json.h"
+#include "base/base.h"
 
 /* The numeric fields, named as in config.json. */
 static const struct {
@@ -42,7 +42,7 @@ static asacl_status get_int(const char *origin, const cJSON *v, const char *key,
     if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble ||
         v->valuedouble < INT_MIN || v->valuedouble > INT_MAX)
         FAIL("%s: \"%s\" must be an integer, found %s", origin, key,
-             io_json_describe(v, d, sizeof d));
+             json_describe(v, d, sizeof d));
     *out = (int)v->valuedouble;
     return ASACL_OK;
 }
@@ -69,7 +69,7 @@ static asacl_status read_labels(const char *origin, const cJSON *root, asacl_mod
     if (!map || cJSON_IsNull(map)) return ASACL_OK;
     if (!cJSON_IsObject(map))
         FAIL("%s: \"id2label\" must be an object like {\"0\": \"negative\", \"1\": \"positive\"}, "
-             "found %s", origin, io_json_describe(map, d, sizeof d));
+             "found %s", origin, json_describe(map, d, sizeof d));
     int n = cJSON_GetArraySize(map);
     if (num && c->num_labels != n)
         FAIL("%s: num_labels %d disagrees with the %d entries of id2label", origin,
@@ -85,7 +85,7 @@ static asacl_status read_labels(const char *origin, const cJSON *root, asacl_mod
         if (seen[i]++) FAIL("%s: id2label has label %d twice", origin, i);
         if (!cJSON_IsString(e))
             FAIL("%s: id2label[\"%s\"] must be a string, found %s", origin, e->string,
-                 io_json_describe(e, d, sizeof d));
+                 json_describe(e, d, sizeof d));
         if (strlen(e->valuestring) >= sizeof c->id2label[i])
             FAIL("%s: id2label[\"%s\"] is longer than %zu bytes", origin, e->string,
                  sizeof c->id2label[i] - 1);
@@ -110,7 +110,7 @@ static asacl_status check_problem_type(const char *origin, const cJSON *root, as
     if (!pt || cJSON_IsNull(pt)) return ASACL_OK;
     if (!cJSON_IsString(pt))
         FAIL("%s: \"problem_type\" must be a string, found %s", origin,
-             io_json_describe(pt, d, sizeof d));
+             json_describe(pt, d, sizeof d));
     const char *s = pt->valuestring;
     if (!strcmp(s, "regression")) {
         if (!stated) c->num_labels = 1;
@@ -143,25 +143,25 @@ static asacl_status read_config(const char *origin, const cJSON *root, asacl_mod
             *(float *)(void *)dst = (float)v->valuedouble;
         } else {
             FAIL("%s: \"%s\" must be a number, found %s", origin, fields[i].key,
-                 io_json_describe(v, d, sizeof d));
+                 json_describe(v, d, sizeof d));
         }
     }
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, fixed[i].key);
         if (v && !(cJSON_IsString(v) && !strcmp(v->valuestring, fixed[i].value)))
             FAIL("%s: %s %s is not supported (expected \"%s\": %s)", origin, fixed[i].key,
-                 io_json_describe(v, d, sizeof d), fixed[i].value, fixed[i].why);
+                 json_describe(v, d, sizeof d), fixed[i].value, fixed[i].why);
     }
     const cJSON *dec = cJSON_GetObjectItemCaseSensitive(root, "is_decoder");
     if (dec && !cJSON_IsFalse(dec) && !cJSON_IsNull(dec))
         FAIL("%s: is_decoder %s is not supported (asacl trains bidirectional encoders)", origin,
-             io_json_describe(dec, d, sizeof d));
+             json_describe(dec, d, sizeof d));
     const cJSON *cd = cJSON_GetObjectItemCaseSensitive(root, "classifier_dropout");
     if (cd && !cJSON_IsNull(cd) &&
         !(cJSON_IsNumber(cd) && (float)cd->valuedouble == c->hidden_dropout_prob))
         FAIL("%s: classifier_dropout %s is not supported: asacl applies hidden_dropout_prob (%g) "
              "before the classifier, so it must be null or equal", origin,
-             io_json_describe(cd, d, sizeof d), (double)c->hidden_dropout_prob);
+             json_describe(cd, d, sizeof d), (double)c->hidden_dropout_prob);
     TRY(read_labels(origin, root, c));
     return check_problem_type(origin, root, c);
 }
@@ -171,7 +171,7 @@ asacl_status hfcfg_parse(const char *json, size_t len, const char *origin, asacl
     if (!json || !origin || !out)
         return rt_fail(ASACL_ERR_INVALID_ARG, "hfcfg_parse: NULL argument");
     cJSON *root = NULL;
-    TRY(io_json_parse(json, len, origin, &root));
+    TRY(json_parse(json, len, origin, &root));
     asacl_model_config c;
     asacl_model_config_default(&c);
     asacl_status st = cJSON_IsObject(root)
@@ -280,7 +280,7 @@ asacl_status hfcfg_write(const char *path, const asacl_model_config *c)
     char names[ASACL_MAX_LABELS][64];
     TRY(label_names(c, names));
     cJSON *root = build(c, names);
-    char *text = root ? io_json_print(root) : NULL;
+    char *text = root ? json_print(root) : NULL;
     cJSON_Delete(root);
     if (!text) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "writing %s", path);
     asacl_status st = rt_write_file_atomic(path, text, strlen(text));

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "io/folder.h"
-#include "runtime/runtime.h"
+#include "base/base.h"
 
 static void fsync_path(const char *path)
 {

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/json_util.h"
+#include "base/json.h"
 #include "io/safetensors.h"
-#include "runtime/runtime.h"
+#include "base/base.h"
 
 #define MAX_JSON_INT 9007199254740992.0 /* 2^53: larger JSON numbers are not exact */
 
@@ -219,7 +219,7 @@ static asacl_status parse_file(const char *path, size_t size, st_file *f)
     char what[4200];
     snprintf(what, sizeof what, "%s: the header", path);
     cJSON *root = NULL;
-    TRY(io_json_parse(f->image + 8, (size_t)hlen, what, &root));
+    TRY(json_parse(f->image + 8, (size_t)hlen, what, &root));
     asacl_status st = cJSON_IsObject(root)
         ? parse_header(path, root, f)
         : rt_fail(ASACL_ERR_FORMAT, "%s: the header is not a JSON object", path);

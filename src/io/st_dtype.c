@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "io/safetensors.h"
-#include "runtime/runtime.h"
+#include "base/base.h"
 
 static const struct {
     const char *name;

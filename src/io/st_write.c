@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "io/safetensors.h"
-#include "runtime/runtime.h"
+#include "base/base.h"
 
 #define MAX_JSON_INT ((uint64_t)1 << 53) /* offsets beyond this are not exact in JSON numbers */
 

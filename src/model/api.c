@@ -6,7 +6,7 @@
 
 #include "io/config_json.h"
 #include "io/folder.h"
-#include "io/model_folder.h"
+#include "model/folder_params.h"
 #include "model/api.h"
 
 asacl_status asacl_model_create(asacl_ctx *ctx, const asacl_model_config *config,

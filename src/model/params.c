@@ -159,10 +159,9 @@ const param_entry *param_find(const param_layout *l, const char *name)
 /* splitmix64, then Box-Muller in double. */
 static unsigned long long next(unsigned long long *s)
 {
-    unsigned long long z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    uint64_t v = *s, z = rt_splitmix64(&v);
+    *s = v;
+    return z;
 }
 
 static double normal(unsigned long long *s)

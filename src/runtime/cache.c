@@ -69,15 +69,9 @@ void rt_cache_configure(rt_cache *cache, const asacl_ctx_options *o)
         on = !(env && (!strcmp(env, "0") || !strcmp(env, "off") || !strcmp(env, "no")));
     }
     const char *dir = o && o->cache_dir ? o->cache_dir : getenv("ASACL_CACHE_DIR");
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
     if (dir && *dir)
         snprintf(cache->dir, sizeof cache->dir, "%s", dir);
-    else if (xdg && *xdg)
-        snprintf(cache->dir, sizeof cache->dir, "%s/asacl", xdg);
-    else if (home && *home)
-        snprintf(cache->dir, sizeof cache->dir, "%s/.cache/asacl", home);
-    else
+    else if (!rt_user_dir("cache", NULL, cache->dir, sizeof cache->dir))
         on = 0; /* nowhere to put it */
     cache->enabled = on;
 }

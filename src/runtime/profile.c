@@ -178,18 +178,7 @@ void rt_profile_options(const rt_profile *p, const char *program, char *buf, siz
 }
 
 /* The user's profile folder: $XDG_CONFIG_HOME/asacl/devices or ~/.config/asacl/devices. */
-static int user_profile_dir(char *out, size_t cap)
-{
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    const char *home = getenv("HOME");
-    if (xdg && *xdg)
-        snprintf(out, cap, "%s/asacl/devices", xdg);
-    else if (home && *home)
-        snprintf(out, cap, "%s/.config/asacl/devices", home);
-    else
-        return 0;
-    return 1;
-}
+static int user_profile_dir(char *out, size_t cap) { return rt_user_dir("config", "devices", out, cap); }
 
 static int cmp_str(const void *a, const void *b)
 {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "io/folder.h"
-#include "io/model_folder.h"
+#include "model/folder_params.h"
 #include "model/api.h"
 #include "train/trainer.h"
 

@@ -51,17 +51,15 @@ static void say(const asacl_tune_options *o, const char *fmt, ...)
  * user's profile folder. */
 static void default_output(const asacl_device_info *d, const char *dir, char *out, size_t cap)
 {
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    char slug[160];
+    char slug[160], user[4096];
     size_t n = 0;
     for (const char *p = d->name; *p && n + 1 < sizeof slug; p++)
         if (isalnum((unsigned char)*p)) slug[n++] = (char)tolower((unsigned char)*p);
         else if (n && slug[n - 1] != '-') slug[n++] = '-';
     while (n && slug[n - 1] == '-') n--;
     slug[n] = 0;
-    if (dir && *dir) snprintf(out, cap, "%s/%s.json", dir, slug);
-    else if (xdg && *xdg) snprintf(out, cap, "%s/asacl/devices/%s.json", xdg, slug);
-    else snprintf(out, cap, "%s/.config/asacl/devices/%s.json", home ? home : ".", slug);
+    if (!(dir && *dir)) dir = rt_user_dir("config", "devices", user, sizeof user) ? user : ".";
+    snprintf(out, cap, "%s/%s.json", dir, slug);
 }
 
 /* The kernels section of a context's profile, as JSON. */

@@ -1,12 +1,12 @@
-/* model_folder.h -- parameters <-> the files of a model folder:
+/* folder_params.h -- a model's parameter layout <-> the files of a model folder:
  *   config.json           Hugging Face BertConfig (config_json.h)
  *   model.safetensors     the encoder and head under Hugging Face names
  *   trainer_state.safetensors   (training checkpoints) the adversaries and
  *                         AdamW's moments
  * Names are mapped through hf_names.h, so folders saved by transformers for
  * BertModel, BertForMaskedLM or BertForSequenceClassification load. */
-#ifndef ASACL_IO_MODEL_FOLDER_H
-#define ASACL_IO_MODEL_FOLDER_H
+#ifndef ASACL_MODEL_FOLDER_PARAMS_H
+#define ASACL_MODEL_FOLDER_PARAMS_H
 
 #include "io/safetensors.h"
 #include "model/params.h"

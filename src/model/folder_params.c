@@ -1,10 +1,10 @@
-/* model_folder.c -- see model_folder.h. */
+/* folder_params.c -- see folder_params.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/hf_names.h"
-#include "io/model_folder.h"
+#include "model/folder_params.h"
 #include "runtime/runtime.h"
 
 int folder_is_inference_tensor(const char *name) { return strstr(name, ".adversary.") == NULL; }

@@ -1,6 +1,6 @@
-/* json_util.h -- cJSON helpers shared by the file formats of src/io/. */
-#ifndef ASACL_IO_JSON_UTIL_H
-#define ASACL_IO_JSON_UTIL_H
+/* json.h -- cJSON helpers shared by the file formats (io/, runtime/ profiles). */
+#ifndef ASACL_BASE_JSON_H
+#define ASACL_BASE_JSON_H
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -9,11 +9,11 @@
 
 /* Parses exactly one JSON value from text[0, len) (trailing whitespace allowed).
  * On failure: ASACL_ERR_FORMAT, "<what> is not valid JSON (error at byte N)". */
-asacl_status io_json_parse(const char *text, size_t len, const char *what, cJSON **out);
+asacl_status json_parse(const char *text, size_t len, const char *what, cJSON **out);
 /* Pretty-prints with two-space indentation and a final newline, as Python's
  * json.dump(indent=2) does; malloc'd, NULL when out of memory. */
-char *io_json_print(const cJSON *item);
+char *json_print(const cJSON *item);
 /* A value for messages: "768" quoted when a string, 768, null, true, "an array". */
-const char *io_json_describe(const cJSON *item, char *buf, size_t cap);
+const char *json_describe(const cJSON *item, char *buf, size_t cap);
 
-#endif /* ASACL_IO_JSON_UTIL_H */
+#endif /* ASACL_BASE_JSON_H */

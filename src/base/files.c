@@ -1,4 +1,5 @@
-/* util.c -- small host helpers: clock, strings, whole-file and atomic I/O. */
+/* files.c -- small host helpers: clock, strings, whole-file and atomic I/O,
+ * folders, the user's XDG folders, splitmix64. */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
 #include <errno.h>
@@ -11,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runtime.h"
+#include "base/base.h"
 
 double rt_now(void)
 {
@@ -143,4 +144,28 @@ asacl_status rt_mkdirs(const char *path)
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
         return rt_fail(ASACL_ERR_IO, "%s is not a folder", path);
     return ASACL_OK;
+}
+
+int rt_user_dir(const char *kind, const char *sub, char *out, size_t cap)
+{
+    int config = !strcmp(kind, "config");
+    const char *xdg = getenv(config ? "XDG_CONFIG_HOME" : "XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    const char *tail = sub && *sub ? "/" : "";
+    if (xdg && *xdg)
+        snprintf(out, cap, "%s/asacl%s%s", xdg, tail, sub ? sub : "");
+    else if (home && *home)
+        snprintf(out, cap, "%s/%s/asacl%s%s", home, config ? ".config" : ".cache", tail,
+                 sub ? sub : "");
+    else
+        return 0;
+    return 1;
+}
+
+uint64_t rt_splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
 }

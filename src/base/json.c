@@ -1,12 +1,12 @@
-/* json_util.c -- cJSON helpers shared by the file formats of src/io/. */
+/* json.c -- see json.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/json_util.h"
-#include "runtime/runtime.h"
+#include "base/json.h"
+#include "base/base.h"
 
-asacl_status io_json_parse(const char *text, size_t len, const char *what, cJSON **out)
+asacl_status json_parse(const char *text, size_t len, const char *what, cJSON **out)
 {
     const char *end = NULL;
     *out = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -20,7 +20,7 @@ asacl_status io_json_parse(const char *text, size_t len, const char *what, cJSON
                    end ? end - text : (ptrdiff_t)0);
 }
 
-char *io_json_print(const cJSON *item)
+char *json_print(const cJSON *item)
 {
     char *raw = cJSON_Print(item);
     if (!raw) return NULL;
@@ -46,7 +46,7 @@ char *io_json_print(const cJSON *item)
     return out;
 }
 
-const char *io_json_describe(const cJSON *item, char *buf, size_t cap)
+const char *json_describe(const cJSON *item, char *buf, size_t cap)
 {
     if (cJSON_IsString(item)) snprintf(buf, cap, "\"%.60s\"", item->valuestring);
     else if (cJSON_IsNumber(item)) snprintf(buf, cap, "%.15g", item->valuedouble);
