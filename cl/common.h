@@ -30,7 +30,6 @@ inline float group_sum(__local float *scratch, float v)
     return r;
 }
 
-/* The large negative score that masks an attention entry (asa-spec 2-4). */
-#define ASACL_MASKED (-10000.0f)
+#include "masked.h"
 
 #endif

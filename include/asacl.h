@@ -72,6 +72,14 @@ typedef void (*asacl_log_fn)(int level, const char *message, void *user);
 void asacl_log_set(asacl_log_fn fn, void *user, int max_level);
 
 /* ------------------------------------------------------------------------ */
+/* Small utilities for front ends.                                          */
+
+/* Monotonic seconds (for timing and progress). */
+double asacl_now(void);
+/* mkdir -p; ASACL_ERR_IO with the folder named on failure. */
+asacl_status asacl_mkdirs(const char *path);
+
+/* ------------------------------------------------------------------------ */
 /* Devices                                                                  */
 
 typedef enum asacl_device_type {
@@ -209,6 +217,18 @@ asacl_status asacl_model_config_read(const char *path, asacl_model_config *confi
  * is in range (hidden_size divisible by the heads, probabilities in [0,1), ...). */
 asacl_status asacl_model_config_check(const asacl_model_config *config);
 
+/* Named shapes for benchmarks, tuning and the built-in task: a config (the
+ * defaults above with these sizes) and the batch it is measured at.
+ *   bench   4 layers, hidden 256, 4 heads, FFN 1024, B 32, T 128
+ *   tiny    2 layers, hidden 64, 4 heads, FFN 128, B 16, T 32 (the built-in task's model)
+ *   minilm  6 layers, hidden 384, 12 heads, FFN 1536, B 32, T 64 (MiniLM-L6-H384)
+ *   base    BERT-base: 12 layers, hidden 768, 12 heads, FFN 3072, B 32, T 128
+ * spec may also be a config.json path (then B 32, T 128). batch, seq_len may be NULL. */
+asacl_status asacl_config_named(const char *spec, asacl_model_config *config, size_t *batch,
+                                size_t *seq_len);
+/* "bench, tiny, minilm, base" */
+const char *asacl_config_names(void);
+
 /* ------------------------------------------------------------------------ */
 /* Models: a BERT encoder with a classifier head and, for ASA training, one  */
 /* adversary per layer, with its parameters on the context's device.       */
@@ -311,6 +331,79 @@ asacl_status asacl_dataset_get(const asacl_dataset *dataset, size_t i, const cha
                                const char **b, int *label, float *target, size_t *line);
 
 /* ------------------------------------------------------------------------ */
+/* Data loader: a dataset tokenised once, a seeded order per epoch, batches  */
+/* padded as asked, and the position a checkpoint resumes from.             */
+
+/* How a batch is padded (asa-spec 2). The reference pads every sequence to
+ * max_seq_len, and under ASA that is part of the objective: the kept-unit
+ * penalty counts all T x T units (padding rows included) and an all-masked
+ * row is uniform over all T positions. ASACL_PADDING_LONGEST pads a batch
+ * only to its longest sequence: cheaper, but under ASA a different
+ * objective; it gives the same logits wherever no adversary is involved
+ * (evaluation, prediction, plain training up to rounding). */
+typedef enum asacl_padding {
+    ASACL_PADDING_MAX_LENGTH = 0, /* T = max_seq_len in every batch (default) */
+    ASACL_PADDING_LONGEST = 1     /* T = the batch's longest sequence (opt-in) */
+} asacl_padding;
+
+/* "max_length" / "longest" <-> the enum (as transformers' tokenizers name them). */
+const char *asacl_padding_name(asacl_padding padding);
+asacl_status asacl_padding_parse(const char *name, asacl_padding *padding);
+
+typedef struct asacl_loader asacl_loader;
+
+typedef struct asacl_loader_options {
+    size_t batch_size;     /* examples per batch (32); the last batch of an epoch may be smaller */
+    size_t max_seq_len;    /* tokens per example, [CLS]/[SEP] included (128) */
+    asacl_padding padding; /* ASACL_PADDING_MAX_LENGTH */
+    int shuffle;           /* 1 (default): a permutation of the examples per epoch from seed;
+                              0: file order */
+    uint64_t seed;         /* 42 */
+} asacl_loader_options;
+
+/* Where a loader stands: the next batch starts at example `index` of
+ * epoch `epoch`'s order. */
+typedef struct asacl_data_position {
+    long epoch;
+    long index;
+} asacl_data_position;
+
+void asacl_loader_options_init(asacl_loader_options *options);
+/* Tokenises every example of dataset with tokenizer (the loader keeps its
+ * own copy; both may be destroyed afterwards). */
+asacl_status asacl_loader_create(const asacl_dataset *dataset, const asacl_tokenizer *tokenizer,
+                                 const asacl_loader_options *options, asacl_loader **loader);
+void asacl_loader_destroy(asacl_loader *loader);
+size_t asacl_loader_size(const asacl_loader *loader);            /* examples */
+long asacl_loader_batches_per_epoch(const asacl_loader *loader);
+const asacl_loader_options *asacl_loader_get_options(const asacl_loader *loader);
+/* The next batch in the epoch's order (epochs follow one another without
+ * end). The batch points into the loader and stays valid until the next
+ * call; tokens counts its real (non-padding) tokens (may be NULL). */
+asacl_status asacl_loader_next(asacl_loader *loader, asacl_batch *batch, size_t *tokens);
+asacl_data_position asacl_loader_position(const asacl_loader *loader);
+/* Continues from a position (as asacl_loader_position returned it). */
+asacl_status asacl_loader_seek(asacl_loader *loader, const asacl_data_position *position);
+
+/* ------------------------------------------------------------------------ */
+/* Evaluation: the clean pass (dropout off) over every example in order.    */
+
+typedef struct asacl_metrics {
+    size_t n;                        /* examples */
+    double accuracy, f1, mcc;        /* classification (f1 and mcc of class 1: two labels) */
+    double pearson, spearman, mse;   /* one-output regression */
+} asacl_metrics;
+
+/* Runs model over loader's examples in file order, padding each batch to
+ * its longest sequence (no adversary plays a part, so this gives the
+ * logits of any padding). logits (may be NULL): [size * num_labels]. */
+asacl_status asacl_evaluate(asacl_model *model, asacl_loader *loader, asacl_metrics *metrics,
+                            float *logits);
+/* The metric a task is judged by ("accuracy", or "pearson" for one
+ * output) and its value. */
+const char *asacl_metrics_main(const asacl_metrics *metrics, int num_labels, double *value);
+
+/* ------------------------------------------------------------------------ */
 /* Training (asa-spec section 5).                                           */
 
 typedef struct asacl_train_options {
@@ -324,7 +417,8 @@ typedef struct asacl_train_options {
     long total_steps;       /* length of the schedule */
     uint64_t seed;          /* dropout stream (and data order, for callers) */
     size_t max_batch;       /* largest B */
-    size_t max_seq_len;     /* largest T */
+    size_t max_seq_len;     /* largest T; with ASACL_PADDING_MAX_LENGTH every batch's T */
+    asacl_padding padding;  /* ASACL_PADDING_MAX_LENGTH (default, the reference's objective) */
 } asacl_train_options;
 
 void asacl_train_options_init(asacl_train_options *options);
@@ -362,29 +456,78 @@ typedef struct asacl_step_timing {
 void asacl_trainer_set_timing(asacl_trainer *trainer, int on);
 void asacl_trainer_get_timing(const asacl_trainer *trainer, asacl_step_timing *timing);
 
-/* Where the data loader stands, saved with a checkpoint. */
-typedef struct asacl_data_position {
-    long epoch;
-    long index;        /* next example of the epoch's order */
-} asacl_data_position;
-
 /* A training checkpoint: the model folder (config.json, model.safetensors,
  * vocab.txt when given) plus trainer_state.safetensors (adversaries, AdamW
- * moments, step, seed, data position, options, and `run`, a caller's JSON
- * text such as its command-line settings; may be NULL). The folder is
- * replaced atomically: whenever the process stops, it holds the old
- * checkpoint or the new one, never a mix. */
+ * moments, step, seed, options, the loader's options and position when
+ * loader is not NULL, and `run`, a caller's JSON text such as its
+ * command-line settings; may be NULL). The folder is replaced atomically:
+ * whenever the process stops, it holds the old checkpoint or the new one,
+ * never a mix. */
 asacl_status asacl_trainer_save(const asacl_trainer *trainer, const char *dir,
-                                const asacl_data_position *position, const char *vocab,
-                                const char *run);
+                                const asacl_loader *loader, const char *vocab, const char *run);
 /* The options a checkpoint was trained with and its `run` text (malloc'd,
  * NULL if none; free with free()), to create the trainer to resume. */
 asacl_status asacl_checkpoint_info(const char *dir, asacl_train_options *options, char **run);
 /* Restores a checkpoint into a trainer created with the checkpoint's
- * options for a model loaded from it; continuing gives the results of an
- * uninterrupted run on the same device. */
-asacl_status asacl_trainer_resume(asacl_trainer *trainer, const char *dir,
-                                  asacl_data_position *position);
+ * options for a model loaded from it, and moves loader (may be NULL; else
+ * created with the options it had when saved, which are checked) to where
+ * the run stood; continuing gives the results of an uninterrupted run on
+ * the same device. */
+asacl_status asacl_trainer_resume(asacl_trainer *trainer, const char *dir, asacl_loader *loader);
+
+/* ------------------------------------------------------------------------ */
+/* A whole run: epochs of steps over a loader, evaluation on dev loaders,   */
+/* the best model, resumable checkpoints, metrics.jsonl and summary.json.   */
+
+#define ASACL_MAX_DEV 4
+
+typedef struct asacl_fit_progress {
+    long step, total;                /* steps done; where this run stops */
+    long epoch;
+    const asacl_step_stats *stats;   /* the step just made (NULL for an evaluation) */
+    int logged;                      /* this step wrote a log line to metrics.jsonl */
+    double mean_loss;                /* task + vloss averaged since the last log line */
+    double train_accuracy;           /* clean-pass accuracy since the last log line (-1: regression) */
+    double tokens_per_second;        /* real tokens */
+    const char *eval_name;           /* an evaluation: the dev set's name, else NULL */
+    const asacl_metrics *eval;       /* ... and its metrics */
+    int improved;                    /* ... which made a new best (best/ was written) */
+} asacl_fit_progress;
+
+typedef struct asacl_fit_options {
+    long epochs;                     /* 3 */
+    long max_steps;                  /* > 0: stop after this many steps in all (the schedule
+                                        still spans all epochs) */
+    long log_every;                  /* a metrics.jsonl line every N steps (20) */
+    long eval_every;                 /* evaluate every N steps; 0 (default): at each epoch end */
+    long save_every;                 /* checkpoint every N steps; 0 (default): at each epoch end */
+    const char *out_dir;             /* metrics.jsonl, best/, checkpoint/, summary.json */
+    const char *vocab;               /* a vocab.txt copied into best/ and checkpoint/ (may be NULL) */
+    const char *run;                 /* the caller's settings as a JSON object text, kept in
+                                        checkpoints (asacl_checkpoint_info returns it with a
+                                        "fit" member added); may be NULL */
+    const char *resume_dir;          /* a checkpoint written by asacl_fit: continue from it */
+    asacl_loader *dev[ASACL_MAX_DEV];  /* evaluation sets (the first picks best/) */
+    const char *dev_name[ASACL_MAX_DEV];
+    size_t n_dev;
+    void (*progress)(const asacl_fit_progress *progress, void *user); /* may be NULL */
+    void *user;
+} asacl_fit_options;
+
+typedef struct asacl_fit_result {
+    long steps;                      /* updates done in all */
+    double seconds, tokens;          /* of this run (since it started or resumed) */
+    long best_step;                  /* -1 without dev sets */
+    const char *metric;              /* "accuracy" or "pearson" */
+    double best;                     /* the first dev set's metric at best_step */
+    asacl_metrics last[ASACL_MAX_DEV], at_best[ASACL_MAX_DEV];
+} asacl_fit_result;
+
+void asacl_fit_options_init(asacl_fit_options *options);
+/* Trains until the epochs (or max_steps) are done. The trainer's options
+ * set the schedule: total_steps should be epochs * batches per epoch. */
+asacl_status asacl_fit(asacl_trainer *trainer, asacl_loader *train, const asacl_fit_options *options,
+                       asacl_fit_result *result);
 
 /* ------------------------------------------------------------------------ */
 /* Tuning: the kernels' parameters searched on one device, at the shapes of  */

@@ -55,9 +55,9 @@ void fixture_free(fixture *f)
     free(f->pf);
 }
 
-host_batch fixture_batch(const fixture *f)
+asacl_batch fixture_batch(const fixture *f)
 {
-    host_batch b = {FX_B, FX_T, f->ids, f->segs, f->lens, f->labels, f->targets_f};
+    asacl_batch b = {FX_B, FX_T, f->ids, f->segs, f->lens, f->labels, f->targets_f};
     return b;
 }
 

@@ -26,7 +26,7 @@ typedef struct fixture {
  * (weights N-ish(0, 0.3), biases 0.1, LayerNorm scales near 1). */
 void fixture_init(fixture *f, int C, float dropout, int adversaries, uint64_t seed);
 void fixture_free(fixture *f);
-host_batch fixture_batch(const fixture *f);
+asacl_batch fixture_batch(const fixture *f);
 ref_batch fixture_ref_batch(const fixture *f);
 
 /* Compares the device gradient of every parameter tensor (whose name passes

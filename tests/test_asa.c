@@ -148,15 +148,15 @@ static void run_dump(const char *file, int asa, int additive, int plain)
     m.plain_attention = plain; /* both paths, whatever the device profile picks */
     train_opts to;
     train_opts_default(&to);
-    to.asa = asa;
-    to.B = B;
-    to.T = T;
-    to.lr = 1e-3f;
-    to.total_steps = 10;
+    to.pub.asa = asa;
+    to.pub.max_batch = B;
+    to.pub.max_seq_len = T;
+    to.pub.lr = 1e-3f;
+    to.pub.total_steps = 10;
     trainer t;
     REQUIRE_OK(trainer_create(&m, &to, &t));
-    host_batch hb = {B, T, iid, iseg, lens, labels, targets};
-    step_result r;
+    asacl_batch hb = {B, T, iid, iseg, lens, labels, targets};
+    asacl_step_stats r;
     REQUIRE_OK(trainer_loss_and_grad(&t, &hb, &r));
 
     cmp_dump(&f, "out.logits_clean", t.clean.logits.buf, t.clean.logits.off, B * C, 1e-5, 1e-4);
@@ -183,7 +183,7 @@ static void run_dump(const char *file, int asa, int additive, int plain)
     cmp_scalar(&f, "loss.vloss", r.vloss, tol * 1e-5, tol * 1e-4);
     cmp_scalar(&f, "loss.rloss", r.rloss, 0, 1e-6);
     cmp_scalar(&f, "loss.total", r.total, tol * 1e-5, 1e-5);
-    cmp_scalar(&f, "loss.report", r.report, tol * 1e-5, 1e-5);
+    cmp_scalar(&f, "loss.report", r.loss, tol * 1e-5, 1e-5);
 
     /* Every gradient, then three AdamW steps. */
     for (size_t i = 0; i < pl.count; i++) {
@@ -197,10 +197,10 @@ static void run_dump(const char *file, int asa, int additive, int plain)
     double got_steps[4];
     for (int s = 0; s < 3; s++) {
         REQUIRE_OK(trainer_step(&t, &hb, &r));
-        got_steps[s] = r.report;
+        got_steps[s] = r.loss;
     }
     REQUIRE_OK(trainer_loss_and_grad(&t, &hb, &r));
-    got_steps[3] = r.report;
+    got_steps[3] = r.loss;
     test_compare_d("steps.loss (3 AdamW steps)", got_steps, steps, 4, tol * 1e-5, tol * 1e-4);
     for (size_t i = 0; i < pl.count; i++) {
         char n[160];
@@ -246,11 +246,11 @@ static void asa_make(fixture *f, asa_run *r, int adversaries, float tau)
     REQUIRE_OK(model_create(ctx, &f->cfg, adversaries, f->pf, 0, &r->m));
     train_opts to;
     train_opts_default(&to);
-    to.asa = adversaries;
-    to.tau = tau;
-    to.B = FX_B;
-    to.T = FX_T;
-    to.seed = SEED;
+    to.pub.asa = adversaries;
+    to.pub.tau = tau;
+    to.pub.max_batch = FX_B;
+    to.pub.max_seq_len = FX_T;
+    to.pub.seed = SEED;
     REQUIRE_OK(trainer_create(&r->m, &to, &r->t));
 }
 
@@ -336,8 +336,8 @@ static void check_spec9(void)
     const size_t L = 2, D = 32, TT = FX_B * FX_T * FX_T;
     asa_run run;
     asa_make(&f, &run, 1, TAU);
-    host_batch hb = fixture_batch(&f);
-    step_result res;
+    asacl_batch hb = fixture_batch(&f);
+    asacl_step_stats res;
     REQUIRE_OK(trainer_loss_and_grad(&run.t, &hb, &res));
     ref_step s;
     ref_step_alloc(&s, L);
@@ -515,8 +515,8 @@ static void check_passes(void)
         }
         asa_run r;
         asa_make(&f, &r, 1, TAU);
-        host_batch hb = fixture_batch(&f);
-        step_result res;
+        asacl_batch hb = fixture_batch(&f);
+        asacl_step_stats res;
         REQUIRE_OK(trainer_loss_and_grad(&r.t, &hb, &res));
         float zc[FX_B * 3], za[FX_B * 3];
         REQUIRE_OK(rt_download(ctx, r.t.clean.logits.buf, r.t.clean.logits.off, FX_B * 3, zc));

@@ -37,10 +37,10 @@ static void make(fixture *f, int plain_attention, model *m, trainer *t, train_op
     REQUIRE_OK(model_create(ctx, &f->cfg, 0, f->pf, 0, m));
     m->plain_attention = plain_attention;
     train_opts_default(to);
-    to->asa = 0;
-    to->B = FX_B;
-    to->T = FX_T;
-    to->seed = 42;
+    to->pub.asa = 0;
+    to->pub.max_batch = FX_B;
+    to->pub.max_seq_len = FX_T;
+    to->pub.seed = 42;
     REQUIRE_OK(trainer_create(m, to, t));
 }
 
@@ -54,8 +54,8 @@ static void check_case(int C)
     train_opts to;
     make(&f, 0, &m, &t, &to);
     make(&f, 1, &mp, &tp, &to);
-    host_batch hb = fixture_batch(&f);
-    step_result r, rp;
+    asacl_batch hb = fixture_batch(&f);
+    asacl_step_stats r, rp;
     CHECK_OK(trainer_loss_and_grad(&t, &hb, &r));
     CHECK_OK(trainer_loss_and_grad(&tp, &hb, &rp));
 
@@ -115,9 +115,9 @@ static void check_adamw_schedule(void)
     trainer t;
     train_opts to;
     make(&f, 0, &m, &t, &to);
-    t.o.lr = 1e-2f;
-    t.o.total_steps = 10;
-    host_batch hb = fixture_batch(&f);
+    t.o.pub.lr = 1e-2f;
+    t.o.pub.total_steps = 10;
+    asacl_batch hb = fixture_batch(&f);
     size_t n = f.pl.total;
     double *p = malloc(n * sizeof *p), *mm = calloc(n, sizeof *mm), *vv = calloc(n, sizeof *vv),
            *got = malloc(n * sizeof *got);
@@ -125,7 +125,7 @@ static void check_adamw_schedule(void)
     for (size_t i = 0; i < n; i++) p[i] = f.pf[i];
     const double want_lr[3] = {0.0, 1e-2 * 9 / 9.4, 1e-2 * 8 / 9.4}; /* W = 0.6 */
     for (int s = 0; s < 3; s++) {
-        step_result r;
+        asacl_step_stats r;
         CHECK_OK(trainer_loss_and_grad(&t, &hb, NULL)); /* the gradient the step will use */
         REQUIRE_OK(rt_download(ctx, m.grads, 0, n, g));
         CHECK_OK(trainer_step(&t, &hb, &r));
@@ -162,13 +162,13 @@ static void check_determinism(void)
         trainer t;
         train_opts to;
         make(&f, 0, &m, &t, &to);
-        t.o.lr = 1e-3f;
-        t.o.total_steps = 20;
-        host_batch hb = fixture_batch(&f);
+        t.o.pub.lr = 1e-3f;
+        t.o.pub.total_steps = 20;
+        asacl_batch hb = fixture_batch(&f);
         for (int s = 0; s < 20; s++) {
-            step_result r;
+            asacl_step_stats r;
             CHECK_OK(trainer_step(&t, &hb, &r));
-            losses[run][s] = r.report;
+            losses[run][s] = r.loss;
         }
         trainer_destroy(&t);
         model_destroy(&m);
@@ -213,19 +213,19 @@ static void check_learns(void)
     train_opts to;
     REQUIRE_OK(model_create(ctx, &c, 0, NULL, 5, &m));
     train_opts_default(&to);
-    to.asa = 0;
-    to.B = LB;
-    to.T = LT;
-    to.lr = 2e-3f;
-    to.total_steps = 150;
+    to.pub.asa = 0;
+    to.pub.max_batch = LB;
+    to.pub.max_seq_len = LT;
+    to.pub.lr = 2e-3f;
+    to.pub.total_steps = 150;
     REQUIRE_OK(trainer_create(&m, &to, &t));
     ref_rng r = {31337};
     int ids[LB * LT], segs[LB * LT], lens[LB], labels[LB];
     double first = 0, last = 0;
     for (int s = 0; s < 150; s++) {
         make_task_batch(&r, ids, segs, lens, labels);
-        host_batch hb = {LB, LT, ids, segs, lens, labels, NULL};
-        step_result res;
+        asacl_batch hb = {LB, LT, ids, segs, lens, labels, NULL};
+        asacl_step_stats res;
         CHECK_OK(trainer_step(&t, &hb, &res));
         if (s < 10) first += res.task / 10;
         if (s >= 140) last += res.task / 10;
@@ -233,7 +233,7 @@ static void check_learns(void)
     int correct = 0;
     for (int k = 0; k < 8; k++) {
         make_task_batch(&r, ids, segs, lens, labels);
-        host_batch hb = {LB, LT, ids, segs, lens, labels, NULL};
+        asacl_batch hb = {LB, LT, ids, segs, lens, labels, NULL};
         float z[LB * 2];
         CHECK_OK(trainer_eval(&t, &hb, z));
         for (int b = 0; b < LB; b++) correct += (z[2 * b + 1] > z[2 * b]) == labels[b];

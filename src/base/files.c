@@ -169,3 +169,11 @@ uint64_t rt_splitmix64(uint64_t *s)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
+
+double asacl_now(void) { return rt_now(); }
+
+asacl_status asacl_mkdirs(const char *path)
+{
+    if (!path) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_mkdirs: NULL path");
+    return rt_mkdirs(path);
+}

@@ -26,8 +26,6 @@ const char *cli_bytes(unsigned long long n, char *buf, unsigned cap);
 
 /* Parses a whole string as a number; 0 if it is not one. */
 int cli_number(const char *s, double *out);
-/* mkdir -p; ASACL_ERR_IO with a message on failure. */
-asacl_status rt_mkdirs_cli(const char *path);
 
 int cmd_devices(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);

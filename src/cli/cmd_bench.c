@@ -9,19 +9,6 @@
 
 #include "cli/bench.h"
 #include "cli/cli.h"
-#include "cli/progress.h"
-
-typedef struct bench_shape {
-    const char *name;
-    int layers, hidden, heads, intermediate;
-    size_t B, T;
-} bench_shape;
-
-static const bench_shape SHAPES[] = {
-    {"bench", 4, 256, 4, 1024, 32, 128},
-    {"tiny", 2, 64, 4, 128, 16, 32},
-    {"base", 12, 768, 12, 3072, 32, 128},
-};
 
 static void help(void)
 {
@@ -34,9 +21,13 @@ static void help(void)
            "backward and optimizer (from separate steps that wait for the device\n"
            "after each phase).\n\n"
            "  --config NAME   bench (4 layers, hidden 256, 4 heads, FFN 1024, B 32, T 128;\n"
-           "                  the default), tiny (2, 64, 4, 128, B 16, T 32), base (BERT-base,\n"
-           "                  B 32, T 128)\n"
-           "  --batch N, --seq-len N   override B and T\n"
+           "                  the default), tiny (2, 64, 4, 128, B 16, T 32), minilm (6, 384,\n"
+           "                  12, 1536, B 32, T 64), base (BERT-base, B 32, T 128), or a\n"
+           "                  config.json (B 32, T 128)\n"
+           "  --batch N, --seq-len N   override B and T (the padded length)\n"
+           "  --real-len N    real tokens per sequence (default: T, full-length batches)\n"
+           "  --padding MODE  max_length (default: every batch at T) or longest (at the\n"
+           "                  longest real length): what `asacl train --padding` picks\n"
            "  --steps N       timed steps per mode (default 5), after --warmup N (default 2)\n"
            "  --baseline P    also run every mode under profile P, alternating with the\n"
            "                  profile asacl picks, and report the speed-up (default\n"
@@ -100,35 +91,43 @@ static asacl_status kernel_breakdown(asacl_ctx *ctx, mode *m, const asacl_batch 
 
 static int bench_train(int argc, char **argv)
 {
-    enum { O_CONFIG = 256, O_STEPS, O_WARMUP, O_DEVICE, O_BATCH, O_LEN, O_BASELINE };
+    enum { O_CONFIG = 256, O_STEPS, O_WARMUP, O_DEVICE, O_BATCH, O_LEN, O_BASELINE, O_REAL, O_PAD };
     static const struct option opts[] = {
         {"config", 1, 0, O_CONFIG}, {"steps", 1, 0, O_STEPS}, {"warmup", 1, 0, O_WARMUP},
         {"device", 1, 0, O_DEVICE}, {"batch", 1, 0, O_BATCH}, {"seq-len", 1, 0, O_LEN},
-        {"baseline", 1, 0, O_BASELINE}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"baseline", 1, 0, O_BASELINE}, {"real-len", 1, 0, O_REAL}, {"padding", 1, 0, O_PAD},
+        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     const char *config = "bench", *device = NULL, *baseline = "shipped:default.json";
-    double steps = 5, warmup = 2, batch = 0, len = 0;
+    double steps = 5, warmup = 2, batch = 0, len = 0, real = 0;
+    asacl_padding padding = ASACL_PADDING_MAX_LENGTH;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         double *num = c == O_STEPS ? &steps : c == O_WARMUP ? &warmup : c == O_BATCH ? &batch
-                    : c == O_LEN ? &len : NULL;
+                    : c == O_LEN ? &len : c == O_REAL ? &real : NULL;
         if (num && !cli_number(optarg, num))
             return cli_usage_error("bench train", "%s: expected a number, got '%s'", argv[optind - 1], optarg);
         if (c == O_CONFIG) config = optarg;
         else if (c == O_DEVICE) device = optarg;
         else if (c == O_BASELINE) baseline = optarg;
-        else if (c == 'h') {
+        else if (c == O_PAD) {
+            if (asacl_padding_parse(optarg, &padding) != ASACL_OK)
+                return cli_usage_error("bench train", "--padding: expected max_length or longest");
+        } else if (c == 'h') {
             help();
             return CLI_OK;
         } else if (!num) return cli_usage_error("bench train", "unknown option");
     }
     if (optind < argc) return cli_usage_error("bench train", "unexpected argument '%s'", argv[optind]);
-    const bench_shape *shape = NULL;
-    for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++)
-        if (!strcmp(SHAPES[i].name, config)) shape = &SHAPES[i];
-    if (!shape) return cli_usage_error("bench train", "unknown config '%s' (bench, tiny, base)", config);
+    asacl_model_config cfg;
+    size_t B, T;
+    asacl_status st = asacl_config_named(config, &cfg, &B, &T);
+    if (st != ASACL_OK) return cli_error(st);
     if (steps < 1 || warmup < 0) return cli_usage_error("bench train", "--steps must be >= 1");
-    size_t B = batch > 0 ? (size_t)batch : shape->B, T = len > 1 ? (size_t)len : shape->T;
+    if (batch > 0) B = (size_t)batch;
+    if (len > 1) T = (size_t)len;
+    size_t R = real > 0 ? (size_t)real : T;
+    if (R < 2 || R > T) return cli_usage_error("bench train", "--real-len must be in [2, T]");
     cli_log_init(0);
 
     /* Two contexts on one device: the profile asacl picks (tuned, where a
@@ -137,7 +136,7 @@ static int bench_train(int argc, char **argv)
     asacl_ctx_options co;
     asacl_ctx_options_init(&co);
     co.device = device;
-    asacl_status st = asacl_ctx_create(&co, &ctx[0]);
+    st = asacl_ctx_create(&co, &ctx[0]);
     if (st != ASACL_OK) return cli_error(st);
     int n_ctx = 1;
     if (strcmp(asacl_ctx_profile(ctx[0]), baseline) != 0) {
@@ -149,15 +148,10 @@ static int bench_train(int argc, char **argv)
         }
         n_ctx = 2;
     }
-    asacl_model_config cfg;
-    asacl_model_config_default(&cfg);
-    cfg.num_hidden_layers = shape->layers;
-    cfg.hidden_size = shape->hidden;
-    cfg.num_attention_heads = shape->heads;
-    cfg.intermediate_size = shape->intermediate;
     if ((size_t)cfg.max_position_embeddings < T) cfg.max_position_embeddings = (int)T;
 
-    /* One random batch of full-length sequences. */
+    /* One random batch: R real tokens per sequence, padded to T (max_length)
+     * or to R (longest). */
     int32_t *ids = malloc(B * T * sizeof *ids), *segs = calloc(B * T, sizeof *segs),
             *lens = malloc(B * sizeof *lens), *labels = malloc(B * sizeof *labels);
     uint64_t s = 12345;
@@ -166,10 +160,13 @@ static int bench_train(int argc, char **argv)
         ids[i] = 1000 + (int32_t)((s >> 33) % 20000);
     }
     for (size_t b = 0; b < B; b++) {
-        lens[b] = (int32_t)T;
+        lens[b] = (int32_t)R;
         labels[b] = (int32_t)(b % 2);
     }
-    asacl_batch bt = {B, T, ids, segs, lens, labels, NULL};
+    size_t Tb = padding == ASACL_PADDING_LONGEST ? R : T;
+    for (size_t b = 0; b < B; b++) /* rows of Tb: the first R real, then [PAD] */
+        for (size_t t = 0; t < Tb; t++) ids[b * Tb + t] = t < R ? ids[b * T + t] : 0;
+    asacl_batch bt = {B, Tb, ids, segs, lens, labels, NULL};
 
     mode modes[4];
     int n_modes = 2 * n_ctx;
@@ -186,6 +183,7 @@ static int bench_train(int argc, char **argv)
         o.total_steps = 1000000;
         o.max_batch = B;
         o.max_seq_len = T;
+        o.padding = padding;
         uint64_t before, after;
         asacl_ctx_memory(m->ctx, &before, NULL);
         st = asacl_model_create(m->ctx, &cfg, o.asa, 42, &m->model);
@@ -197,10 +195,10 @@ static int bench_train(int argc, char **argv)
     const asacl_device_info *dev = asacl_ctx_device(ctx[0]);
     if (st == ASACL_OK) {
         printf("device   %s (%s)\n", dev->name, dev->platform_name);
-        printf("config   %s: %d layers, hidden %d, %d heads, FFN %d, batch %zu x %zu tokens, "
-               "%zu parameters (+ %zu in adversaries)\n",
-               shape->name, cfg.num_hidden_layers, cfg.hidden_size, cfg.num_attention_heads,
-               cfg.intermediate_size, B, T, asacl_model_param_count(modes[1].model, 0),
+        printf("config   %s: %d layers, hidden %d, %d heads, FFN %d, batch %zu x %zu tokens "
+               "(%zu real, %s padding), %zu parameters (+ %zu in adversaries)\n",
+               config, cfg.num_hidden_layers, cfg.hidden_size, cfg.num_attention_heads,
+               cfg.intermediate_size, B, T, R, asacl_padding_name(padding), asacl_model_param_count(modes[1].model, 0),
                asacl_model_param_count(modes[0].model, 1) - asacl_model_param_count(modes[0].model, 0));
         printf("profile  %s%s%s\n", asacl_ctx_profile(ctx[0]), n_ctx > 1 ? "; baseline " : "",
                n_ctx > 1 ? asacl_ctx_profile(ctx[1]) : "");
@@ -212,10 +210,10 @@ static int bench_train(int argc, char **argv)
     /* Timed steps, alternating the modes; then the same with phase timing. */
     for (int i = 0; i < (int)steps && st == ASACL_OK; i++)
         for (int k = 0; k < n_modes && st == ASACL_OK; k++) {
-            double t0 = progress_now();
+            double t0 = asacl_now();
             asacl_step_stats ss;
             st = asacl_trainer_step(modes[k].trainer, &bt, &ss); /* reads scalars: waits */
-            modes[k].seconds += progress_now() - t0;
+            modes[k].seconds += asacl_now() - t0;
             modes[k].steps++;
         }
     for (int k = 0; k < n_modes && st == ASACL_OK; k++) asacl_trainer_set_timing(modes[k].trainer, 1);
@@ -231,8 +229,8 @@ static int bench_train(int argc, char **argv)
             double ms = 1000 * m->seconds / (double)m->steps, n = (double)m->timing.steps;
             char mem[32];
             printf("%-8s %-9s %9.1f %10.0f %8.1f %9s   %9.1f | %7.1f | %6.1f | %8.1f | %9.1f\n",
-                   k < 2 ? "chosen" : "baseline", m->name, ms, (double)(B * T) / (ms / 1000),
-                   step_flops(&cfg, B, T, m->asa) / (ms * 1e6), cli_bytes(m->memory, mem, sizeof mem),
+                   k < 2 ? "chosen" : "baseline", m->name, ms, (double)(B * R) / (ms / 1000),
+                   step_flops(&cfg, B, Tb, m->asa) / (ms * 1e6), cli_bytes(m->memory, mem, sizeof mem),
                    1000 * m->timing.clean_forward / n, 1000 * m->timing.adversarial_forward / n,
                    1000 * m->timing.losses / n, 1000 * m->timing.backward / n,
                    1000 * m->timing.optimizer / n);

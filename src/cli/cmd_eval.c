@@ -5,8 +5,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/encode.h"
-#include "cli/metrics.h"
 #include "cli/model_data.h"
 
 static void help(void)
@@ -62,17 +60,24 @@ int cmd_eval(int argc, char **argv)
 
     cli_model m;
     asacl_dataset *d = NULL;
-    cli_encoded e = {0};
+    asacl_loader *l = NULL;
     asacl_status st = cli_model_open(&m, device, dir, cased);
     if (st == ASACL_OK) st = cli_model_data(&m, data, task, (size_t)size, (uint64_t)seed, &d);
     if (st == ASACL_OK && !asacl_dataset_has_labels(d)) {
         fprintf(stderr, "asacl eval: %s has no labels (a GLUE test file?); use asacl predict\n", data);
         st = ASACL_ERR_INVALID_ARG;
     }
-    if (st == ASACL_OK) st = cli_encode(d, m.tok, (size_t)len, &e);
-    cli_metrics r;
+    if (st == ASACL_OK) {
+        asacl_loader_options lo;
+        asacl_loader_options_init(&lo);
+        lo.batch_size = (size_t)batch;
+        lo.max_seq_len = (size_t)len;
+        lo.shuffle = 0;
+        st = asacl_loader_create(d, m.tok, &lo, &l);
+    }
+    asacl_metrics r;
     const asacl_model_config *cfg = m.model ? asacl_model_get_config(m.model) : NULL;
-    if (st == ASACL_OK) st = cli_evaluate(m.model, &e, (size_t)batch, cfg->num_labels, &r, NULL);
+    if (st == ASACL_OK) st = asacl_evaluate(m.model, l, &r, NULL);
     if (st == ASACL_OK) {
         printf("model %s on %s (%zu examples, %s)\n", dir, data, r.n, asacl_ctx_device(m.ctx)->name);
         if (cfg->num_labels == 1)
@@ -82,7 +87,7 @@ int cmd_eval(int argc, char **argv)
         else
             printf("accuracy %.4f\n", r.accuracy);
     }
-    cli_encoded_free(&e);
+    asacl_loader_destroy(l);
     asacl_dataset_destroy(d);
     cli_model_close(&m);
     return st == ASACL_OK ? CLI_OK : cli_error(st);

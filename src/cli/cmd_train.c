@@ -8,11 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "cli/encode.h"
-#include "cli/metrics.h"
 #include "cli/progress.h"
 
 #define BUILTIN_TRAIN 4000
@@ -21,6 +18,7 @@
 typedef struct settings {
     char model[1024], train[1024], dev[1024], task[32], out[1024], resume[1024];
     int builtin, epochs, batch, max_len, log_every, eval_every, save_every, cased, verbose;
+    asacl_padding padding;
     long max_steps, train_size, dev_size;
     asacl_train_options o;
     const char *device;
@@ -40,6 +38,10 @@ static void help(void)
         "  --task NAME          sst2 cola mrpc qnli rte mnli qqp stsb tsv (default sst2)\n"
         "  --max-seq-len N      tokens per example, [CLS]/[SEP] included (default 128;\n"
         "                       built-in task 40)\n"
+        "  --padding MODE       max_length (default: every batch padded to --max-seq-len,\n"
+        "                       as the reference trains) or longest (each batch padded to\n"
+        "                       its longest sequence: cheaper, but under ASA a different\n"
+        "                       objective -- see README)\n"
         "  --cased              keep case and accents (default: lower-case, uncased vocab)\n"
         "  --train-size N, --dev-size N   built-in task sizes (default %d, %d)\n"
         "training:\n"
@@ -72,7 +74,7 @@ static int parse(int argc, char **argv, settings *s)
 {
     enum { O_MODEL = 256, O_TRAIN, O_DEV, O_TASK, O_EPOCHS, O_BATCH, O_LR, O_MAXLEN, O_SEED, O_TAU,
            O_NOASA, O_MODE, O_DEVICE, O_OUT, O_LOG, O_EVAL, O_SAVE, O_WARM, O_WD, O_CLIP, O_RESUME,
-           O_CASED, O_TSIZE, O_DSIZE, O_MAXSTEPS };
+           O_CASED, O_TSIZE, O_DSIZE, O_MAXSTEPS, O_PADDING };
     static const struct option opts[] = {
         {"model", 1, 0, O_MODEL}, {"train", 1, 0, O_TRAIN}, {"dev", 1, 0, O_DEV},
         {"task", 1, 0, O_TASK}, {"epochs", 1, 0, O_EPOCHS}, {"batch-size", 1, 0, O_BATCH},
@@ -82,7 +84,7 @@ static int parse(int argc, char **argv, settings *s)
         {"eval-every", 1, 0, O_EVAL}, {"save-every", 1, 0, O_SAVE}, {"warmup-ratio", 1, 0, O_WARM},
         {"weight-decay", 1, 0, O_WD}, {"max-grad-norm", 1, 0, O_CLIP}, {"resume", 1, 0, O_RESUME},
         {"cased", 0, 0, O_CASED}, {"train-size", 1, 0, O_TSIZE}, {"dev-size", 1, 0, O_DSIZE},
-        {"max-steps", 1, 0, O_MAXSTEPS}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"max-steps", 1, 0, O_MAXSTEPS}, {"padding", 1, 0, O_PADDING}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int lr_set = 0, len_set = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
@@ -99,6 +101,10 @@ static int parse(int argc, char **argv, settings *s)
         case O_CASED: s->cased = 1; break;
         case 'v': s->verbose = 1; break;
         case 'h': help(); return -1;
+        case O_PADDING:
+            if (asacl_padding_parse(optarg, &s->padding) != ASACL_OK)
+                return cli_usage_error("train", "--padding: expected max_length or longest, got '%s'", optarg);
+            break;
         case O_MODE:
             if (!strcmp(optarg, "replace")) s->o.additive_masks = 0;
             else if (!strcmp(optarg, "additive")) s->o.additive_masks = 1;
@@ -163,6 +169,7 @@ static char *settings_json(const settings *s)
     cJSON_AddNumberToObject(j, "train_size", (double)s->train_size);
     cJSON_AddNumberToObject(j, "dev_size", (double)s->dev_size);
     cJSON_AddNumberToObject(j, "max_steps", (double)s->max_steps);
+    cJSON_AddStringToObject(j, "padding", asacl_padding_name(s->padding));
     char *text = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
     return text;
@@ -197,6 +204,12 @@ static int settings_from_json(settings *s, const char *text)
     NUM("train_size", s->train_size, long);
     NUM("dev_size", s->dev_size, long);
     NUM("max_steps", s->max_steps, long);
+    char padding[32] = "max_length";
+    STR("padding", padding);
+    if (asacl_padding_parse(padding, &s->padding) != ASACL_OK) {
+        cJSON_Delete(j);
+        return 0;
+    }
 #undef STR
 #undef NUM
     cJSON_Delete(j);
@@ -204,36 +217,17 @@ static int settings_from_json(settings *s, const char *text)
     return 1;
 }
 
-/* A fixed permutation of [0, n) per epoch (Fisher-Yates on splitmix64). */
-static void epoch_order(size_t *order, size_t n, uint64_t seed, long epoch)
+/* The built-in task's model: the named config "tiny" (2 layers, hidden 64,
+ * 4 heads, FFN 128), small enough to train in seconds on a CPU. */
+static asacl_status builtin_config(asacl_model_config *c, size_t vocab, int max_len)
 {
-    uint64_t st = seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)(epoch + 1));
-    for (size_t i = 0; i < n; i++) order[i] = i;
-    for (size_t i = n; i > 1; i--) {
-        uint64_t z = (st += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        z ^= z >> 31;
-        size_t j = (size_t)(z % i);
-        size_t t = order[i - 1];
-        order[i - 1] = order[j];
-        order[j] = t;
-    }
-}
-
-/* The built-in task's model: small enough to train in minutes on a CPU. */
-static void builtin_config(asacl_model_config *c, size_t vocab, int max_len)
-{
-    asacl_model_config_default(c);
+    TRY_CLI(asacl_config_named("tiny", c, NULL, NULL));
     c->vocab_size = (int)vocab;
-    c->hidden_size = 64;
-    c->num_hidden_layers = 2;
-    c->num_attention_heads = 4;
-    c->intermediate_size = 128;
     c->max_position_embeddings = max_len > 64 ? max_len : 64;
     c->num_labels = 2;
     snprintf(c->id2label[0], sizeof c->id2label[0], "negative");
     snprintf(c->id2label[1], sizeof c->id2label[1], "positive");
+    return ASACL_OK;
 }
 
 typedef struct run {
@@ -241,16 +235,13 @@ typedef struct run {
     asacl_ctx *ctx;
     asacl_tokenizer *tok;
     asacl_dataset *train, *dev[2];
+    asacl_loader *ltrain, *ldev[2];
     const char *dev_name[2];
-    cli_encoded etrain, edev[2];
     int n_dev, num_labels;
     asacl_model *model;
     asacl_trainer *trainer;
-    FILE *metrics;
     char vocab[1200];
-    double best;
-    long best_step;
-    cli_metrics best_metrics[2], last_metrics[2];
+    progress bar;
 } run;
 
 static asacl_status load_data(run *r)
@@ -283,8 +274,15 @@ static asacl_status load_data(run *r)
         return ASACL_ERR_FORMAT;
     }
     r->num_labels = asacl_dataset_num_labels(r->train);
-    TRY_CLI(cli_encode(r->train, r->tok, (size_t)s->max_len, &r->etrain));
-    for (int d = 0; d < r->n_dev; d++) TRY_CLI(cli_encode(r->dev[d], r->tok, (size_t)s->max_len, &r->edev[d]));
+    asacl_loader_options lo;
+    asacl_loader_options_init(&lo);
+    lo.batch_size = (size_t)s->batch;
+    lo.max_seq_len = (size_t)s->max_len;
+    lo.padding = s->padding;
+    lo.seed = s->o.seed;
+    TRY_CLI(asacl_loader_create(r->train, r->tok, &lo, &r->ltrain));
+    lo.shuffle = 0; /* evaluation pads each batch to its longest sequence, in file order */
+    for (int d = 0; d < r->n_dev; d++) TRY_CLI(asacl_loader_create(r->dev[d], r->tok, &lo, &r->ldev[d]));
     return ASACL_OK;
 }
 
@@ -293,7 +291,7 @@ static asacl_status make_model(run *r, const char *from)
     settings *s = &r->s;
     if (s->builtin && !from) {
         asacl_model_config c;
-        builtin_config(&c, asacl_tokenizer_vocab_size(r->tok), s->max_len);
+        TRY_CLI(builtin_config(&c, asacl_tokenizer_vocab_size(r->tok), s->max_len));
         TRY_CLI(asacl_model_create(r->ctx, &c, s->o.asa, s->o.seed, &r->model));
     } else {
         asacl_load_options lo;
@@ -326,192 +324,72 @@ static asacl_status make_model(run *r, const char *from)
     return ASACL_OK;
 }
 
-static void log_metrics_line(run *r, const char *json)
+/* What asacl_fit reports: the bar or periodic lines, and evaluations. */
+static void on_progress(const asacl_fit_progress *p, void *user)
 {
-    if (!r->metrics) return;
-    fprintf(r->metrics, "%s\n", json);
-    fflush(r->metrics);
-}
-
-static asacl_status evaluate(run *r, long step, long epoch, int *improved)
-{
-    *improved = 0;
-    for (int d = 0; d < r->n_dev; d++) {
-        cli_metrics m;
-        asacl_status st = cli_evaluate(r->model, &r->edev[d], (size_t)r->s.batch, r->num_labels, &m, NULL);
-        if (st != ASACL_OK) return st;
-        r->last_metrics[d] = m;
-        char line[512];
-        if (r->num_labels == 1)
-            snprintf(line, sizeof line, "{\"eval\": \"%s\", \"step\": %ld, \"epoch\": %ld, \"n\": %zu, "
-                     "\"pearson\": %.6f, \"spearman\": %.6f, \"mse\": %.6f}", r->dev_name[d], step,
-                     epoch, m.n, m.pearson, m.spearman, m.mse);
-        else
-            snprintf(line, sizeof line, "{\"eval\": \"%s\", \"step\": %ld, \"epoch\": %ld, \"n\": %zu, "
-                     "\"accuracy\": %.6f, \"f1\": %.6f, \"mcc\": %.6f}", r->dev_name[d], step, epoch,
-                     m.n, m.accuracy, m.f1, m.mcc);
-        log_metrics_line(r, line);
+    run *r = user;
+    if (p->eval) {
         double v;
-        const char *name = cli_main_metric(r->num_labels, &m, &v);
-        progress_note("step %ld: %s %s %.4f", step, r->dev_name[d], name, v);
-        if (d == 0 && (r->best_step < 0 || v > r->best)) {
-            r->best = v;
-            r->best_step = step;
-            *improved = 1;
-        }
+        const char *name = asacl_metrics_main(p->eval, r->num_labels, &v);
+        progress_note("step %ld: %s %s %.4f", p->step, p->eval_name, name, v);
+        return;
     }
-    if (*improved) {
-        for (int d = 0; d < r->n_dev; d++) r->best_metrics[d] = r->last_metrics[d];
-        char dir[1100];
-        snprintf(dir, sizeof dir, "%s/best", r->s.out);
-        TRY_CLI(asacl_model_save(r->model, dir, r->vocab));
-    }
-    return ASACL_OK;
+    progress_update(&r->bar, p->step, p->mean_loss, p->train_accuracy, p->tokens_per_second);
+    if (!p->logged || r->bar.tty) return;
+    const asacl_step_stats *ss = p->stats;
+    char masked[256] = "";
+    int L = asacl_model_get_config(r->model)->num_hidden_layers;
+    for (int l = 0; r->s.o.asa && l < L && strlen(masked) < 200; l++)
+        snprintf(masked + strlen(masked), sizeof masked - strlen(masked), "%s%.3f",
+                 l ? " " : "  masked ", ss->masked_fraction[l]);
+    progress_note("step %ld/%ld  loss %.4f (task %.4f vloss %.4f rloss %.1f total %.4f)%s  lr %.3g",
+                  p->step, p->total, p->mean_loss, ss->task, ss->vloss, ss->rloss, ss->total,
+                  masked, ss->lr);
 }
 
-static asacl_status save_checkpoint(run *r, long epoch, long index)
-{
-    char dir[1100];
-    snprintf(dir, sizeof dir, "%s/checkpoint", r->s.out);
-    asacl_data_position pos = {epoch, index};
-    char *json = settings_json(&r->s);
-    /* The best-so-far is part of the run's state too. */
-    cJSON *j = cJSON_Parse(json);
-    cJSON_AddNumberToObject(j, "best", r->best);
-    cJSON_AddNumberToObject(j, "best_step", (double)r->best_step);
-    cJSON *bm = cJSON_AddArrayToObject(j, "best_metrics");
-    for (int d = 0; d < r->n_dev; d++) {
-        const cli_metrics *m = &r->best_metrics[d];
-        double v[6] = {m->accuracy, m->f1, m->mcc, m->pearson, m->spearman, m->mse};
-        cJSON_AddItemToArray(bm, cJSON_CreateDoubleArray(v, 6));
-    }
-    char *full = cJSON_PrintUnformatted(j);
-    asacl_status st = asacl_trainer_save(r->trainer, dir, &pos, r->vocab, full);
-    cJSON_Delete(j);
-    free(json);
-    free(full);
-    return st;
-}
-
-static void write_summary(run *r, double seconds, long steps, double tokens)
-{
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "device", asacl_ctx_device(r->ctx)->name);
-    cJSON_AddBoolToObject(j, "asa", r->s.o.asa);
-    cJSON_AddNumberToObject(j, "tau", r->s.o.tau);
-    cJSON_AddNumberToObject(j, "seed", (double)r->s.o.seed);
-    cJSON_AddNumberToObject(j, "steps", (double)steps);
-    cJSON_AddNumberToObject(j, "seconds", seconds);
-    cJSON_AddNumberToObject(j, "tokens_per_second", seconds > 0 ? tokens / seconds : 0);
-    cJSON_AddNumberToObject(j, "best_step", (double)r->best_step);
-    printf("\nsummary (%s, %s, %ld steps, %.1f s, %.0f tokens/s)\n", asacl_ctx_device(r->ctx)->name,
-           r->s.o.asa ? "ASA" : "no ASA", steps, seconds, seconds > 0 ? tokens / seconds : 0);
-    for (int d = 0; d < r->n_dev; d++) {
-        double v, b;
-        const char *name = cli_main_metric(r->num_labels, &r->last_metrics[d], &v);
-        cli_main_metric(r->num_labels, &r->best_metrics[d], &b);
-        char key[64];
-        snprintf(key, sizeof key, "%s_%s_final", r->dev_name[d], name);
-        cJSON_AddNumberToObject(j, key, v);
-        snprintf(key, sizeof key, "%s_%s_at_best", r->dev_name[d], name);
-        cJSON_AddNumberToObject(j, key, b);
-        printf("  %-10s %s %.4f at the end, %.4f at the best dev step (%ld)\n", r->dev_name[d],
-               name, v, b, r->best_step);
-    }
-    if (r->n_dev) printf("  best model: %s/best\n", r->s.out);
-    char *text = cJSON_Print(j);
-    char path[1100];
-    snprintf(path, sizeof path, "%s/summary.json", r->s.out);
-    FILE *f = fopen(path, "w");
-    if (f) {
-        fprintf(f, "%s\n", text);
-        fclose(f);
-    }
-    free(text);
-    cJSON_Delete(j);
-}
-
-static asacl_status train_loop(run *r, long start_epoch, long start_index)
+static asacl_status fit(run *r)
 {
     settings *s = &r->s;
-    size_t n = r->etrain.n, B = (size_t)s->batch;
-    long steps_per_epoch = (long)((n + B - 1) / B), total = steps_per_epoch * s->epochs;
-    long stop = s->max_steps > 0 && s->max_steps < total ? s->max_steps : total;
-    size_t *order = malloc(n * sizeof *order);
-    cli_batch_buf buf = {0};
-    if (!order || !cli_batch_buf_init(&buf, B, (size_t)s->max_len)) {
-        free(order);
-        cli_batch_buf_free(&buf);
-        return ASACL_ERR_OUT_OF_MEMORY;
+    asacl_fit_options fo;
+    asacl_fit_options_init(&fo);
+    fo.epochs = s->epochs;
+    fo.max_steps = s->max_steps;
+    fo.log_every = s->log_every;
+    fo.eval_every = s->eval_every;
+    fo.save_every = s->save_every;
+    fo.out_dir = s->out;
+    fo.vocab = r->vocab;
+    fo.resume_dir = s->resume[0] ? s->resume : NULL;
+    for (int d = 0; d < r->n_dev; d++) {
+        fo.dev[d] = r->ldev[d];
+        fo.dev_name[d] = r->dev_name[d];
     }
-    progress p;
-    progress_start(&p, stop, s->log_every);
-    asacl_status st = ASACL_OK;
-    long step = asacl_trainer_steps_done(r->trainer);
-    double tokens = 0, t0 = progress_now();
-    int since_log = 0;
-    double acc_loss = 0, acc_correct = 0, acc_seen = 0;
-    for (long e = start_epoch; e < s->epochs && step < stop && st == ASACL_OK; e++) {
-        epoch_order(order, n, s->o.seed, e);
-        for (size_t i = e == start_epoch ? (size_t)start_index : 0; i < n && step < stop; i += B) {
-            size_t nb = n - i < B ? n - i : B;
-            asacl_batch bt;
-            cli_make_batch(&r->etrain, order + i, nb, &buf, &bt);
-            asacl_step_stats ss;
-            st = asacl_trainer_step(r->trainer, &bt, &ss);
-            if (st != ASACL_OK) break;
-            step++;
-            for (size_t k = 0; k < nb; k++) tokens += bt.lengths[k];
-            acc_loss += ss.loss;
-            acc_correct += ss.correct;
-            acc_seen += (double)nb;
-            since_log++;
-            double acc = r->num_labels > 1 ? acc_correct / acc_seen : -1;
-            progress_update(&p, step, ss.loss, acc, tokens / (progress_now() - t0 + 1e-9));
-            if (step % s->log_every == 0 || step == stop || step == 1) {
-                const asacl_model_config *c = asacl_model_get_config(r->model);
-                char line[1024];
-                int k = snprintf(line, sizeof line,
-                                 "{\"step\": %ld, \"epoch\": %ld, \"loss\": %.6f, \"task\": %.6f, "
-                                 "\"vloss\": %.6f, \"rloss\": %.4f, \"total\": %.6f, \"lr\": %.6g, "
-                                 "\"train_accuracy\": %.4f, \"tokens_per_second\": %.1f, "
-                                 "\"masked_fraction\": [",
-                                 step, e, acc_loss / since_log, ss.task, ss.vloss, ss.rloss, ss.total,
-                                 ss.lr, acc, tokens / (progress_now() - t0 + 1e-9));
-                for (int l = 0; l < c->num_hidden_layers && k < (int)sizeof line - 16; l++)
-                    k += snprintf(line + k, sizeof line - (size_t)k, "%s%.4f", l ? ", " : "",
-                                  s->o.asa ? ss.masked_fraction[l] : 0.0);
-                snprintf(line + k, sizeof line - (size_t)k, "]}");
-                log_metrics_line(r, line);
-                if (!p.tty) {
-                    char masked[256] = "";
-                    for (int l = 0; s->o.asa && l < c->num_hidden_layers && strlen(masked) < 200; l++)
-                        snprintf(masked + strlen(masked), sizeof masked - strlen(masked), "%s%.3f",
-                                 l ? " " : "  masked ", ss.masked_fraction[l]);
-                    progress_note("step %ld/%ld  loss %.4f (task %.4f vloss %.4f rloss %.1f total %.4f)%s  lr %.3g",
-                                  step, stop, acc_loss / since_log, ss.task, ss.vloss, ss.rloss,
-                                  ss.total, masked, ss.lr);
-                }
-                since_log = 0;
-                acc_loss = acc_correct = acc_seen = 0;
-            }
-            long index = (long)(i + nb);
-            int epoch_end = index >= (long)n;
-            int improved;
-            if (r->n_dev && ((s->eval_every && step % s->eval_every == 0) ||
-                             (!s->eval_every && epoch_end) || step == stop))
-                if ((st = evaluate(r, step, e, &improved)) != ASACL_OK) break;
-            if ((s->save_every && step % s->save_every == 0) || (!s->save_every && epoch_end) ||
-                step == stop)
-                if ((st = save_checkpoint(r, epoch_end ? e + 1 : e, epoch_end ? 0 : index)) != ASACL_OK)
-                    break;
-        }
+    fo.n_dev = (size_t)r->n_dev;
+    fo.progress = on_progress;
+    fo.user = r;
+    char *json = settings_json(s);
+    fo.run = json;
+    long total = asacl_loader_batches_per_epoch(r->ltrain) * s->epochs;
+    progress_start(&r->bar, s->max_steps > 0 && s->max_steps < total ? s->max_steps : total,
+                   s->log_every);
+    asacl_fit_result res;
+    asacl_status st = asacl_fit(r->trainer, r->ltrain, &fo, &res);
+    progress_end(&r->bar);
+    free(json);
+    if (st != ASACL_OK) return st;
+    printf("\nsummary (%s, %s, %s padding, %ld steps, %.1f s, %.0f tokens/s)\n",
+           asacl_ctx_device(r->ctx)->name, s->o.asa ? "ASA" : "no ASA",
+           asacl_padding_name(s->padding), res.steps, res.seconds,
+           res.seconds > 0 ? res.tokens / res.seconds : 0);
+    for (int d = 0; d < r->n_dev; d++) {
+        double v, b;
+        const char *name = asacl_metrics_main(&res.last[d], r->num_labels, &v);
+        asacl_metrics_main(&res.at_best[d], r->num_labels, &b);
+        printf("  %-10s %s %.4f at the end, %.4f at the best dev step (%ld)\n", r->dev_name[d],
+               name, v, b, res.best_step);
     }
-    progress_end(&p);
-    if (st == ASACL_OK) write_summary(r, progress_now() - t0, step, tokens);
-    free(order);
-    cli_batch_buf_free(&buf);
-    return st;
+    if (r->n_dev) printf("  best model: %s/best\n", s->out);
+    return ASACL_OK;
 }
 
 int cmd_train(int argc, char **argv)
@@ -528,43 +406,27 @@ int cmd_train(int argc, char **argv)
     s->log_every = 20;
     s->train_size = BUILTIN_TRAIN;
     s->dev_size = BUILTIN_DEV;
+    s->padding = ASACL_PADDING_MAX_LENGTH;
     int rc = parse(argc, argv, s);
     if (rc) return rc < 0 ? CLI_OK : rc;
     cli_log_init(s->verbose);
 
-    long start_epoch = 0, start_index = 0;
-    char *run_json = NULL;
     asacl_status st = ASACL_OK;
     if (s->resume[0]) {
         /* The checkpoint's settings win, except where to stop this time. */
         long max_steps = s->max_steps;
+        char *run_json = NULL;
         st = asacl_checkpoint_info(s->resume, &s->o, &run_json);
         if (st != ASACL_OK) return cli_error(st);
-        if (!run_json || !settings_from_json(s, run_json)) {
-            free(run_json);
+        int ok = run_json && settings_from_json(s, run_json);
+        free(run_json);
+        if (!ok) {
             fprintf(stderr, "asacl train: %s was not written by asacl train (no settings)\n", s->resume);
             return CLI_FAIL;
         }
         s->max_steps = max_steps;
-        cJSON *j = cJSON_Parse(run_json);
-        cJSON *b = cJSON_GetObjectItem(j, "best"), *bs = cJSON_GetObjectItem(j, "best_step");
-        r.best = cJSON_IsNumber(b) ? b->valuedouble : 0;
-        r.best_step = cJSON_IsNumber(bs) ? (long)bs->valuedouble : -1;
-        cJSON *bm = cJSON_GetObjectItem(j, "best_metrics"), *row;
-        int d = 0;
-        cJSON_ArrayForEach(row, bm)
-        {
-            if (d >= 2 || cJSON_GetArraySize(row) != 6) break;
-            double v[6];
-            for (int k = 0; k < 6; k++) v[k] = cJSON_GetArrayItem(row, k)->valuedouble;
-            cli_metrics *m = &r.best_metrics[d++];
-            m->accuracy = v[0], m->f1 = v[1], m->mcc = v[2], m->pearson = v[3], m->spearman = v[4], m->mse = v[5];
-        }
-        cJSON_Delete(j);
-        free(run_json);
-    } else {
-        r.best_step = -1;
     }
+    s->o.padding = s->padding;
 
     asacl_ctx_options co;
     asacl_ctx_options_init(&co);
@@ -572,42 +434,31 @@ int cmd_train(int argc, char **argv)
     if ((st = asacl_ctx_create(&co, &r.ctx)) != ASACL_OK) return cli_error(st);
     if ((st = load_data(&r)) == ASACL_OK) {
         if (s->builtin) snprintf(r.vocab, sizeof r.vocab, "%s/vocab.txt", s->out);
-        st = rt_mkdirs_cli(s->out);
+        st = asacl_mkdirs(s->out);
         if (st == ASACL_OK && s->builtin) st = asacl_tokenizer_save(r.tok, r.vocab);
     }
     if (st == ASACL_OK) st = make_model(&r, s->resume[0] ? s->resume : NULL);
     if (st == ASACL_OK) {
-        size_t B = (size_t)s->batch, n = r.etrain.n;
-        s->o.total_steps = (long)((n + B - 1) / B) * s->epochs;
-        s->o.max_batch = B;
+        s->o.total_steps = asacl_loader_batches_per_epoch(r.ltrain) * s->epochs;
+        s->o.max_batch = (size_t)s->batch;
         s->o.max_seq_len = (size_t)s->max_len;
         st = asacl_trainer_create(r.model, &s->o, &r.trainer);
     }
-    if (st == ASACL_OK && s->resume[0]) {
-        asacl_data_position pos;
-        st = asacl_trainer_resume(r.trainer, s->resume, &pos);
-        start_epoch = pos.epoch;
-        start_index = pos.index;
-    }
     if (st == ASACL_OK) {
-        char path[1100];
-        snprintf(path, sizeof path, "%s/metrics.jsonl", s->out);
-        r.metrics = fopen(path, s->resume[0] ? "a" : "w");
-        if (!r.metrics) fprintf(stderr, "asacl train: warning: cannot write %s\n", path);
         const asacl_model_config *c = asacl_model_get_config(r.model);
-        fprintf(stderr, "%s %s on %s: %zu examples, %d layers, hidden %d, %zu parameters%s; %s\n",
-                s->resume[0] ? "resuming" : "training", s->builtin ? "the built-in task" : s->task,
-                asacl_ctx_device(r.ctx)->name, r.etrain.n, c->num_hidden_layers, c->hidden_size,
+        fprintf(stderr, "%s %s on %s: %zu examples, %d layers, hidden %d, %zu parameters%s; %s, "
+                "%s padding\n", s->resume[0] ? "resuming" : "training",
+                s->builtin ? "the built-in task" : s->task, asacl_ctx_device(r.ctx)->name,
+                asacl_loader_size(r.ltrain), c->num_hidden_layers, c->hidden_size,
                 asacl_model_param_count(r.model, 0), s->o.asa ? " + adversaries" : "",
-                s->o.asa ? "ASA" : "no ASA");
-        st = train_loop(&r, start_epoch, start_index);
+                s->o.asa ? "ASA" : "no ASA", asacl_padding_name(s->padding));
+        st = fit(&r);
     }
-    if (r.metrics) fclose(r.metrics);
     asacl_trainer_destroy(r.trainer);
     asacl_model_destroy(r.model);
-    cli_encoded_free(&r.etrain);
+    asacl_loader_destroy(r.ltrain);
     for (int d = 0; d < 2; d++) {
-        cli_encoded_free(&r.edev[d]);
+        asacl_loader_destroy(r.ldev[d]);
         asacl_dataset_destroy(r.dev[d]);
     }
     asacl_dataset_destroy(r.train);

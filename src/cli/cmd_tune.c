@@ -64,19 +64,10 @@ int cmd_tune(int argc, char **argv)
             else len = x;
             break;
         case O_CONFIG:
-            if (!strcmp(optarg, "tiny")) {
-                o.config.num_hidden_layers = 2;
-                o.config.hidden_size = 64;
-                o.config.num_attention_heads = 4;
-                o.config.intermediate_size = 128;
-                o.batch = 16;
-                o.seq_len = 32;
-            } else if (!strcmp(optarg, "base")) {
-                asacl_model_config_default(&o.config);
-            } else if (strcmp(optarg, "bench") != 0) {
-                asacl_status st = asacl_model_config_read(optarg, &o.config);
-                if (st != ASACL_OK) return cli_error(st);
-            }
+        {
+            asacl_status st = asacl_config_named(optarg, &o.config, &o.batch, &o.seq_len);
+            if (st != ASACL_OK) return cli_error(st);
+        }
             break;
         case O_OUT: o.output = optarg; break;
         case O_INSTALL: install = optarg; break;

@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,25 +69,6 @@ int cli_number(const char *s, double *out)
     if (end == s || *end || errno) return 0;
     *out = v;
     return 1;
-}
-
-asacl_status rt_mkdirs_cli(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1;; p++) {
-        char c = *p;
-        if (c == '/' || c == 0) {
-            *p = 0;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-                fprintf(stderr, "asacl: error: cannot create folder %s: %s\n", buf, strerror(errno));
-                return ASACL_ERR_IO;
-            }
-            *p = c;
-        }
-        if (!c) break;
-    }
-    return ASACL_OK;
 }
 
 static void log_to_stderr(int level, const char *msg, void *user)

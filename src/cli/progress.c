@@ -5,16 +5,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "asacl.h"
 #include "cli/progress.h"
 
 static int bar_shown;
 
-double progress_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+double progress_now(void) { return asacl_now(); }
 
 void progress_start(progress *p, long total, int log_every)
 {

@@ -225,9 +225,11 @@ asacl_status asacl_model_predict(asacl_model *am, const asacl_batch *b, float *l
         TRY(arena_create(m, B, T, 0, &am->eval));
         TRY(batch_create(m, B, T, &am->eval_batch));
     }
-    TRY(batch_upload(m, &am->eval_batch, b->B, b->T, b->ids, b->segments, b->lengths, NULL,
-                     NULL));
-    pass_opts o = {0, 0, 0, 0, 0, NULL, 0};
+    asacl_batch unlabelled = *b; /* no loss is read: labels play no part */
+    unlabelled.labels = NULL;
+    unlabelled.targets = NULL;
+    TRY(batch_upload(m, &am->eval_batch, &unlabelled, b->T));
+    pass_opts o = {.train = 0};
     TRY(model_forward(m, &am->eval, &am->eval_batch, &o));
     return rt_download(m->ctx, am->eval.logits.buf, am->eval.logits.off,
                        b->B * (size_t)m->cfg.num_labels, logits);

@@ -49,3 +49,43 @@ asacl_status asacl_model_config_check(const asacl_model_config *c)
                        c->hidden_size, c->num_attention_heads);
     return ASACL_OK;
 }
+
+/* The one table of named shapes (asacl.h). */
+static const struct named_config {
+    const char *name;
+    int layers, hidden, heads, ffn;
+    size_t B, T;
+} NAMED[] = {
+    {"bench", 4, 256, 4, 1024, 32, 128},
+    {"tiny", 2, 64, 4, 128, 16, 32},
+    {"minilm", 6, 384, 12, 1536, 32, 64},
+    {"base", 12, 768, 12, 3072, 32, 128},
+};
+
+const char *asacl_config_names(void) { return "bench, tiny, minilm, base"; }
+
+asacl_status asacl_config_named(const char *spec, asacl_model_config *c, size_t *batch,
+                                size_t *seq_len)
+{
+    if (!spec || !c) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_config_named: NULL argument");
+    size_t B = 32, T = 128;
+    size_t i = 0, n = sizeof NAMED / sizeof NAMED[0];
+    while (i < n && strcmp(NAMED[i].name, spec) != 0) i++;
+    if (i < n) {
+        asacl_model_config_default(c);
+        c->num_hidden_layers = NAMED[i].layers;
+        c->hidden_size = NAMED[i].hidden;
+        c->num_attention_heads = NAMED[i].heads;
+        c->intermediate_size = NAMED[i].ffn;
+        B = NAMED[i].B;
+        T = NAMED[i].T;
+    } else if (strchr(spec, '/') || strstr(spec, ".json")) {
+        TRY(asacl_model_config_read(spec, c));
+    } else {
+        return rt_fail(ASACL_ERR_INVALID_ARG, "unknown config '%s' (%s, or a config.json path)",
+                       spec, asacl_config_names());
+    }
+    if (batch) *batch = B;
+    if (seq_len) *seq_len = T;
+    return ASACL_OK;
+}

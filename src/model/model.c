@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "masked.h"
 #include "model/model.h"
 
 /* ---- carving tensors out of one buffer ---------------------------------- */
@@ -209,11 +210,13 @@ void batch_destroy(batch_dev *bt)
     memset(bt, 0, sizeof *bt);
 }
 
-asacl_status batch_upload(model *m, batch_dev *bt, size_t B, size_t T, const int *ids,
-                          const int *segs, const int *lengths, const int *labels,
-                          const float *targets)
+asacl_status batch_upload(model *m, batch_dev *bt, const asacl_batch *in, size_t T)
 {
     const asacl_model_config *c = &m->cfg;
+    size_t B = in->B, Tin = in->T;
+    const int *ids = in->ids, *segs = in->segments, *lengths = in->lengths, *labels = in->labels;
+    const float *targets = in->targets;
+    if (T < Tin) T = Tin;
     if (B > bt->cap_B || T > bt->cap_T)
         return rt_fail(ASACL_ERR_INVALID_ARG, "batch of %zu x %zu exceeds the %zu x %zu it was sized for",
                        B, T, bt->cap_B, bt->cap_T);
@@ -228,21 +231,23 @@ asacl_status batch_upload(model *m, batch_dev *bt, size_t B, size_t T, const int
            o_uniq = 4 * N + B + 1;
     bt->real_pairs = 0;
     for (size_t b = 0; b < B; b++) {
-        if (lengths[b] < 1 || (size_t)lengths[b] > T)
+        if (lengths[b] < 1 || (size_t)lengths[b] > Tin)
             return rt_fail(ASACL_ERR_INVALID_ARG, "batch row %zu: length %d outside [1, %zu]", b,
-                           lengths[b], T);
+                           lengths[b], Tin);
         bt->real_pairs += (size_t)lengths[b] * (size_t)lengths[b];
         for (size_t t = 0; t < T; t++) {
-            size_t n = b * T + t;
-            if (ids[n] < 0 || ids[n] >= c->vocab_size)
+            size_t n = b * T + t, k = b * Tin + t;
+            /* Positions past the input's length are padding: [PAD], segment 0. */
+            int id = t < Tin ? ids[k] : c->pad_token_id, seg = t < Tin ? segs[k] : 0;
+            if (id < 0 || id >= c->vocab_size)
                 return rt_fail(ASACL_ERR_INVALID_ARG, "token id %d at (%zu, %zu) outside the "
-                               "vocabulary of %d", ids[n], b, t, c->vocab_size);
-            if (segs[n] < 0 || segs[n] >= c->type_vocab_size)
+                               "vocabulary of %d", id, b, t, c->vocab_size);
+            if (seg < 0 || seg >= c->type_vocab_size)
                 return rt_fail(ASACL_ERR_INVALID_ARG, "segment id %d at (%zu, %zu) outside [0, %d)",
-                               segs[n], b, t, c->type_vocab_size);
-            hi[o_ids + n] = ids[n];
-            hi[o_segs + n] = segs[n];
-            hf[n] = (int)t < lengths[b] ? 0.0f : -10000.0f;
+                               seg, b, t, c->type_vocab_size);
+            hi[o_ids + n] = id;
+            hi[o_segs + n] = seg;
+            hf[n] = (int)t < lengths[b] ? 0.0f : ASACL_MASKED;
         }
         if (c->num_labels > 1) {
             /* Without labels (prediction) class 0 stands in; no loss is read. */
@@ -255,7 +260,7 @@ asacl_status batch_upload(model *m, batch_dev *bt, size_t B, size_t T, const int
             hf[N + b] = targets ? targets[b] : 0.0f;
         }
     }
-    bt->n_uniq = embedding_group(ids, N, c->pad_token_id, hi + o_order, hi + o_starts, hi + o_uniq,
+    bt->n_uniq = embedding_group(hi + o_ids, N, c->pad_token_id, hi + o_order, hi + o_starts, hi + o_uniq,
                                  bt->group_scratch, (size_t)c->vocab_size);
     bt->B = B;
     bt->T = T;

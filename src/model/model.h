@@ -114,12 +114,11 @@ asacl_status grad_ws_create(model *m, size_t B, size_t T, int asa, grad_ws *g);
 void grad_ws_destroy(grad_ws *g);
 asacl_status batch_create(model *m, size_t B, size_t T, batch_dev *bt);
 void batch_destroy(batch_dev *bt);
-/* Uploads a batch: ids/segs [B*T] row-major, lengths [B] (tokens at
- * positions >= length are padding), labels [B] (classification) or targets
- * [B] (regression; may be NULL otherwise). */
-asacl_status batch_upload(model *m, batch_dev *bt, size_t B, size_t T, const int *ids,
-                          const int *segs, const int *lengths, const int *labels,
-                          const float *targets);
+/* Uploads a batch (tokens at positions >= lengths[b] are padding; labels
+ * for classification, targets for regression, either may be NULL when not
+ * needed), padded to T columns (T <= in->T: the batch's own length) with
+ * [PAD] tokens, segment 0 and the padding bias (asa-spec 2). */
+asacl_status batch_upload(model *m, batch_dev *bt, const asacl_batch *in, size_t T);
 
 /* Forward: logits into a->logits. */
 asacl_status model_forward(model *m, pass_arena *a, const batch_dev *bt, const pass_opts *o);

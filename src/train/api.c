@@ -2,6 +2,7 @@
  * models, and training checkpoints. */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,28 +11,17 @@
 #include "io/folder.h"
 #include "model/folder_params.h"
 #include "model/api.h"
+#include "train/api.h"
+#include "train/loader.h"
 #include "train/trainer.h"
 
-struct asacl_trainer {
-    trainer t;
-    asacl_model *model;
-};
 
 void asacl_train_options_init(asacl_train_options *o)
 {
     if (!o) return;
     train_opts d;
     train_opts_default(&d);
-    memset(o, 0, sizeof *o);
-    o->asa = d.asa;
-    o->tau = d.tau;
-    o->lr = d.lr;
-    o->weight_decay = d.weight_decay;
-    o->warmup_ratio = d.warmup_ratio;
-    o->total_steps = d.total_steps;
-    o->seed = d.seed;
-    o->max_batch = d.B;
-    o->max_seq_len = d.T;
+    *o = d.pub;
 }
 
 asacl_status asacl_trainer_create(asacl_model *am, const asacl_train_options *o,
@@ -46,18 +36,11 @@ asacl_status asacl_trainer_create(asacl_model *am, const asacl_train_options *o,
     if (o->tau < 0 || !(o->lr >= 0) || o->warmup_ratio < 0 || o->warmup_ratio > 1)
         return rt_fail(ASACL_ERR_INVALID_ARG, "training options: tau %g, lr %g, warmup ratio %g "
                        "out of range", (double)o->tau, (double)o->lr, (double)o->warmup_ratio);
+    if (o->padding != ASACL_PADDING_MAX_LENGTH && o->padding != ASACL_PADDING_LONGEST)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "training options: padding %d unknown", (int)o->padding);
     train_opts to;
     train_opts_default(&to);
-    to.asa = o->asa;
-    to.tau = o->tau;
-    to.lr = o->lr;
-    to.weight_decay = o->weight_decay;
-    to.warmup_ratio = o->warmup_ratio;
-    to.total_steps = o->total_steps;
-    to.max_grad_norm = o->max_grad_norm;
-    to.seed = o->seed;
-    to.B = o->max_batch;
-    to.T = o->max_seq_len;
+    to.pub = *o;
     asacl_trainer *t = calloc(1, sizeof *t);
     if (!t) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "creating a trainer");
     am->m.additive_masks = o->additive_masks;
@@ -102,35 +85,39 @@ void asacl_trainer_get_timing(const asacl_trainer *t, asacl_step_timing *out)
 asacl_status asacl_trainer_step(asacl_trainer *t, const asacl_batch *b, asacl_step_stats *stats)
 {
     if (!t || !b) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_trainer_step: NULL argument");
-    host_batch hb = {b->B, b->T, b->ids, b->segments, b->lengths, b->labels, b->targets};
-    step_result r;
-    TRY(trainer_step(&t->t, &hb, &r));
-    if (stats) {
-        memset(stats, 0, sizeof *stats);
-        stats->task = r.task;
-        stats->vloss = r.vloss;
-        stats->rloss = r.rloss;
-        stats->total = r.total;
-        stats->loss = r.report;
-        stats->lr = r.lr;
-        stats->grad_norm = r.grad_norm;
-        stats->correct = r.correct;
-        for (int l = 0; l < t->model->m.cfg.num_hidden_layers && l < ASACL_MAX_LAYERS; l++)
-            stats->masked_fraction[l] = r.masked_fraction[l];
-    }
-    return ASACL_OK;
+    return trainer_step(&t->t, b, stats);
 }
 
 /* ---- checkpoints ------------------------------------------------------------ */
 
 #define STATE_FILE "trainer_state.safetensors"
 #define STATE_FORMAT "asacl-trainer-state"
-#define STATE_VERSION "1"
+#define STATE_VERSION "2" /* 2: padding, the loader's options and position */
 
 static int not_inference(const char *name) { return !folder_is_inference_tensor(name); }
 
-static asacl_status write_state(const asacl_trainer *t, const char *path,
-                                const asacl_data_position *pos, const char *run)
+/* The state's metadata: key/value text pairs, NULL-terminated. */
+typedef struct state_meta {
+    const char *kv[2 * 32 + 1];
+    char text[32][64];
+    size_t n;
+} state_meta;
+
+static void meta_put(state_meta *sm, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void meta_put(state_meta *sm, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sm->text[sm->n], sizeof sm->text[sm->n], fmt, ap);
+    va_end(ap);
+    sm->kv[2 * sm->n] = key;
+    sm->kv[2 * sm->n + 1] = sm->text[sm->n];
+    sm->kv[2 * ++sm->n] = NULL;
+}
+
+static asacl_status write_state(const asacl_trainer *t, const char *path, const asacl_loader *l,
+                                const char *run)
 {
     const model *m = t->t.m;
     const param_layout *pl = &m->layout;
@@ -142,29 +129,39 @@ static asacl_status write_state(const asacl_trainer *t, const char *path,
     if (st == ASACL_OK) st = rt_download(m->ctx, m->adam_m, 0, n, mm);
     if (st == ASACL_OK) st = rt_download(m->ctx, m->adam_v, 0, n, vv);
     if (st == ASACL_OK) {
-        const train_opts *o = &t->t.o;
-        char v[16][64];
-        snprintf(v[0], 64, "%ld", t->t.step);
-        snprintf(v[1], 64, "%" PRIu64, o->seed);
-        snprintf(v[2], 64, "%ld", pos ? pos->epoch : 0);
-        snprintf(v[3], 64, "%ld", pos ? pos->index : 0);
-        snprintf(v[4], 64, "%zu", n);
-        snprintf(v[5], 64, "%d", o->asa);
-        snprintf(v[6], 64, "%d", m->additive_masks);
-        snprintf(v[7], 64, "%.9g", (double)o->tau);
-        snprintf(v[8], 64, "%.9g", (double)o->lr);
-        snprintf(v[9], 64, "%.9g", (double)o->weight_decay);
-        snprintf(v[10], 64, "%.9g", (double)o->warmup_ratio);
-        snprintf(v[11], 64, "%.9g", (double)o->max_grad_norm);
-        snprintf(v[12], 64, "%ld", o->total_steps);
-        snprintf(v[13], 64, "%zu", o->B);
-        snprintf(v[14], 64, "%zu", o->T);
-        const char *meta[] = {"format", STATE_FORMAT, "version", STATE_VERSION, "step", v[0],
-                              "seed", v[1], "epoch", v[2], "index", v[3], "layout_total", v[4],
-                              "asa", v[5], "additive_masks", v[6], "tau", v[7], "lr", v[8],
-                              "weight_decay", v[9], "warmup_ratio", v[10], "max_grad_norm", v[11],
-                              "total_steps", v[12], "max_batch", v[13], "max_seq_len", v[14],
-                              "run", run ? run : "", NULL};
+        const asacl_train_options *o = &t->t.o.pub;
+        state_meta sm;
+        sm.n = 0;
+        meta_put(&sm, "format", "%s", STATE_FORMAT);
+        meta_put(&sm, "version", "%s", STATE_VERSION);
+        meta_put(&sm, "step", "%ld", t->t.step);
+        meta_put(&sm, "seed", "%" PRIu64, o->seed);
+        meta_put(&sm, "layout_total", "%zu", n);
+        meta_put(&sm, "asa", "%d", o->asa);
+        meta_put(&sm, "additive_masks", "%d", m->additive_masks);
+        meta_put(&sm, "tau", "%.9g", (double)o->tau);
+        meta_put(&sm, "lr", "%.9g", (double)o->lr);
+        meta_put(&sm, "weight_decay", "%.9g", (double)o->weight_decay);
+        meta_put(&sm, "warmup_ratio", "%.9g", (double)o->warmup_ratio);
+        meta_put(&sm, "max_grad_norm", "%.9g", (double)o->max_grad_norm);
+        meta_put(&sm, "total_steps", "%ld", o->total_steps);
+        meta_put(&sm, "max_batch", "%zu", o->max_batch);
+        meta_put(&sm, "max_seq_len", "%zu", o->max_seq_len);
+        meta_put(&sm, "padding", "%s", asacl_padding_name(o->padding));
+        if (l) {
+            asacl_data_position pos = asacl_loader_position(l);
+            meta_put(&sm, "epoch", "%ld", pos.epoch);
+            meta_put(&sm, "index", "%ld", pos.index);
+            meta_put(&sm, "loader_examples", "%zu", l->n);
+            meta_put(&sm, "loader_batch_size", "%zu", l->o.batch_size);
+            meta_put(&sm, "loader_max_seq_len", "%zu", l->o.max_seq_len);
+            meta_put(&sm, "loader_padding", "%s", asacl_padding_name(l->o.padding));
+            meta_put(&sm, "loader_shuffle", "%d", l->o.shuffle);
+            meta_put(&sm, "loader_seed", "%" PRIu64, l->o.seed);
+        }
+        meta_put(&sm, "run", "%s", ""); /* set below: the caller's text may be long */
+        sm.kv[2 * sm.n - 1] = run ? run : "";
+        const char *const *meta = sm.kv;
         /* The adversaries under their names, the moments as flat buffers. */
         size_t na = 0;
         for (size_t i = 0; i < pl->count; i++) na += not_inference(pl->entries[i].name);
@@ -199,7 +196,7 @@ static asacl_status write_state(const asacl_trainer *t, const char *path,
 
 typedef struct save_job {
     const asacl_trainer *t;
-    const asacl_data_position *pos;
+    const asacl_loader *loader;
     const char *vocab, *run;
 } save_job;
 
@@ -209,15 +206,14 @@ static asacl_status write_checkpoint(const char *tmp, void *user)
     char path[4200];
     TRY(model_write_folder(j->t->model, tmp, j->vocab));
     snprintf(path, sizeof path, "%s/%s", tmp, STATE_FILE);
-    return write_state(j->t, path, j->pos, j->run);
+    return write_state(j->t, path, j->loader, j->run);
 }
 
 asacl_status asacl_trainer_save(const asacl_trainer *t, const char *dir,
-                                const asacl_data_position *pos, const char *vocab,
-                                const char *run)
+                                const asacl_loader *loader, const char *vocab, const char *run)
 {
     if (!t || !dir) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_trainer_save: NULL argument");
-    save_job j = {t, pos, vocab, run};
+    save_job j = {t, loader, vocab, run};
     asacl_status st = folder_replace(dir, write_checkpoint, &j);
     if (st != ASACL_OK) rt_error_context("saving the checkpoint %s", dir);
     return st;
@@ -231,12 +227,13 @@ static asacl_status open_state(const char *dir, st_file *f)
     const char *fmt = st_metadata(f, "format"), *ver = st_metadata(f, "version");
     if (!fmt || strcmp(fmt, STATE_FORMAT) != 0 || !ver || strcmp(ver, STATE_VERSION) != 0) {
         st_close(f);
-        return rt_fail(ASACL_ERR_FORMAT, "%s: not an asacl trainer state of version %s", path,
-                       STATE_VERSION);
+        return rt_fail(ASACL_ERR_FORMAT, "%s: not an asacl trainer state of version %s%s", path,
+                       STATE_VERSION, ver && !strcmp(ver, "1") ? " (version 1 came from an older "
+                       "asacl, which padded batches differently; start the run again)" : "");
     }
-    static const char *keys[] = {"step", "seed", "epoch", "index", "layout_total", "asa",
-                                 "additive_masks", "tau", "lr", "weight_decay", "warmup_ratio",
-                                 "max_grad_norm", "total_steps", "max_batch", "max_seq_len"};
+    static const char *keys[] = {"step", "seed", "layout_total", "asa", "additive_masks", "tau",
+                                 "lr", "weight_decay", "warmup_ratio", "max_grad_norm",
+                                 "total_steps", "max_batch", "max_seq_len", "padding"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!st_metadata(f, keys[i])) {
             st_close(f);
@@ -264,7 +261,7 @@ asacl_status asacl_checkpoint_info(const char *dir, asacl_train_options *o, char
     o->seed = strtoull(st_metadata(&f, "seed"), NULL, 10);
     o->max_batch = (size_t)meta_num(&f, "max_batch");
     o->max_seq_len = (size_t)meta_num(&f, "max_seq_len");
-    asacl_status st = ASACL_OK;
+    asacl_status st = asacl_padding_parse(st_metadata(&f, "padding"), &o->padding);
     if (run) {
         const char *r = st_metadata(&f, "run");
         *run = r && *r ? strdup(r) : NULL;
@@ -274,7 +271,31 @@ asacl_status asacl_checkpoint_info(const char *dir, asacl_train_options *o, char
     return st;
 }
 
-asacl_status asacl_trainer_resume(asacl_trainer *t, const char *dir, asacl_data_position *pos)
+/* The loader must be what it was when the checkpoint was written. */
+static asacl_status check_loader(const st_file *f, const char *dir, const asacl_loader *l)
+{
+    if (!st_metadata(f, "loader_examples"))
+        return rt_fail(ASACL_ERR_INVALID_ARG, "%s was saved without a data loader; resume it "
+                       "without one", dir);
+    char want[6][64];
+    snprintf(want[0], 64, "%zu", l->n);
+    snprintf(want[1], 64, "%zu", l->o.batch_size);
+    snprintf(want[2], 64, "%zu", l->o.max_seq_len);
+    snprintf(want[3], 64, "%s", asacl_padding_name(l->o.padding));
+    snprintf(want[4], 64, "%d", l->o.shuffle);
+    snprintf(want[5], 64, "%" PRIu64, l->o.seed);
+    static const char *keys[6] = {"loader_examples", "loader_batch_size", "loader_max_seq_len",
+                                  "loader_padding", "loader_shuffle", "loader_seed"};
+    for (int i = 0; i < 6; i++) {
+        const char *had = st_metadata(f, keys[i]);
+        if (!had || strcmp(had, want[i]) != 0)
+            return rt_fail(ASACL_ERR_INVALID_ARG, "%s: the data loader differs from the run's: %s "
+                           "was %s, is %s", dir, keys[i] + 7, had ? had : "(missing)", want[i]);
+    }
+    return ASACL_OK;
+}
+
+asacl_status asacl_trainer_resume(asacl_trainer *t, const char *dir, asacl_loader *loader)
 {
     if (!t || !dir) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_trainer_resume: NULL argument");
     model *m = t->t.m;
@@ -283,8 +304,11 @@ asacl_status asacl_trainer_resume(asacl_trainer *t, const char *dir, asacl_data_
     TRY(open_state(dir, &f));
     asacl_status st = ASACL_OK;
     size_t n = pl->total;
-    if ((size_t)meta_num(&f, "layout_total") != n || strtoull(st_metadata(&f, "seed"), NULL, 10) != t->t.o.seed)
-        st = rt_fail(ASACL_ERR_INVALID_ARG, "%s: the checkpoint's model shape or seed differs from "
+    if (loader) st = check_loader(&f, dir, loader);
+    if (st == ASACL_OK && ((size_t)meta_num(&f, "layout_total") != n ||
+                           strtoull(st_metadata(&f, "seed"), NULL, 10) != t->t.o.pub.seed ||
+                           strcmp(st_metadata(&f, "padding"), asacl_padding_name(t->t.o.pub.padding))))
+        st = rt_fail(ASACL_ERR_INVALID_ARG, "%s: the checkpoint's model shape, seed or padding differs from "
                      "this trainer's (create it from asacl_checkpoint_info)", dir);
     float *values = malloc(n * sizeof *values), *mom = malloc(n * sizeof *mom);
     folder_read r = {calloc(pl->count, 1), 0, 0};
@@ -318,9 +342,9 @@ asacl_status asacl_trainer_resume(asacl_trainer *t, const char *dir, asacl_data_
     }
     if (st == ASACL_OK) {
         t->t.step = (long)meta_num(&f, "step");
-        if (pos) {
-            pos->epoch = (long)meta_num(&f, "epoch");
-            pos->index = (long)meta_num(&f, "index");
+        if (loader) {
+            asacl_data_position pos = {(long)meta_num(&f, "epoch"), (long)meta_num(&f, "index")};
+            st = asacl_loader_seek(loader, &pos);
         }
     }
     free(values);

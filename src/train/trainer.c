@@ -9,25 +9,25 @@
 void train_opts_default(train_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->asa = 1;
-    o->tau = 0.5f;
-    o->lr = 2e-5f;
-    o->weight_decay = 0.01f;
+    o->pub.asa = 1;
+    o->pub.tau = 0.5f;
+    o->pub.lr = 2e-5f;
+    o->pub.weight_decay = 0.01f;
     o->beta1 = 0.9f;
     o->beta2 = 0.999f;
     o->eps = 1e-8f;
-    o->warmup_ratio = 0.06f;
-    o->total_steps = 1;
-    o->seed = 42;
-    o->B = 32;
-    o->T = 128;
+    o->pub.warmup_ratio = 0.06f;
+    o->pub.total_steps = 1;
+    o->pub.seed = 42;
+    o->pub.max_batch = 32;
+    o->pub.max_seq_len = 128;
 }
 
 double train_lr(const train_opts *o, long s)
 {
-    double total = (double)o->total_steps, w = o->warmup_ratio * total;
-    if ((double)s < w) return o->lr * (double)s / fmax(1.0, w);
-    return o->lr * fmax(0.0, (total - (double)s) / fmax(1.0, total - w));
+    double total = (double)o->pub.total_steps, w = o->pub.warmup_ratio * total;
+    if ((double)s < w) return o->pub.lr * (double)s / fmax(1.0, w);
+    return o->pub.lr * fmax(0.0, (total - (double)s) / fmax(1.0, total - w));
 }
 
 /* Every GEMM shape of a step, reserved before the first one. */
@@ -35,15 +35,15 @@ static asacl_status reserve(trainer *t)
 {
     const asacl_model_config *c = &t->m->cfg;
     asacl_ctx *ctx = t->m->ctx;
-    size_t N = t->o.B * t->o.T, B = t->o.B, D = (size_t)c->hidden_size,
+    size_t N = t->o.pub.max_batch * t->o.pub.max_seq_len, B = t->o.pub.max_batch, D = (size_t)c->hidden_size,
            F = (size_t)c->intermediate_size, C = (size_t)c->num_labels;
     TRY(linear_reserve(ctx, N, D, 3 * D, D, 3 * D));
     TRY(linear_reserve(ctx, N, D, D, D, D));
     TRY(linear_reserve(ctx, N, D, F, D, F));
     TRY(linear_reserve(ctx, N, F, D, F, D));
-    TRY(linear_reserve(ctx, B, D, D, t->o.T * D, D));
+    TRY(linear_reserve(ctx, B, D, D, t->o.pub.max_seq_len * D, D));
     TRY(linear_reserve(ctx, B, D, C, D, C));
-    if (t->o.asa) TRY(linear_reserve(ctx, N, D, 2 * D, D, 2 * D));
+    if (t->o.pub.asa) TRY(linear_reserve(ctx, N, D, 2 * D, D, 2 * D));
     return ASACL_OK;
 }
 
@@ -52,17 +52,17 @@ asacl_status trainer_create(model *m, const train_opts *o, trainer *t)
     memset(t, 0, sizeof *t);
     t->m = m;
     t->o = *o;
-    size_t L = (size_t)m->cfg.num_hidden_layers, B = o->B, T = o->T;
-    if (L > TRAIN_MAX_LAYERS)
-        return rt_fail(ASACL_ERR_INVALID_ARG, "more than %d layers", TRAIN_MAX_LAYERS);
-    if (o->asa && !m->layout.adversaries)
+    size_t L = (size_t)m->cfg.num_hidden_layers, B = o->pub.max_batch, T = o->pub.max_seq_len;
+    if (L > ASACL_MAX_LAYERS)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "more than %d layers", ASACL_MAX_LAYERS);
+    if (o->pub.asa && !m->layout.adversaries)
         return rt_fail(ASACL_ERR_INVALID_ARG, "ASA training needs a model with adversaries");
     asacl_status st = model_enable_training(m);
     if (st == ASACL_OK) st = arena_create(m, B, T, 0, &t->clean);
-    if (st == ASACL_OK && o->asa) st = arena_create(m, B, T, 1, &t->adv);
-    if (st == ASACL_OK) st = grad_ws_create(m, B, T, o->asa, &t->g);
+    if (st == ASACL_OK && o->pub.asa) st = arena_create(m, B, T, 1, &t->adv);
+    if (st == ASACL_OK) st = grad_ws_create(m, B, T, o->pub.asa, &t->g);
     if (st == ASACL_OK) st = batch_create(m, B, T, &t->batch);
-    size_t ns = 64 + TRAIN_MAX_LAYERS, total = ns + 2 * B + 2 * B * T + REDUCE_PARTIALS;
+    size_t ns = 64 + ASACL_MAX_LAYERS, total = ns + 2 * B + 2 * B * T + REDUCE_PARTIALS;
     if (st == ASACL_OK) st = rt_buffer_create(m->ctx, total * sizeof(float), "loss scalars", &t->sbuf);
     if (st == ASACL_OK) {
         tensor s = {t->sbuf, 0, total};
@@ -80,7 +80,7 @@ asacl_status trainer_create(model *m, const train_opts *o, trainer *t)
         if ((size_t)m->cfg.type_vocab_size * D > widest) widest = (size_t)m->cfg.type_vocab_size * D;
         op_column_chunks(B * T, &S, &chunk);
         size_t need = S * widest, heads = (size_t)m->cfg.num_attention_heads * B * T * T;
-        if (o->asa && heads > need) need = heads; /* the adversarial pass's bias gradient */
+        if (o->pub.asa && heads > need) need = heads; /* the adversarial pass's bias gradient */
         cl_mem scratch;
         st = rt_scratch(m->ctx, need, &scratch);
     }
@@ -123,7 +123,7 @@ static asacl_status losses(trainer *t)
         TRY(op_accuracy_forward(ctx, rows, z, bt->labels, B, C));
         TRY(op_reduce_sum(ctx, scalar(t, S_CORRECT), rows, 1.0f, 0));
     }
-    if (!t->o.asa) return op_fill(ctx, tensor_at(t->scalars, S_VLOSS, 2), 0.0f);
+    if (!t->o.pub.asa) return op_fill(ctx, tensor_at(t->scalars, S_VLOSS, 2), 0.0f);
 
     /* asa-spec 5.3: with one label the softmax runs over the batch. */
     size_t R = C > 1 ? B : 1, W = C > 1 ? C : B;
@@ -138,21 +138,21 @@ static asacl_status losses(trainer *t)
     return ASACL_OK;
 }
 
-static asacl_status read_result(trainer *t, step_result *r)
+static asacl_status read_result(trainer *t, asacl_step_stats *r)
 {
     if (!r) return ASACL_OK;
     size_t L = (size_t)t->m->cfg.num_hidden_layers;
-    float s[S_MASKED0 + TRAIN_MAX_LAYERS];
+    float s[S_MASKED0 + ASACL_MAX_LAYERS];
     TRY(rt_download(t->m->ctx, t->sbuf, t->scalars.off, S_MASKED0 + L, s));
     memset(r, 0, sizeof *r);
     r->task = s[S_TASK];
     r->vloss = s[S_VLOSS];
     r->rloss = s[S_RLOSS];
-    r->report = r->task + r->vloss;
-    r->total = r->report + (double)t->o.tau * t->o.tau * r->rloss;
+    r->loss = r->task + r->vloss;
+    r->total = r->loss + (double)t->o.pub.tau * t->o.pub.tau * r->rloss;
     r->grad_norm = s[S_GNORM];
     r->correct = t->m->cfg.num_labels > 1 ? (int)s[S_CORRECT] : 0;
-    for (size_t l = 0; l < L && t->o.asa; l++)
+    for (size_t l = 0; l < L && t->o.pub.asa; l++)
         r->masked_fraction[l] = t->batch.real_pairs ? s[S_MASKED0 + l] / (double)t->batch.real_pairs : 0;
     return ASACL_OK;
 }
@@ -169,23 +169,26 @@ static asacl_status phase_done(trainer *t, int p, double *mark)
     return ASACL_OK;
 }
 
-asacl_status trainer_loss_and_grad(trainer *t, const host_batch *b, step_result *r)
+asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *b, asacl_step_stats *r)
 {
     model *m = t->m;
     double mark = rt_now();
-    TRY(batch_upload(m, &t->batch, b->B, b->T, b->ids, b->segs, b->lengths, b->labels,
-                     b->targets));
+    /* asa-spec 2: under max_length padding every batch runs at T = max_seq_len. */
+    size_t T = t->o.pub.padding == ASACL_PADDING_MAX_LENGTH ? t->o.pub.max_seq_len : b->T;
+    TRY(batch_upload(m, &t->batch, b, T));
     TRY(op_fill(m->ctx, model_g(m, 0, m->layout.total), 0.0f));
-    pass_opts clean = {1, 0, 0, t->o.seed, (uint32_t)t->step, NULL, t->o.asa};
-    pass_opts adv = {1, 1, 1, t->o.seed, (uint32_t)t->step, &t->clean, 0};
+    pass_opts clean = {.train = 1, .pass = 0, .seed = t->o.pub.seed, .step = (uint32_t)t->step,
+                       .embeddings_shared = t->o.pub.asa};
+    pass_opts adv = {.train = 1, .pass = 1, .asa = 1, .seed = t->o.pub.seed,
+                     .step = (uint32_t)t->step, .embeddings_from = &t->clean};
     TRY(model_forward(m, &t->clean, &t->batch, &clean));
     TRY(phase_done(t, PHASE_CLEAN_FORWARD, &mark));
-    if (t->o.asa) TRY(model_forward(m, &t->adv, &t->batch, &adv));
+    if (t->o.pub.asa) TRY(model_forward(m, &t->adv, &t->batch, &adv));
     TRY(phase_done(t, PHASE_ADV_FORWARD, &mark));
     TRY(losses(t));
     TRY(phase_done(t, PHASE_LOSSES, &mark));
-    if (t->o.asa) {
-        float tau2_over_b = t->o.tau * t->o.tau / (float)b->B;
+    if (t->o.pub.asa) {
+        float tau2_over_b = t->o.pub.tau * t->o.pub.tau / (float)b->B;
         TRY(model_backward(m, &t->adv, &t->g, &t->batch, &adv, tau2_over_b));
     }
     TRY(model_backward(m, &t->clean, &t->g, &t->batch, &clean, 0.0f));
@@ -193,20 +196,20 @@ asacl_status trainer_loss_and_grad(trainer *t, const host_batch *b, step_result 
     return read_result(t, r);
 }
 
-asacl_status trainer_step(trainer *t, const host_batch *b, step_result *r)
+asacl_status trainer_step(trainer *t, const asacl_batch *b, asacl_step_stats *r)
 {
     model *m = t->m;
     asacl_ctx *ctx = m->ctx;
     TRY(trainer_loss_and_grad(t, b, NULL));
     double mark = rt_now();
     long coef = -1;
-    if (t->o.max_grad_norm > 0) {
+    if (t->o.pub.max_grad_norm > 0) {
         TRY(op_reduce_sumsq(ctx, scalar(t, S_GNORM), model_g(m, 0, m->layout.total), t->partial));
-        TRY(op_clip_coefficient(ctx, t->scalars, S_GNORM, S_CLIP, t->o.max_grad_norm));
+        TRY(op_clip_coefficient(ctx, t->scalars, S_GNORM, S_CLIP, t->o.pub.max_grad_norm));
         coef = S_CLIP;
     }
     double lr = train_lr(&t->o, t->step);
-    adamw_hparams h = {(float)lr, t->o.weight_decay, t->o.beta1, t->o.beta2, t->o.eps, t->step + 1};
+    adamw_hparams h = {(float)lr, t->o.pub.weight_decay, t->o.beta1, t->o.beta2, t->o.eps, t->step + 1};
     TRY(op_adamw_update(ctx, m->params, m->grads, m->adam_m, m->adam_v, 0, m->layout.total,
                         m->layout.decay_end, h, t->scalars, coef));
     TRY(phase_done(t, PHASE_OPTIMIZER, &mark));
@@ -217,12 +220,11 @@ asacl_status trainer_step(trainer *t, const host_batch *b, step_result *r)
     return ASACL_OK;
 }
 
-asacl_status trainer_eval(trainer *t, const host_batch *b, float *logits)
+asacl_status trainer_eval(trainer *t, const asacl_batch *b, float *logits)
 {
     model *m = t->m;
-    TRY(batch_upload(m, &t->batch, b->B, b->T, b->ids, b->segs, b->lengths, b->labels,
-                     b->targets));
-    pass_opts o = {0, 0, 0, t->o.seed, 0, NULL, 0};
+    TRY(batch_upload(m, &t->batch, b, b->T));
+    pass_opts o = {.train = 0, .seed = t->o.pub.seed};
     TRY(model_forward(m, &t->clean, &t->batch, &o));
     return rt_download(m->ctx, t->clean.logits.buf, t->clean.logits.off,
                        b->B * (size_t)m->cfg.num_labels, logits);

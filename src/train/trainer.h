@@ -8,36 +8,13 @@
 
 #include "model/model.h"
 
+/* The public options (include/asacl.h) plus what the API does not set. */
 typedef struct train_opts {
-    int asa;              /* run the adversarial pass */
-    float tau;            /* kept-unit penalty weight (tau^2 per unit / B), default 0.5 */
-    float lr;             /* peak learning rate */
-    float weight_decay;   /* 0.01 */
-    float beta1, beta2, eps;
-    float warmup_ratio;   /* 0.06 */
-    long total_steps;     /* for the schedule */
-    float max_grad_norm;  /* <= 0: no clipping */
-    uint64_t seed;        /* dropout stream */
-    size_t B, T;          /* largest batch */
+    asacl_train_options pub; /* asa, tau, lr, ..., max_batch (B), max_seq_len (T), padding */
+    float beta1, beta2, eps; /* AdamW: 0.9, 0.999, 1e-8 */
 } train_opts;
 
 void train_opts_default(train_opts *o);
-
-/* A batch on the host (row-major [B, T]); targets only for one label. */
-typedef struct host_batch {
-    size_t B, T;
-    const int *ids, *segs, *lengths, *labels;
-    const float *targets;
-} host_batch;
-
-#define TRAIN_MAX_LAYERS 64
-
-typedef struct step_result {
-    double task, vloss, rloss, total, report; /* report = task + vloss */
-    double lr, grad_norm;                      /* grad_norm only when clipping */
-    double masked_fraction[TRAIN_MAX_LAYERS];  /* per layer, ASA only */
-    int correct;                               /* clean-pass argmax == label (classification) */
-} step_result;
 
 typedef struct trainer {
     model *m;
@@ -66,11 +43,11 @@ asacl_status trainer_create(model *m, const train_opts *o, trainer *t);
 void trainer_destroy(trainer *t);
 /* Uploads the batch, runs the step (forward(s), backward(s), AdamW with the
  * scheduled learning rate) and fills r (may be NULL). */
-asacl_status trainer_step(trainer *t, const host_batch *b, step_result *r);
+asacl_status trainer_step(trainer *t, const asacl_batch *b, asacl_step_stats *r);
 /* Forward of one step without updating: the losses as trainer_step would
  * report them, with gradients left in m->grads (for tests). */
-asacl_status trainer_loss_and_grad(trainer *t, const host_batch *b, step_result *r);
+asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *b, asacl_step_stats *r);
 /* Clean pass with dropout off; logits [B * C] to the host. */
-asacl_status trainer_eval(trainer *t, const host_batch *b, float *logits);
+asacl_status trainer_eval(trainer *t, const asacl_batch *b, float *logits);
 
 #endif

@@ -26,13 +26,7 @@ void asacl_tune_options_init(asacl_tune_options *o)
 {
     if (!o) return;
     memset(o, 0, sizeof *o);
-    asacl_model_config_default(&o->config);
-    o->config.num_hidden_layers = 4;
-    o->config.hidden_size = 256;
-    o->config.num_attention_heads = 4;
-    o->config.intermediate_size = 1024;
-    o->batch = 32;
-    o->seq_len = 128;
+    asacl_config_named("bench", &o->config, &o->batch, &o->seq_len);
     o->reps = 3;
 }
 

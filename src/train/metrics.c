@@ -1,9 +1,12 @@
-/* metrics.c -- see metrics.h. */
+/* metrics.c -- evaluation (include/asacl.h): accuracy, F1 and Matthews
+ * correlation of class 1 (two labels), Pearson and Spearman correlation and
+ * MSE for one-output regression. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/metrics.h"
+#include "base/base.h"
+#include "train/loader.h"
 
 static double pearson(const double *x, const double *y, size_t n)
 {
@@ -41,36 +44,37 @@ static void ranks(const double *x, size_t n, double *r, size_t *idx)
     }
 }
 
-asacl_status cli_evaluate(asacl_model *m, const cli_encoded *e, size_t batch, int C,
-                          cli_metrics *out, float *logits_out)
+asacl_status asacl_evaluate(asacl_model *m, asacl_loader *l, asacl_metrics *out,
+                            float *logits_out)
 {
+    if (!m || !l || !out) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_evaluate: NULL argument");
     memset(out, 0, sizeof *out);
-    out->n = e->n;
-    cli_batch_buf buf = {0};
+    size_t n = l->n, batch = l->o.batch_size;
+    size_t C = (size_t)asacl_model_get_config(m)->num_labels;
+    out->n = n;
     size_t *idx = malloc(batch * sizeof *idx);
-    float *z = malloc(batch * (size_t)C * sizeof *z);
-    double *pred = malloc((e->n + 1) * sizeof *pred), *gold = malloc((e->n + 1) * sizeof *gold);
+    float *z = malloc(batch * C * sizeof *z);
+    double *pred = malloc((n + 1) * sizeof *pred), *gold = malloc((n + 1) * sizeof *gold);
     asacl_status st = ASACL_OK;
-    if (!idx || !z || !pred || !gold || !cli_batch_buf_init(&buf, batch, e->max_len))
-        st = ASACL_ERR_OUT_OF_MEMORY;
+    if (!idx || !z || !pred || !gold) st = rt_fail(ASACL_ERR_OUT_OF_MEMORY, "evaluating %zu examples", n);
     size_t tp = 0, fp = 0, fn = 0, tn = 0, right = 0;
-    for (size_t b0 = 0; st == ASACL_OK && b0 < e->n; b0 += batch) {
-        size_t nb = e->n - b0 < batch ? e->n - b0 : batch;
+    for (size_t b0 = 0; st == ASACL_OK && b0 < n; b0 += batch) {
+        size_t nb = n - b0 < batch ? n - b0 : batch;
         for (size_t k = 0; k < nb; k++) idx[k] = b0 + k;
         asacl_batch bt;
-        cli_make_batch(e, idx, nb, &buf, &bt);
+        loader_gather(l, idx, nb, ASACL_PADDING_LONGEST, &bt, NULL);
         st = asacl_model_predict(m, &bt, z);
         for (size_t k = 0; st == ASACL_OK && k < nb; k++) {
             size_t i = b0 + k;
-            if (logits_out) memcpy(logits_out + i * (size_t)C, z + k * (size_t)C, (size_t)C * sizeof *z);
+            if (logits_out) memcpy(logits_out + i * C, z + k * C, C * sizeof *z);
             if (C == 1) {
                 pred[i] = z[k];
-                gold[i] = e->targets[i];
+                gold[i] = l->targets[i];
                 continue;
             }
             int best = 0;
-            for (int c = 1; c < C; c++) best = z[k * (size_t)C + (size_t)c] > z[k * (size_t)C + (size_t)best] ? c : best;
-            int y = e->labels[i];
+            for (size_t c = 1; c < C; c++) best = z[k * C + c] > z[k * C + (size_t)best] ? (int)c : best;
+            int y = l->labels[i];
             right += best == y;
             tp += best == 1 && y == 1;
             fp += best == 1 && y != 1;
@@ -78,28 +82,27 @@ asacl_status cli_evaluate(asacl_model *m, const cli_encoded *e, size_t batch, in
             tn += best != 1 && y != 1;
         }
     }
-    if (st == ASACL_OK && e->n > 0) {
+    if (st == ASACL_OK && n > 0) {
         if (C == 1) {
-            double *rp = malloc(e->n * sizeof *rp), *rg = malloc(e->n * sizeof *rg);
-            size_t *ix = malloc(e->n * sizeof *ix);
-            out->pearson = pearson(pred, gold, e->n);
-            for (size_t i = 0; i < e->n; i++) out->mse += (pred[i] - gold[i]) * (pred[i] - gold[i]) / (double)e->n;
+            double *rp = malloc(n * sizeof *rp), *rg = malloc(n * sizeof *rg);
+            size_t *ix = malloc(n * sizeof *ix);
+            out->pearson = pearson(pred, gold, n);
+            for (size_t i = 0; i < n; i++) out->mse += (pred[i] - gold[i]) * (pred[i] - gold[i]) / (double)n;
             if (rp && rg && ix) {
-                ranks(pred, e->n, rp, ix);
-                ranks(gold, e->n, rg, ix);
-                out->spearman = pearson(rp, rg, e->n);
+                ranks(pred, n, rp, ix);
+                ranks(gold, n, rg, ix);
+                out->spearman = pearson(rp, rg, n);
             }
             free(rp);
             free(rg);
             free(ix);
         } else {
-            out->accuracy = (double)right / (double)e->n;
+            out->accuracy = (double)right / (double)n;
             out->f1 = tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn) : 0.0;
             double den = sqrt((double)(tp + fp) * (double)(tp + fn) * (double)(tn + fp) * (double)(tn + fn));
             out->mcc = den > 0 ? ((double)tp * (double)tn - (double)fp * (double)fn) / den : 0.0;
         }
     }
-    cli_batch_buf_free(&buf);
     free(idx);
     free(z);
     free(pred);
@@ -107,7 +110,7 @@ asacl_status cli_evaluate(asacl_model *m, const cli_encoded *e, size_t batch, in
     return st;
 }
 
-const char *cli_main_metric(int num_labels, const cli_metrics *m, double *value)
+const char *asacl_metrics_main(const asacl_metrics *m, int num_labels, double *value)
 {
     if (num_labels == 1) {
         *value = m->pearson;
