@@ -55,6 +55,10 @@ CASES = [
     dict(name="reg_asa", C=1, labels=[0.5, -1.0, 2.0], asa=True, mask_mode="replace", seed=2001),
     dict(name="cls_plain", C=3, labels=[0, 2, 1], asa=False, mask_mode="replace", seed=3001),
     dict(name="cls_additive", C=3, labels=[0, 2, 1], asa=True, mask_mode="additive", seed=4001),
+    # Padded to max_seq_len beyond the longest sequence (asa-spec 2): pad query rows
+    # count in rloss and all-masked rows are uniform over all T positions.
+    dict(name="cls_asa_maxlen", C=3, labels=[0, 2, 1], asa=True, mask_mode="replace", seed=5001,
+         T=12, lengths=[7, 5, 3]),
 ]
 
 MIN_ABS_A = 1e-3
@@ -678,6 +682,7 @@ def try_case(cfg, p0, batch):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "asa_ref"))
+    ap.add_argument("--only", action="append", help="generate only this case (repeatable)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     torch.manual_seed(0)
@@ -685,7 +690,8 @@ def main():
     log(f"gen_asa_ref.py: torch {torch.__version__}, numpy {np.__version__}")
     try:
         for case in CASES:
-            run_case(case, args.out, log)
+            if not args.only or case["name"] in args.only:
+                run_case(case, args.out, log)
     except CheckFailed as e:
         print(f"SELF-CHECK FAILED: {e}", file=sys.stderr)
         sys.exit(1)

@@ -92,7 +92,64 @@ static void cmp_scalar(const st_file *f, const char *name, double got, double at
     free(want);
 }
 
-static void run_dump(const char *file, int asa, int additive, int plain)
+/* The same cut batch under ASACL_PADDING_LONGEST: a different objective
+ * under ASA -- fewer units to count, so rloss (kept units / B) differs from
+ * the max_length dump's -- while the clean pass, and so evaluation, gives
+ * the same logits and task loss at either padding. */
+static void check_longest(const st_file *f, const asacl_model_config *c, int asa,
+                          const float *init, const asacl_batch *cut, const asacl_step_stats *full,
+                          int plain)
+{
+    model m;
+    REQUIRE_OK(model_create(ctx, c, asa, init, 0, &m));
+    m.plain_attention = plain;
+    train_opts to;
+    train_opts_default(&to);
+    to.pub.asa = asa;
+    to.pub.max_batch = cut->B;
+    to.pub.max_seq_len = (size_t)meta_int(f, "T");
+    to.pub.padding = ASACL_PADDING_LONGEST;
+    to.pub.lr = 1e-3f;
+    to.pub.total_steps = 10;
+    trainer t;
+    REQUIRE_OK(trainer_create(&m, &to, &t));
+    asacl_step_stats r;
+    REQUIRE_OK(trainer_loss_and_grad(&t, cut, &r));
+    CHECK(fabs(r.task - full->task) <= 1e-5 * (1 + fabs(full->task)),
+          "longest padding: clean-pass task loss %.9g, max_length %.9g (must agree)", r.task,
+          full->task);
+    CHECK(r.rloss < full->rloss - 0.5, "longest padding counts fewer kept units: rloss %.3f vs "
+          "max_length %.3f", r.rloss, full->rloss);
+    printf("  longest padding: task %.7f (max_length %.7f), rloss %.3f (max_length %.3f)\n", r.task,
+           full->task, r.rloss, full->rloss);
+    /* Evaluation logits: the cut batch and the same batch padded to T. */
+    size_t B = cut->B, T = to.pub.max_seq_len, C = (size_t)c->num_labels;
+    int *ids = calloc(B * T, sizeof *ids), *segs = calloc(B * T, sizeof *segs);
+    for (size_t b = 0; b < B; b++)
+        for (size_t k = 0; k < cut->T; k++) {
+            ids[b * T + k] = cut->ids[b * cut->T + k];
+            segs[b * T + k] = cut->segments[b * cut->T + k];
+        }
+    asacl_batch padded = {B, T, ids, segs, cut->lengths, cut->labels, cut->targets};
+    float *z1 = malloc(B * C * sizeof *z1), *z2 = malloc(B * C * sizeof *z2);
+    REQUIRE_OK(trainer_eval(&t, cut, z1));
+    REQUIRE_OK(trainer_eval(&t, &padded, z2));
+    double zd[64], zf[64];
+    for (size_t i = 0; i < B * C && i < 64; i++) zd[i] = z1[i], zf[i] = z2[i];
+    test_compare_d("eval logits, longest vs max_length padding", zd, zf, B * C < 64 ? B * C : 64,
+                   1e-6, 1e-5);
+    free(ids);
+    free(segs);
+    free(z1);
+    free(z2);
+    trainer_destroy(&t);
+    model_destroy(&m);
+}
+
+/* cut: hand the trainer the batch cut to its longest sequence, as a loader
+ * padding to the longest would; under ASACL_PADDING_MAX_LENGTH (the
+ * default) the trainer pads it back to max_seq_len = the dump's T. */
+static void run_dump(const char *file, int asa, int additive, int plain, int cut)
 {
     /* Additive masks (asa-spec 7) add -10000 to the scores: in float32 a
      * score near -10000 keeps only ~1e-3 of absolute precision (the spacing
@@ -141,6 +198,18 @@ static void run_dump(const char *file, int asa, int additive, int plain)
         labels[b] = C > 1 ? (int)lab[b] : 0;
         targets[b] = (float)lab[b];
     }
+    size_t Tb = T; /* the columns handed over */
+    if (cut) {
+        Tb = 2;
+        for (size_t b = 0; b < B; b++) Tb = (size_t)lens[b] > Tb ? (size_t)lens[b] : Tb;
+        CHECK(Tb < T, "%s: the longest sequence (%zu) is shorter than T (%zu)", file, Tb, T);
+        for (size_t b = 0; b < B; b++) /* in place: row b of width Tb */
+            for (size_t k = 0; k < Tb; k++) {
+                iid[b * Tb + k] = iid[b * T + k];
+                iseg[b * Tb + k] = iseg[b * T + k];
+            }
+        printf("  batch cut to %zu of %zu columns; max_length padding restores T\n", Tb, T);
+    }
 
     model m;
     REQUIRE_OK(model_create(ctx, &c, asa, init, 0, &m));
@@ -153,9 +222,10 @@ static void run_dump(const char *file, int asa, int additive, int plain)
     to.pub.max_seq_len = T;
     to.pub.lr = 1e-3f;
     to.pub.total_steps = 10;
+    CHECK(to.pub.padding == ASACL_PADDING_MAX_LENGTH, "max_length padding is the default");
     trainer t;
     REQUIRE_OK(trainer_create(&m, &to, &t));
-    asacl_batch hb = {B, T, iid, iseg, lens, labels, targets};
+    asacl_batch hb = {B, Tb, iid, iseg, lens, labels, targets};
     asacl_step_stats r;
     REQUIRE_OK(trainer_loss_and_grad(&t, &hb, &r));
 
@@ -192,6 +262,7 @@ static void run_dump(const char *file, int asa, int additive, int plain)
         cmp_dump_scaled(&f, n, m.grads, pl.entries[i].off, pl.entries[i].n, tol * 2e-5, tol * 2e-3,
                         1e-4);
     }
+    if (cut) check_longest(&f, &c, asa, init, &hb, &r, plain);
     double *steps = dump_tensor(&f, "steps.loss", NULL);
     double lr = 1e-3;
     double got_steps[4];
@@ -553,10 +624,11 @@ int main(void)
 {
     ctx = test_ctx();
     for (int plain = 0; plain < 2; plain++) {
-        run_dump("cls_asa", 1, 0, plain);
-        run_dump("reg_asa", 1, 0, plain);
-        run_dump("cls_plain", 0, 0, plain);
-        run_dump("cls_additive", 1, 1, plain);
+        run_dump("cls_asa", 1, 0, plain, 0);
+        run_dump("reg_asa", 1, 0, plain, 0);
+        run_dump("cls_plain", 0, 0, plain, 0);
+        run_dump("cls_additive", 1, 1, plain, 0);
+        run_dump("cls_asa_maxlen", 1, 0, plain, 1);
     }
     check_spec9();
     check_passes();
