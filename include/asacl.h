@@ -21,6 +21,15 @@
 extern "C" {
 #endif
 
+/* Marks the library's exported functions: everything else inside it is
+ * hidden (the shared library exports asacl_* only, and so does the static
+ * one, whose internal symbols are made local when it is built). */
+#if defined(__GNUC__) || defined(__clang__)
+#define ASACL_API __attribute__((visibility("default")))
+#else
+#define ASACL_API
+#endif
+
 #define ASACL_VERSION_MAJOR 0
 #define ASACL_VERSION_MINOR 1
 #define ASACL_VERSION_PATCH 0
@@ -28,8 +37,8 @@ extern "C" {
     ((ASACL_VERSION_MAJOR << 16) | (ASACL_VERSION_MINOR << 8) | ASACL_VERSION_PATCH)
 
 /* ASACL_VERSION_NUM of the library actually linked (compare with the header). */
-unsigned asacl_version(void);
-const char *asacl_version_string(void);
+ASACL_API unsigned asacl_version(void);
+ASACL_API const char *asacl_version_string(void);
 
 /* ------------------------------------------------------------------------ */
 /* Status codes. Append only: values are never renumbered or reused.        */
@@ -52,11 +61,11 @@ typedef enum asacl_status {
 } asacl_status;
 
 /* Static one-line description of a status code. */
-const char *asacl_status_str(asacl_status status);
+ASACL_API const char *asacl_status_str(asacl_status status);
 
 /* Detail of the last failure in the calling thread ("" if none). The text is
  * owned by the library and valid until the next failing call in this thread. */
-const char *asacl_last_error(void);
+ASACL_API const char *asacl_last_error(void);
 
 /* ------------------------------------------------------------------------ */
 /* Logging (process-wide). Without a callback the library is silent.        */
@@ -69,15 +78,15 @@ enum asacl_log_level {
 };
 typedef void (*asacl_log_fn)(int level, const char *message, void *user);
 /* Messages with level <= max_level go to fn. fn == NULL turns logging off. */
-void asacl_log_set(asacl_log_fn fn, void *user, int max_level);
+ASACL_API void asacl_log_set(asacl_log_fn fn, void *user, int max_level);
 
 /* ------------------------------------------------------------------------ */
 /* Small utilities for front ends.                                          */
 
 /* Monotonic seconds (for timing and progress). */
-double asacl_now(void);
+ASACL_API double asacl_now(void);
 /* mkdir -p; ASACL_ERR_IO with the folder named on failure. */
-asacl_status asacl_mkdirs(const char *path);
+ASACL_API asacl_status asacl_mkdirs(const char *path);
 
 /* ------------------------------------------------------------------------ */
 /* Devices                                                                  */
@@ -116,8 +125,8 @@ typedef struct asacl_device_info {
 /* All OpenCL devices of all platforms. *list is freed with asacl_devices_free.
  * No platform at all: ASACL_ERR_NO_PLATFORM; platforms but no device:
  * ASACL_OK with *count == 0. */
-asacl_status asacl_devices_query(asacl_device_info **list, size_t *count);
-void asacl_devices_free(asacl_device_info *list);
+ASACL_API asacl_status asacl_devices_query(asacl_device_info **list, size_t *count);
+ASACL_API void asacl_devices_free(asacl_device_info *list);
 
 /* Picks a device from list by spec:
  *   "P:D"      platform P, device D (both from 0)
@@ -125,7 +134,7 @@ void asacl_devices_free(asacl_device_info *list);
  *   otherwise  the first device whose name contains spec (case-insensitive)
  *   NULL, ""   the first GPU, else the first device
  * No match: ASACL_ERR_NO_DEVICE, with the devices there are in the message. */
-asacl_status asacl_device_match(const asacl_device_info *list, size_t count,
+ASACL_API asacl_status asacl_device_match(const asacl_device_info *list, size_t count,
                                 const char *spec, size_t *index);
 
 /* ------------------------------------------------------------------------ */
@@ -141,18 +150,18 @@ typedef struct asacl_ctx_options {
                                  "shipped:NAME" names one of devices/ */
 } asacl_ctx_options;
 
-void asacl_ctx_options_init(asacl_ctx_options *options);
-asacl_status asacl_ctx_create(const asacl_ctx_options *options, asacl_ctx **ctx);
-void asacl_ctx_destroy(asacl_ctx *ctx);
-const asacl_device_info *asacl_ctx_device(const asacl_ctx *ctx);
+ASACL_API void asacl_ctx_options_init(asacl_ctx_options *options);
+ASACL_API asacl_status asacl_ctx_create(const asacl_ctx_options *options, asacl_ctx **ctx);
+ASACL_API void asacl_ctx_destroy(asacl_ctx *ctx);
+ASACL_API const asacl_device_info *asacl_ctx_device(const asacl_ctx *ctx);
 /* Where the profile in use came from ("shipped:<file>", "user:<path>", ...). */
-const char *asacl_ctx_profile(const asacl_ctx *ctx);
+ASACL_API const char *asacl_ctx_profile(const asacl_ctx *ctx);
 /* Blocks until all queued device work is done. */
-asacl_status asacl_ctx_finish(asacl_ctx *ctx);
+ASACL_API asacl_status asacl_ctx_finish(asacl_ctx *ctx);
 
 /* Kernel programs (one per .cl file of cl/, embedded in the library). */
-size_t asacl_program_count(void);
-const char *asacl_program_name(size_t i);
+ASACL_API size_t asacl_program_count(void);
+ASACL_API const char *asacl_program_name(size_t i);
 
 typedef struct asacl_build_stats {
     unsigned built;          /* programs compiled from source */
@@ -164,12 +173,12 @@ typedef struct asacl_build_stats {
 
 /* Builds (or loads from the cache) one program by name; *from_cache tells
  * which (may be NULL). Building an already built program does nothing. */
-asacl_status asacl_ctx_build_program(asacl_ctx *ctx, const char *name, int *from_cache);
+ASACL_API asacl_status asacl_ctx_build_program(asacl_ctx *ctx, const char *name, int *from_cache);
 /* Builds every program. */
-asacl_status asacl_ctx_build_all(asacl_ctx *ctx);
-void asacl_ctx_build_stats(const asacl_ctx *ctx, asacl_build_stats *stats);
+ASACL_API asacl_status asacl_ctx_build_all(asacl_ctx *ctx);
+ASACL_API void asacl_ctx_build_stats(const asacl_ctx *ctx, asacl_build_stats *stats);
 /* The cache directory in use, or NULL when the cache is off. */
-const char *asacl_ctx_cache_dir(const asacl_ctx *ctx);
+ASACL_API const char *asacl_ctx_cache_dir(const asacl_ctx *ctx);
 
 /* Device time per kernel: with timing on, every kernel the library launches
  * carries an OpenCL profiling event and its device time is summed under its
@@ -180,11 +189,11 @@ typedef struct asacl_kernel_time {
     double seconds;
     long count;
 } asacl_kernel_time;
-asacl_status asacl_ctx_set_kernel_timing(asacl_ctx *ctx, int on);
+ASACL_API asacl_status asacl_ctx_set_kernel_timing(asacl_ctx *ctx, int on);
 /* Waits for the queue, then copies up to cap entries; *n gets the count. */
-asacl_status asacl_ctx_kernel_times(asacl_ctx *ctx, asacl_kernel_time *out, size_t cap, size_t *n);
+ASACL_API asacl_status asacl_ctx_kernel_times(asacl_ctx *ctx, asacl_kernel_time *out, size_t cap, size_t *n);
 /* Bytes held in the library's device buffers now and at most so far. */
-void asacl_ctx_memory(const asacl_ctx *ctx, uint64_t *live, uint64_t *peak);
+ASACL_API void asacl_ctx_memory(const asacl_ctx *ctx, uint64_t *live, uint64_t *peak);
 
 /* ------------------------------------------------------------------------ */
 /* Model configuration: the fields of Hugging Face's BertConfig that matter. */
@@ -210,12 +219,12 @@ typedef struct asacl_model_config {
 } asacl_model_config;
 
 /* bert-base-uncased's values with num_labels = 2. */
-void asacl_model_config_default(asacl_model_config *config);
+ASACL_API void asacl_model_config_default(asacl_model_config *config);
 /* Reads a Hugging Face BertConfig config.json (errors name the field). */
-asacl_status asacl_model_config_read(const char *path, asacl_model_config *config);
+ASACL_API asacl_status asacl_model_config_read(const char *path, asacl_model_config *config);
 /* ASACL_ERR_INVALID_ARG, with the offending field named, unless every field
  * is in range (hidden_size divisible by the heads, probabilities in [0,1), ...). */
-asacl_status asacl_model_config_check(const asacl_model_config *config);
+ASACL_API asacl_status asacl_model_config_check(const asacl_model_config *config);
 
 /* Named shapes for benchmarks, tuning and the built-in task: a config (the
  * defaults above with these sizes) and the batch it is measured at.
@@ -224,10 +233,10 @@ asacl_status asacl_model_config_check(const asacl_model_config *config);
  *   minilm  6 layers, hidden 384, 12 heads, FFN 1536, B 32, T 64 (MiniLM-L6-H384)
  *   base    BERT-base: 12 layers, hidden 768, 12 heads, FFN 3072, B 32, T 128
  * spec may also be a config.json path (then B 32, T 128). batch, seq_len may be NULL. */
-asacl_status asacl_config_named(const char *spec, asacl_model_config *config, size_t *batch,
+ASACL_API asacl_status asacl_config_named(const char *spec, asacl_model_config *config, size_t *batch,
                                 size_t *seq_len);
 /* "bench, tiny, minilm, base" */
-const char *asacl_config_names(void);
+ASACL_API const char *asacl_config_names(void);
 
 /* ------------------------------------------------------------------------ */
 /* Models: a BERT encoder with a classifier head and, for ASA training, one  */
@@ -237,7 +246,7 @@ typedef struct asacl_model asacl_model;
 
 /* A fresh model with BERT's initialisation (N(0, initializer_range)
  * weights, zero biases, unit LayerNorm scales) drawn from seed. */
-asacl_status asacl_model_create(asacl_ctx *ctx, const asacl_model_config *config,
+ASACL_API asacl_status asacl_model_create(asacl_ctx *ctx, const asacl_model_config *config,
                                 int adversaries, uint64_t seed, asacl_model **model);
 
 typedef struct asacl_load_options {
@@ -254,22 +263,22 @@ typedef struct asacl_load_report {
     char initialised_names[512]; /* the first few of them, comma-separated */
 } asacl_load_report;
 
-void asacl_load_options_init(asacl_load_options *options);
+ASACL_API void asacl_load_options_init(asacl_load_options *options);
 /* Loads a model folder: config.json (a Hugging Face BertConfig) and
  * model.safetensors (Hugging Face tensor names; F32, F16 or BF16), as saved
  * by transformers for BertForSequenceClassification, BertModel or
  * BertForMaskedLM, or by asacl. report may be NULL. */
-asacl_status asacl_model_load(asacl_ctx *ctx, const char *dir, const asacl_load_options *options,
+ASACL_API asacl_status asacl_model_load(asacl_ctx *ctx, const char *dir, const asacl_load_options *options,
                               asacl_model **model, asacl_load_report *report);
 /* Writes config.json and model.safetensors (float32, Hugging Face names;
  * loadable by transformers' BertForSequenceClassification) into dir,
  * replacing it atomically (see asacl_trainer_save). The adversaries are not
  * part of an inference model. vocab (may be NULL): a vocab.txt to copy. */
-asacl_status asacl_model_save(const asacl_model *model, const char *dir, const char *vocab);
-void asacl_model_destroy(asacl_model *model);
-const asacl_model_config *asacl_model_get_config(const asacl_model *model);
+ASACL_API asacl_status asacl_model_save(const asacl_model *model, const char *dir, const char *vocab);
+ASACL_API void asacl_model_destroy(asacl_model *model);
+ASACL_API const asacl_model_config *asacl_model_get_config(const asacl_model *model);
 /* Parameters of the encoder and head (and of the adversaries, if any). */
-size_t asacl_model_param_count(const asacl_model *model, int with_adversaries);
+ASACL_API size_t asacl_model_param_count(const asacl_model *model, int with_adversaries);
 
 /* A batch of encoded sequences, row-major [B, T]: tokens at positions
  * >= lengths[b] are padding. labels for classification, targets for one
@@ -282,24 +291,24 @@ typedef struct asacl_batch {
 
 /* Logits [B * num_labels] of the clean pass with dropout off (evaluation,
  * prediction); the adversaries play no part. */
-asacl_status asacl_model_predict(asacl_model *model, const asacl_batch *batch, float *logits);
+ASACL_API asacl_status asacl_model_predict(asacl_model *model, const asacl_batch *batch, float *logits);
 
 /* ------------------------------------------------------------------------ */
 /* Tokenizer: BERT WordPiece over a vocab.txt.                              */
 
 typedef struct asacl_tokenizer asacl_tokenizer;
 
-asacl_status asacl_tokenizer_load(const char *vocab_path, int do_lower_case,
+ASACL_API asacl_status asacl_tokenizer_load(const char *vocab_path, int do_lower_case,
                                   asacl_tokenizer **tokenizer);
-asacl_status asacl_tokenizer_from_tokens(const char *const *tokens, size_t n, int do_lower_case,
+ASACL_API asacl_status asacl_tokenizer_from_tokens(const char *const *tokens, size_t n, int do_lower_case,
                                          asacl_tokenizer **tokenizer);
-void asacl_tokenizer_destroy(asacl_tokenizer *tokenizer);
-size_t asacl_tokenizer_vocab_size(const asacl_tokenizer *tokenizer);
+ASACL_API void asacl_tokenizer_destroy(asacl_tokenizer *tokenizer);
+ASACL_API size_t asacl_tokenizer_vocab_size(const asacl_tokenizer *tokenizer);
 /* Writes the vocabulary as vocab.txt (one token per line), atomically. */
-asacl_status asacl_tokenizer_save(const asacl_tokenizer *tokenizer, const char *path);
+ASACL_API asacl_status asacl_tokenizer_save(const asacl_tokenizer *tokenizer, const char *path);
 /* [CLS] a [SEP] (b [SEP]), longest-first truncation to max_len; ids and
  * segments need room for max_len; the rest is [PAD] / 0. */
-asacl_status asacl_tokenizer_encode(const asacl_tokenizer *tokenizer, const char *a,
+ASACL_API asacl_status asacl_tokenizer_encode(const asacl_tokenizer *tokenizer, const char *a,
                                     const char *b, int max_len, int32_t *ids, int32_t *segments,
                                     int *length);
 
@@ -311,23 +320,23 @@ typedef struct asacl_dataset asacl_dataset;
 /* Reads a TSV file for task (sst2 cola mrpc qnli rte mnli qqp stsb tsv).
  * labels (may be NULL): the class names in id order to use instead of the
  * task's own, e.g. the train file's or a model's id2label. */
-asacl_status asacl_dataset_read(const char *path, const char *task, const char *const *labels,
+ASACL_API asacl_status asacl_dataset_read(const char *path, const char *task, const char *const *labels,
                                 int num_labels, asacl_dataset **dataset);
 /* The built-in task (see README): "train", "dev" (distributed like train)
  * or "dev-shift" (the spurious keyword carries no information); n
  * examples, generated deterministically from seed. */
-asacl_status asacl_dataset_builtin(const char *split, size_t n, uint64_t seed,
+ASACL_API asacl_status asacl_dataset_builtin(const char *split, size_t n, uint64_t seed,
                                    asacl_dataset **dataset);
 /* The built-in task's vocabulary (a lower-cased WordPiece vocabulary). */
-asacl_status asacl_builtin_tokenizer(asacl_tokenizer **tokenizer);
-void asacl_dataset_destroy(asacl_dataset *dataset);
-size_t asacl_dataset_size(const asacl_dataset *dataset);
-int asacl_dataset_num_labels(const asacl_dataset *dataset);   /* 1: regression */
-const char *asacl_dataset_label_name(const asacl_dataset *dataset, int label);
-int asacl_dataset_has_labels(const asacl_dataset *dataset);
+ASACL_API asacl_status asacl_builtin_tokenizer(asacl_tokenizer **tokenizer);
+ASACL_API void asacl_dataset_destroy(asacl_dataset *dataset);
+ASACL_API size_t asacl_dataset_size(const asacl_dataset *dataset);
+ASACL_API int asacl_dataset_num_labels(const asacl_dataset *dataset);   /* 1: regression */
+ASACL_API const char *asacl_dataset_label_name(const asacl_dataset *dataset, int label);
+ASACL_API int asacl_dataset_has_labels(const asacl_dataset *dataset);
 /* Example i: texts (b NULL for single sentences), class id (-1 none) or
  * regression target, and its line in the file (0 for generated data). */
-asacl_status asacl_dataset_get(const asacl_dataset *dataset, size_t i, const char **a,
+ASACL_API asacl_status asacl_dataset_get(const asacl_dataset *dataset, size_t i, const char **a,
                                const char **b, int *label, float *target, size_t *line);
 
 /* ------------------------------------------------------------------------ */
@@ -347,8 +356,8 @@ typedef enum asacl_padding {
 } asacl_padding;
 
 /* "max_length" / "longest" <-> the enum (as transformers' tokenizers name them). */
-const char *asacl_padding_name(asacl_padding padding);
-asacl_status asacl_padding_parse(const char *name, asacl_padding *padding);
+ASACL_API const char *asacl_padding_name(asacl_padding padding);
+ASACL_API asacl_status asacl_padding_parse(const char *name, asacl_padding *padding);
 
 typedef struct asacl_loader asacl_loader;
 
@@ -368,22 +377,22 @@ typedef struct asacl_data_position {
     long index;
 } asacl_data_position;
 
-void asacl_loader_options_init(asacl_loader_options *options);
+ASACL_API void asacl_loader_options_init(asacl_loader_options *options);
 /* Tokenises every example of dataset with tokenizer (the loader keeps its
  * own copy; both may be destroyed afterwards). */
-asacl_status asacl_loader_create(const asacl_dataset *dataset, const asacl_tokenizer *tokenizer,
+ASACL_API asacl_status asacl_loader_create(const asacl_dataset *dataset, const asacl_tokenizer *tokenizer,
                                  const asacl_loader_options *options, asacl_loader **loader);
-void asacl_loader_destroy(asacl_loader *loader);
-size_t asacl_loader_size(const asacl_loader *loader);            /* examples */
-long asacl_loader_batches_per_epoch(const asacl_loader *loader);
-const asacl_loader_options *asacl_loader_get_options(const asacl_loader *loader);
+ASACL_API void asacl_loader_destroy(asacl_loader *loader);
+ASACL_API size_t asacl_loader_size(const asacl_loader *loader);            /* examples */
+ASACL_API long asacl_loader_batches_per_epoch(const asacl_loader *loader);
+ASACL_API const asacl_loader_options *asacl_loader_get_options(const asacl_loader *loader);
 /* The next batch in the epoch's order (epochs follow one another without
  * end). The batch points into the loader and stays valid until the next
  * call; tokens counts its real (non-padding) tokens (may be NULL). */
-asacl_status asacl_loader_next(asacl_loader *loader, asacl_batch *batch, size_t *tokens);
-asacl_data_position asacl_loader_position(const asacl_loader *loader);
+ASACL_API asacl_status asacl_loader_next(asacl_loader *loader, asacl_batch *batch, size_t *tokens);
+ASACL_API asacl_data_position asacl_loader_position(const asacl_loader *loader);
 /* Continues from a position (as asacl_loader_position returned it). */
-asacl_status asacl_loader_seek(asacl_loader *loader, const asacl_data_position *position);
+ASACL_API asacl_status asacl_loader_seek(asacl_loader *loader, const asacl_data_position *position);
 
 /* ------------------------------------------------------------------------ */
 /* Evaluation: the clean pass (dropout off) over every example in order.    */
@@ -397,11 +406,11 @@ typedef struct asacl_metrics {
 /* Runs model over loader's examples in file order, padding each batch to
  * its longest sequence (no adversary plays a part, so this gives the
  * logits of any padding). logits (may be NULL): [size * num_labels]. */
-asacl_status asacl_evaluate(asacl_model *model, asacl_loader *loader, asacl_metrics *metrics,
+ASACL_API asacl_status asacl_evaluate(asacl_model *model, asacl_loader *loader, asacl_metrics *metrics,
                             float *logits);
 /* The metric a task is judged by ("accuracy", or "pearson" for one
  * output) and its value. */
-const char *asacl_metrics_main(const asacl_metrics *metrics, int num_labels, double *value);
+ASACL_API const char *asacl_metrics_main(const asacl_metrics *metrics, int num_labels, double *value);
 
 /* ------------------------------------------------------------------------ */
 /* Training (asa-spec section 5).                                           */
@@ -421,7 +430,7 @@ typedef struct asacl_train_options {
     asacl_padding padding;  /* ASACL_PADDING_MAX_LENGTH (default, the reference's objective) */
 } asacl_train_options;
 
-void asacl_train_options_init(asacl_train_options *options);
+ASACL_API void asacl_train_options_init(asacl_train_options *options);
 
 #define ASACL_MAX_LAYERS 64
 
@@ -439,13 +448,13 @@ typedef struct asacl_trainer asacl_trainer;
 
 /* The model must have adversaries for ASA training. The trainer keeps a
  * pointer to the model, which must outlive it. */
-asacl_status asacl_trainer_create(asacl_model *model, const asacl_train_options *options,
+ASACL_API asacl_status asacl_trainer_create(asacl_model *model, const asacl_train_options *options,
                                   asacl_trainer **trainer);
-void asacl_trainer_destroy(asacl_trainer *trainer);
+ASACL_API void asacl_trainer_destroy(asacl_trainer *trainer);
 /* One step: forward(s), backward(s), AdamW. stats may be NULL. */
-asacl_status asacl_trainer_step(asacl_trainer *trainer, const asacl_batch *batch,
+ASACL_API asacl_status asacl_trainer_step(asacl_trainer *trainer, const asacl_batch *batch,
                                 asacl_step_stats *stats);
-long asacl_trainer_steps_done(const asacl_trainer *trainer);
+ASACL_API long asacl_trainer_steps_done(const asacl_trainer *trainer);
 
 /* Where step time goes: with timing on, each step waits for the device
  * after each phase (slightly slower) and the phases' wall times add up. */
@@ -453,8 +462,8 @@ typedef struct asacl_step_timing {
     long steps;
     double clean_forward, adversarial_forward, losses, backward, optimizer; /* seconds */
 } asacl_step_timing;
-void asacl_trainer_set_timing(asacl_trainer *trainer, int on);
-void asacl_trainer_get_timing(const asacl_trainer *trainer, asacl_step_timing *timing);
+ASACL_API void asacl_trainer_set_timing(asacl_trainer *trainer, int on);
+ASACL_API void asacl_trainer_get_timing(const asacl_trainer *trainer, asacl_step_timing *timing);
 
 /* A training checkpoint: the model folder (config.json, model.safetensors,
  * vocab.txt when given) plus trainer_state.safetensors (adversaries, AdamW
@@ -463,17 +472,17 @@ void asacl_trainer_get_timing(const asacl_trainer *trainer, asacl_step_timing *t
  * command-line settings; may be NULL). The folder is replaced atomically:
  * whenever the process stops, it holds the old checkpoint or the new one,
  * never a mix. */
-asacl_status asacl_trainer_save(const asacl_trainer *trainer, const char *dir,
+ASACL_API asacl_status asacl_trainer_save(const asacl_trainer *trainer, const char *dir,
                                 const asacl_loader *loader, const char *vocab, const char *run);
 /* The options a checkpoint was trained with and its `run` text (malloc'd,
  * NULL if none; free with free()), to create the trainer to resume. */
-asacl_status asacl_checkpoint_info(const char *dir, asacl_train_options *options, char **run);
+ASACL_API asacl_status asacl_checkpoint_info(const char *dir, asacl_train_options *options, char **run);
 /* Restores a checkpoint into a trainer created with the checkpoint's
  * options for a model loaded from it, and moves loader (may be NULL; else
  * created with the options it had when saved, which are checked) to where
  * the run stood; continuing gives the results of an uninterrupted run on
  * the same device. */
-asacl_status asacl_trainer_resume(asacl_trainer *trainer, const char *dir, asacl_loader *loader);
+ASACL_API asacl_status asacl_trainer_resume(asacl_trainer *trainer, const char *dir, asacl_loader *loader);
 
 /* ------------------------------------------------------------------------ */
 /* A whole run: epochs of steps over a loader, evaluation on dev loaders,   */
@@ -523,11 +532,47 @@ typedef struct asacl_fit_result {
     asacl_metrics last[ASACL_MAX_DEV], at_best[ASACL_MAX_DEV];
 } asacl_fit_result;
 
-void asacl_fit_options_init(asacl_fit_options *options);
+ASACL_API void asacl_fit_options_init(asacl_fit_options *options);
 /* Trains until the epochs (or max_steps) are done. The trainer's options
  * set the schedule: total_steps should be epochs * batches per epoch. */
-asacl_status asacl_fit(asacl_trainer *trainer, asacl_loader *train, const asacl_fit_options *options,
+ASACL_API asacl_status asacl_fit(asacl_trainer *trainer, asacl_loader *train, const asacl_fit_options *options,
                        asacl_fit_result *result);
+
+/* ------------------------------------------------------------------------ */
+/* Benchmarks: every matrix product of one training step, timed.            */
+
+typedef struct asacl_gemm_bench_row {
+    char role[40];             /* "qkv forward", "attn QK^T", ... */
+    size_t m, n, k;
+    char op[3];                /* NN NT TN TT */
+    size_t batch, calls;       /* strided products per call, calls in a row */
+    int launch_bound;          /* tiny products (pooler, classifier) */
+    int profile_own;           /* the device profile runs it on asacl's own kernels (else CLBlast) */
+    double gflops_own, gflops_clblast, gflops_host; /* host: 0 without a host baseline */
+    double diff_own, diff_clblast, tolerance;       /* max |x - ref| / (1 + |ref|) */
+    int ok;                    /* every result within tolerance of the reference */
+} asacl_gemm_bench_row;
+
+/* A host baseline (e.g. cblas_sgemm): C = alpha op(A) op(B) + beta C,
+ * row-major, as BLAS defines it. */
+typedef void (*asacl_host_gemm)(int trans_a, int trans_b, int m, int n, int k, float alpha,
+                                const float *a, int lda, const float *b, int ldb, float beta,
+                                float *c, int ldc, void *user);
+
+typedef struct asacl_gemm_bench_options {
+    int repeat;                /* timed repetitions per implementation (10); the median counts */
+    asacl_host_gemm host;      /* may be NULL; when given it is the reference, else CLBlast */
+    void *host_user;
+    void (*row)(const asacl_gemm_bench_row *row, void *user); /* each product as it is done */
+    void *user;
+} asacl_gemm_bench_options;
+
+/* Every product of a training step of config at batch x seq_len: checked
+ * against the reference, then timed round-robin on the own kernels, CLBlast
+ * and the host baseline (wall clock from the first enqueue to clFinish). */
+ASACL_API asacl_status asacl_bench_gemm(asacl_ctx *ctx, const asacl_model_config *config,
+                                        size_t batch, size_t seq_len,
+                                        const asacl_gemm_bench_options *options);
 
 /* ------------------------------------------------------------------------ */
 /* Tuning: the kernels' parameters searched on one device, at the shapes of  */
@@ -546,9 +591,9 @@ typedef struct asacl_tune_options {
 } asacl_tune_options;
 
 /* The bench shapes: 4 layers, hidden 256, 4 heads, FFN 1024, B 32, T 128. */
-void asacl_tune_options_init(asacl_tune_options *options);
+ASACL_API void asacl_tune_options_init(asacl_tune_options *options);
 /* Runs (or resumes) the search; `written` (may be NULL) gets the path. */
-asacl_status asacl_tune(const asacl_tune_options *options, char *written, size_t cap);
+ASACL_API asacl_status asacl_tune(const asacl_tune_options *options, char *written, size_t cap);
 
 #ifdef __cplusplus
 }

@@ -17,7 +17,7 @@ static void help(void)
            "  --model DIR        the model folder (e.g. asacl-out/best)\n"
            "  --data FILE        GLUE-format TSV, or builtin:dev / builtin:dev-shift\n"
            "  --task NAME        sst2 cola mrpc qnli rte mnli qqp stsb tsv (default sst2)\n"
-           "  --max-seq-len N    tokens per example (default 128)\n"
+           "  --max-seq-len N    tokens per example (default 128, or the model's positions if fewer)\n"
            "  --batch-size N     examples per forward pass (default 64)\n"
            "  --seed N           seed of the built-in task's data (default 42)\n"
            "  --size N           built-in task examples (default 1000)\n"
@@ -35,7 +35,7 @@ int cmd_eval(int argc, char **argv)
         {"size", 1, 0, O_SIZE}, {"cased", 0, 0, O_CASED}, {"device", 1, 0, O_DEVICE},
         {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     const char *dir = NULL, *data = NULL, *task = "sst2", *device = NULL;
-    double len = 128, batch = 64, seed = 42, size = 1000;
+    double len = 0, batch = 64, seed = 42, size = 1000;
     int cased = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -55,13 +55,14 @@ int cmd_eval(int argc, char **argv)
     }
     if (optind < argc) return cli_usage_error("eval", "unexpected argument '%s'", argv[optind]);
     if (!dir || !data) return cli_usage_error("eval", "--model and --data are required");
-    if (len < 3 || batch < 1 || size < 1) return cli_usage_error("eval", "sizes must be positive");
+    if ((len != 0 && len < 3) || batch < 1 || size < 1) return cli_usage_error("eval", "sizes must be positive");
     cli_log_init(0);
 
     cli_model m;
     asacl_dataset *d = NULL;
     asacl_loader *l = NULL;
     asacl_status st = cli_model_open(&m, device, dir, cased);
+    if (st == ASACL_OK) cli_clamp_len(&m, &len);
     if (st == ASACL_OK) st = cli_model_data(&m, data, task, (size_t)size, (uint64_t)seed, &d);
     if (st == ASACL_OK && !asacl_dataset_has_labels(d)) {
         fprintf(stderr, "asacl eval: %s has no labels (a GLUE test file?); use asacl predict\n", data);

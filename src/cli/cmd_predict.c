@@ -19,7 +19,7 @@ static void help(void)
            "label and the probability of every label (tab-separated; the first line\n"
            "is a header), or the predicted value for a one-output regression model.\n\n"
            "  --model DIR        the model folder (config.json, model.safetensors, vocab.txt)\n"
-           "  --max-seq-len N    tokens per example (default 128)\n"
+           "  --max-seq-len N    tokens per example (default 128, or the model's positions if fewer)\n"
            "  --cased            keep case and accents\n"
            "  --device SPEC      device: flat index, P:D or part of a name\n"
            "  -h, --help         this help\n");
@@ -32,7 +32,7 @@ int cmd_predict(int argc, char **argv)
                                          {"cased", 0, 0, O_CASED}, {"device", 1, 0, O_DEVICE},
                                          {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     const char *dir = NULL, *device = NULL, *input = "-";
-    double len = 128;
+    double len = 0;
     int cased = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -59,6 +59,7 @@ int cmd_predict(int argc, char **argv)
     }
     cli_model m;
     asacl_status st = cli_model_open(&m, device, dir, cased);
+    if (st == ASACL_OK) cli_clamp_len(&m, &len);
     const asacl_model_config *cfg = st == ASACL_OK ? asacl_model_get_config(m.model) : NULL;
     size_t L = (size_t)len, C = cfg ? (size_t)cfg->num_labels : 1;
     int32_t *ids = malloc(L * sizeof *ids), *segs = malloc(L * sizeof *segs);

@@ -19,6 +19,19 @@ asacl_status cli_model_open(cli_model *m, const char *device, const char *dir, i
     return st;
 }
 
+void cli_clamp_len(const cli_model *m, double *max_len)
+{
+    int positions = asacl_model_get_config(m->model)->max_position_embeddings;
+    if (*max_len == 0) { /* not given: 128, or fewer if the model has fewer positions */
+        *max_len = positions < 128 ? positions : 128;
+        return;
+    }
+    if (*max_len <= positions) return;
+    fprintf(stderr, "asacl: note: --max-seq-len %.0f exceeds the model's %d positions; using %d\n",
+            *max_len, positions, positions);
+    *max_len = positions;
+}
+
 void cli_model_close(cli_model *m)
 {
     asacl_model_destroy(m->model);

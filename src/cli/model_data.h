@@ -13,6 +13,10 @@ typedef struct cli_model {
 
 asacl_status cli_model_open(cli_model *m, const char *device, const char *dir, int cased);
 void cli_model_close(cli_model *m);
+/* *max_len 0 (not given) becomes 128, or the model's max_position_embeddings
+ * if lower; a larger *max_len is lowered to it, saying so (as transformers
+ * truncates to the model's length). */
+void cli_clamp_len(const cli_model *m, double *max_len);
 /* A TSV file read for task with the model's labels, or "builtin:SPLIT"
  * (n_builtin examples from seed, as asacl train generates them). */
 asacl_status cli_model_data(const cli_model *m, const char *data, const char *task, size_t n_builtin,

@@ -85,7 +85,7 @@ static void resolve(asacl_ctx *ctx, struct gemm_state *g)
 
 static asacl_status choice_for(asacl_ctx *ctx, gemm_class c, const gemm_choice **out)
 {
-    struct gemm_state *g;
+    struct gemm_state *g = NULL;
     TRY(gemm_state_get(ctx, &g));
     if (!g->resolved) resolve(ctx, g);
     *out = &g->choice[c];

@@ -25,12 +25,3 @@ asacl_status linear_backward(asacl_ctx *ctx, tensor dx, size_t lddx, float beta,
     gemm_shape sx = {0, 0, M, in, out};
     return gemm(ctx, sx, 1.0f, mat(dy, ldy), mat(w, in), beta, mat(dx, lddx));
 }
-
-asacl_status linear_reserve(asacl_ctx *ctx, size_t M, size_t in, size_t out, size_t ldx,
-                            size_t ldy)
-{
-    gemm_shape f = {0, 1, M, out, in}, bw = {1, 0, out, in, M}, bx = {0, 0, M, in, out};
-    TRY(gemm_reserve(ctx, f, ldx, in, ldy));
-    TRY(gemm_reserve(ctx, bw, ldy, ldx, in));
-    return gemm_reserve(ctx, bx, ldy, in, ldx);
-}

@@ -13,8 +13,5 @@ asacl_status linear_forward(asacl_ctx *ctx, tensor y, size_t ldy, tensor x, size
 asacl_status linear_backward(asacl_ctx *ctx, tensor dx, size_t lddx, float beta, tensor dw,
                              tensor dy, size_t ldy, tensor x, size_t ldx, tensor w, size_t M,
                              size_t in, size_t out);
-/* The GEMM shapes linear_forward/backward will use, reserved up front. */
-asacl_status linear_reserve(asacl_ctx *ctx, size_t M, size_t in, size_t out, size_t ldx,
-                            size_t ldy);
 
 #endif

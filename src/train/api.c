@@ -36,6 +36,10 @@ asacl_status asacl_trainer_create(asacl_model *am, const asacl_train_options *o,
     if (o->tau < 0 || !(o->lr >= 0) || o->warmup_ratio < 0 || o->warmup_ratio > 1)
         return rt_fail(ASACL_ERR_INVALID_ARG, "training options: tau %g, lr %g, warmup ratio %g "
                        "out of range", (double)o->tau, (double)o->lr, (double)o->warmup_ratio);
+    if (o->max_seq_len > (size_t)am->m.cfg.max_position_embeddings)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "training options: max_seq_len %zu exceeds the "
+                       "model's max_position_embeddings %d", o->max_seq_len,
+                       am->m.cfg.max_position_embeddings);
     if (o->padding != ASACL_PADDING_MAX_LENGTH && o->padding != ASACL_PADDING_LONGEST)
         return rt_fail(ASACL_ERR_INVALID_ARG, "training options: padding %d unknown", (int)o->padding);
     train_opts to;

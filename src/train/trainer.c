@@ -4,6 +4,7 @@
 
 #include "model/asa.h"
 #include "model/linear.h"
+#include "model/step_gemms.h"
 #include "train/trainer.h"
 
 void train_opts_default(train_opts *o)
@@ -30,20 +31,17 @@ double train_lr(const train_opts *o, long s)
     return o->pub.lr * fmax(0.0, (total - (double)s) / fmax(1.0, total - w));
 }
 
-/* Every GEMM shape of a step, reserved before the first one. */
+/* Every GEMM shape of a step (model/step_gemms.h), reserved before the
+ * first one; the strided-batched products need no reservation. */
 static asacl_status reserve(trainer *t)
 {
-    const asacl_model_config *c = &t->m->cfg;
-    asacl_ctx *ctx = t->m->ctx;
-    size_t N = t->o.pub.max_batch * t->o.pub.max_seq_len, B = t->o.pub.max_batch, D = (size_t)c->hidden_size,
-           F = (size_t)c->intermediate_size, C = (size_t)c->num_labels;
-    TRY(linear_reserve(ctx, N, D, 3 * D, D, 3 * D));
-    TRY(linear_reserve(ctx, N, D, D, D, D));
-    TRY(linear_reserve(ctx, N, D, F, D, F));
-    TRY(linear_reserve(ctx, N, F, D, F, D));
-    TRY(linear_reserve(ctx, B, D, D, t->o.pub.max_seq_len * D, D));
-    TRY(linear_reserve(ctx, B, D, C, D, C));
-    if (t->o.pub.asa) TRY(linear_reserve(ctx, N, D, 2 * D, D, 2 * D));
+    static step_gemm_list l; /* large, and only read here */
+    step_gemms(&t->m->cfg, t->o.pub.max_batch, t->o.pub.max_seq_len, &l);
+    for (size_t i = 0; i < l.n; i++) {
+        const step_gemm *p = &l.p[i];
+        if (p->batched || (p->asa && !t->o.pub.asa)) continue;
+        TRY(gemm_reserve(t->m->ctx, p->s, p->lda, p->ldb, p->ldc));
+    }
     return ASACL_OK;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gemm/gemm.h"
+#include "model/step_gemms.h"
 #include "model/attention.h"
 #include "ops/ops.h"
 #include "tune/tune.h"
@@ -264,34 +265,68 @@ static asacl_status bench_products(asacl_ctx *ctx, const gemm_case *cases, size_
     return r;
 }
 
-/* The last product of each list fills the sample, so it is the largest. */
+/* The largest products of a shape class in a step of these shapes (the
+ * one list of model/step_gemms.h), at most `most`, smallest first: the last
+ * one fills the sample. */
+static size_t class_cases(const tune_shape *s, gemm_class cls, gemm_case *out, size_t most)
+{
+    asacl_model_config c;
+    asacl_model_config_default(&c);
+    c.hidden_size = (int)s->D;
+    c.num_attention_heads = (int)s->H;
+    c.intermediate_size = (int)s->F;
+    c.num_hidden_layers = (int)s->L;
+    static step_gemm_list l;
+    step_gemms(&c, s->B, s->T, &l);
+    gemm_case all[STEP_GEMMS_MAX];
+    double flops[STEP_GEMMS_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        const step_gemm *p = &l.p[i];
+        if (p->tiny || gemm_classify(p->s, p->batched) != cls) continue;
+        gemm_case g = {p->s.trans_a, p->s.trans_b, p->s.m, p->s.n, p->s.k, p->batched ? p->batch : 1};
+        double f = (double)g.m * (double)g.n * (double)g.k * (double)g.batch;
+        size_t j = n++; /* insertion by flops, ascending */
+        while (j > 0 && flops[j - 1] > f) {
+            all[j] = all[j - 1];
+            flops[j] = flops[j - 1];
+            j--;
+        }
+        all[j] = g;
+        flops[j] = f;
+    }
+    size_t k = n < most ? n : most;
+    for (size_t i = 0; i < k; i++) out[i] = all[n - k + i];
+    return k;
+}
+
+static asacl_status bench_class(asacl_ctx *ctx, const tune_shape *s, gemm_class cls, size_t most,
+                                int reps, float *out, size_t n)
+{
+    gemm_case g[STEP_GEMMS_MAX];
+    size_t nc = class_cases(s, cls, g, most);
+    if (nc == 0) return rt_fail(ASACL_ERR_INTERNAL, "tune: no products of GEMM class %d", (int)cls);
+    return bench_products(ctx, g, nc, reps, out, n);
+}
+
 static asacl_status bench_nt(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
 {
-    size_t N = s->B * s->T;
-    gemm_case g[] = {{0, 1, N, s->F, s->D, 1}, {0, 1, N, 3 * s->D, s->D, 1}};
-    return bench_products(ctx, g, 2, reps, out, n);
+    return bench_class(ctx, s, GEMM_CLASS_NT, 2, reps, out, n);
 }
 
 static asacl_status bench_nn(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
 {
-    size_t N = s->B * s->T;
-    gemm_case g[] = {{0, 0, N, s->D, 3 * s->D, 1}, {0, 0, N, s->D, s->F, 1}};
-    return bench_products(ctx, g, 2, reps, out, n);
+    return bench_class(ctx, s, GEMM_CLASS_NN, 2, reps, out, n);
 }
 
 static asacl_status bench_tn(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
 {
-    size_t N = s->B * s->T;
-    gemm_case g[] = {{1, 0, 3 * s->D, s->D, N, 1}, {1, 0, s->F, s->D, N, 1}};
-    return bench_products(ctx, g, 2, reps, out, n);
+    return bench_class(ctx, s, GEMM_CLASS_TN, 2, reps, out, n);
 }
 
 static asacl_status bench_batched(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
 {
-    /* the adversary's scores and their backward, per sequence */
-    gemm_case g[] = {{0, 0, s->T, s->D, s->T, s->B}, {1, 0, s->T, s->D, s->T, s->B},
-                     {0, 1, s->T, s->T, s->D, s->B}};
-    return bench_products(ctx, g, 3, reps, out, n);
+    return bench_class(ctx, s, GEMM_CLASS_BATCHED, 3, reps, out, n);
 }
 
 /* CLBlast itself, whatever the classes' backends: forward and weight-gradient
