@@ -431,6 +431,13 @@ static void write_summary(run *r, double seconds, long steps, double tokens)
     cJSON_Delete(j);
 }
 
+/* OUT/report.html, refreshed at each evaluation and at the end. */
+static void refresh_report(const char *out)
+{
+    if (asacl_report_write(out) != ASACL_OK)
+        fprintf(stderr, "asacl train: warning: %s/report.html: %s\n", out, asacl_last_error());
+}
+
 static asacl_status train_loop(run *r, long start_epoch, long start_index)
 {
     settings *s = &r->s;
@@ -499,8 +506,10 @@ static asacl_status train_loop(run *r, long start_epoch, long start_index)
             int epoch_end = index >= (long)n;
             int improved;
             if (r->n_dev && ((s->eval_every && step % s->eval_every == 0) ||
-                             (!s->eval_every && epoch_end) || step == stop))
+                             (!s->eval_every && epoch_end) || step == stop)) {
                 if ((st = evaluate(r, step, e, &improved)) != ASACL_OK) break;
+                refresh_report(s->out);
+            }
             if ((s->save_every && step % s->save_every == 0) || (!s->save_every && epoch_end) ||
                 step == stop)
                 if ((st = save_checkpoint(r, epoch_end ? e + 1 : e, epoch_end ? 0 : index)) != ASACL_OK)
@@ -509,6 +518,7 @@ static asacl_status train_loop(run *r, long start_epoch, long start_index)
     }
     progress_end(&p);
     if (st == ASACL_OK) write_summary(r, progress_now() - t0, step, tokens);
+    if (st == ASACL_OK) refresh_report(s->out);
     free(order);
     cli_batch_buf_free(&buf);
     return st;
