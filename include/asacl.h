@@ -45,7 +45,8 @@ typedef enum asacl_status {
     ASACL_ERR_IO = 7,            /* a file could not be read or written */
     ASACL_ERR_FORMAT = 8,        /* a file's contents are malformed */
     ASACL_ERR_PROFILE = 9,       /* a device profile is malformed */
-    ASACL_ERR_UNSUPPORTED = 10,  /* the device lacks a needed capability */
+    ASACL_ERR_UNSUPPORTED = 10,  /* the device lacks a needed capability, or the build an
+                                    optional part (cairo, for pictures) */
     ASACL_ERR_TOO_LARGE = 11,    /* a buffer exceeds CL_DEVICE_MAX_MEM_ALLOC_SIZE */
     ASACL_ERR_NUMERIC = 12,      /* a NaN or infinity appeared */
     ASACL_ERR_INTERNAL = 13      /* a bug in asacl */

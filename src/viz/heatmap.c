@@ -52,6 +52,16 @@ void explain_layout_compute(size_t T, size_t label_chars, size_t rows, int with_
     g->height = (int)(y + MARGIN - 14);
 }
 
+void asacl_explain_options_init(asacl_explain_options *o)
+{
+    if (!o) return;
+    memset(o, 0, sizeof *o);
+    o->layer = -1;
+    o->head = -1;
+}
+
+#ifdef ASACL_HAVE_CAIRO
+
 /* The first VIZ_LABEL_CHARS characters (UTF-8) of s, "..." marking a cut. */
 static void label_of(const char *s, char *out, size_t cap, size_t *chars)
 {
@@ -64,16 +74,6 @@ static void label_of(const char *s, char *out, size_t cap, size_t *chars)
     snprintf(out, cap, "%.*s%s", (int)i, s, s[i] ? "..." : "");
     *chars = n + (s[i] ? 1 : 0);
 }
-
-void asacl_explain_options_init(asacl_explain_options *o)
-{
-    if (!o) return;
-    memset(o, 0, sizeof *o);
-    o->layer = -1;
-    o->head = -1;
-}
-
-#ifdef ASACL_HAVE_CAIRO
 
 static void draw_labels(cairo_t *cr, const explain_layout *g, viz_rect m, char (*labels)[64],
                         size_t T)

@@ -232,8 +232,13 @@ asacl_status asacl_report_write(const char *dir)
         struct tm tm;
         char when[64] = "";
         if (gmtime_r(&now, &tm)) strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+        /* ASA or not: as the run's files say, else as its metrics show */
+        const cJSON *asa = cJSON_GetObjectItemCaseSensitive(summary, "asa");
+        if (!asa) asa = cJSON_GetObjectItemCaseSensitive(settings, "asa");
+        int with = cJSON_IsBool(asa) ? cJSON_IsTrue(asa)
+                   : cJSON_IsNumber(asa) ? asa->valuedouble != 0 : run.any_asa;
         putf(&b, "; %s ASA; page written %s.</p>\n",
-             run.any_asa ? "with" : (run.task.n ? "without" : "unknown whether"), when);
+             with ? "with" : (asa || run.task.n ? "without" : "unknown whether"), when);
         device_section(&b, settings, summary);
         put(&b, "<h2>Summary</h2>\n");
         if (summary) table_of(&b, summary, NULL);

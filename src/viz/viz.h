@@ -103,8 +103,7 @@ void curves_layout_compute(const viz_run *runs, size_t n, curves_layout *g);
 double curves_px(const curves_layout *g, int p, double x);
 double curves_py(const curves_layout *g, int p, double y);
 
-/* The curves as PNG bytes (malloc'd) or into a file; ASACL_ERR_UNSUPPORTED
- * without cairo. */
+/* The curves as PNG bytes (malloc'd); ASACL_ERR_UNSUPPORTED without cairo. */
 asacl_status curves_png(const viz_run *runs, size_t n, unsigned char **png, size_t *size);
 
 #endif
