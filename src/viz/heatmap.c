@@ -28,7 +28,7 @@ void explain_layout_compute(size_t T, size_t label_chars, size_t rows, int with_
 {
     memset(g, 0, sizeof *g);
     if (rows > ASACL_MAX_LAYERS) rows = ASACL_MAX_LAYERS;
-    if (label_chars > VIZ_LABEL_CHARS) label_chars = VIZ_LABEL_CHARS;
+    if (label_chars > VIZ_LABEL_CHARS + 3) label_chars = VIZ_LABEL_CHARS + 3;
     double cell = T ? floor(400.0 / (double)T) : 28;
     if (cell > 28) cell = 28;
     if (cell < 6) cell = 6;
@@ -72,7 +72,7 @@ static void label_of(const char *s, char *out, size_t cap, size_t *chars)
         n++;
     }
     snprintf(out, cap, "%.*s%s", (int)i, s, s[i] ? "..." : "");
-    *chars = n + (s[i] ? 1 : 0);
+    *chars = n + (s[i] ? 3 : 0);
 }
 
 static void draw_labels(cairo_t *cr, const explain_layout *g, viz_rect m, char (*labels)[64],

@@ -52,7 +52,7 @@ typedef struct explain_layout {
     viz_rect mask[ASACL_MAX_LAYERS]; /* the mask's cells (w = 0 without a mask) */
 } explain_layout;
 
-/* T tokens, the longest label (in characters, at most VIZ_LABEL_CHARS),
+/* T tokens, the longest label (in characters, a cut's "..." included),
  * rows layers, with or without the mask panels, a title or not. Cell (i, j)
  * of row r (query i, key j) is the square at heat[r].x + j * cell,
  * heat[r].y + i * cell. */
