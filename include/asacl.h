@@ -54,7 +54,8 @@ typedef enum asacl_status {
     ASACL_ERR_IO = 7,            /* a file could not be read or written */
     ASACL_ERR_FORMAT = 8,        /* a file's contents are malformed */
     ASACL_ERR_PROFILE = 9,       /* a device profile is malformed */
-    ASACL_ERR_UNSUPPORTED = 10,  /* the device lacks a needed capability */
+    ASACL_ERR_UNSUPPORTED = 10,  /* the device lacks a needed capability, or the build an
+                                    optional part (cairo, for pictures) */
     ASACL_ERR_TOO_LARGE = 11,    /* a buffer exceeds CL_DEVICE_MAX_MEM_ALLOC_SIZE */
     ASACL_ERR_NUMERIC = 12,      /* a NaN or infinity appeared */
     ASACL_ERR_INTERNAL = 13      /* a bug in asacl */
@@ -594,6 +595,89 @@ typedef struct asacl_tune_options {
 ASACL_API void asacl_tune_options_init(asacl_tune_options *options);
 /* Runs (or resumes) the search; `written` (may be NULL) gets the path. */
 ASACL_API asacl_status asacl_tune(const asacl_tune_options *options, char *written, size_t cap);
+
+
+/* ------------------------------------------------------------------------ */
+/* Explaining a prediction: what the attention looks at and what the        */
+/* adversary masks, for one input (asa-spec sections 1 and 4).             */
+
+/* The word piece of a token id, NULL outside the vocabulary. */
+ASACL_API const char *asacl_tokenizer_token(const asacl_tokenizer *tokenizer, int32_t id);
+
+/* Reads the adversaries of a training checkpoint (its
+ * trainer_state.safetensors) into a model loaded with adversaries
+ * (asacl_load_options.adversaries), and takes the checkpoint's mask
+ * semantics (replace or additive). The encoder and head stay as loaded, so
+ * a model folder (e.g. best/) can be explained with the adversaries of a
+ * checkpoint of the same run. */
+ASACL_API asacl_status asacl_model_load_adversaries(asacl_model *model, const char *checkpoint_dir);
+
+typedef struct asacl_attention {
+    size_t T, L, H;     /* tokens (one sequence, no padding), layers, heads */
+    float *probs;       /* [L][H][T][T]: row i = query i's softmax over keys j,
+                           clean pass, dropout off */
+    float *mask;        /* [L][T][T]: the adversary's M in the adversarial pass with
+                           dropout off (1 kept, 0 masked, 0.5 where A == 0); NULL
+                           when not asked for */
+    double masked_fraction[ASACL_MAX_LAYERS]; /* per layer: 1 - mean of M */
+    float logits[ASACL_MAX_LABELS];           /* the clean pass's logits */
+    int num_labels;
+} asacl_attention;
+
+/* Runs one encoded sequence (ids and segments of `length` tokens, as
+ * asacl_tokenizer_encode gives them; segments may be NULL) through the clean
+ * pass and, when with_mask (the model needs adversaries), the adversarial
+ * pass, both with dropout off, and keeps every layer's attention
+ * probabilities and masks between its real tokens. padded_length (0: none)
+ * pads the sequence as training did (its max_seq_len, asa-spec 2), which
+ * matters to the adversarial pass where a whole row is masked. Free *out
+ * with asacl_attention_free. */
+ASACL_API asacl_status asacl_model_attention(asacl_model *model, const int32_t *ids, const int32_t *segments,
+                                   size_t length, size_t padded_length, int with_mask,
+                                   asacl_attention *out);
+ASACL_API void asacl_attention_free(asacl_attention *attention);
+/* The T x T map of layer `layer`: head `head`, or the mean over heads when
+ * head < 0. ASACL_ERR_INVALID_ARG for a layer or head out of range. */
+ASACL_API asacl_status asacl_attention_map(const asacl_attention *attention, int layer, int head,
+                                 float *map);
+
+/* ------------------------------------------------------------------------ */
+/* Pictures and reports (PNG through cairo). Built without cairo, the       */
+/* drawing calls return ASACL_ERR_UNSUPPORTED with a message saying to      */
+/* install libcairo2-dev and rebuild.                                       */
+
+/* 1 when the library was built with cairo. */
+ASACL_API int asacl_have_cairo(void);
+
+typedef struct asacl_explain_options {
+    int layer;               /* < 0: every layer, one row each */
+    int head;                /* < 0: the mean over heads */
+    const char *title;       /* above the figure (the sentence); may be NULL */
+} asacl_explain_options;
+
+ASACL_API void asacl_explain_options_init(asacl_explain_options *options);
+/* Draws the attention maps as heat maps with the word pieces (tokens[0..T))
+ * on both axes and a colour scale, and, when attention->mask is set, the
+ * adversary's mask beside each (kept / masked units) with its masked
+ * fraction; writes a PNG. */
+ASACL_API asacl_status asacl_explain_png(const asacl_attention *attention, const char *const *tokens,
+                               const asacl_explain_options *options, const char *png_path);
+
+/* Training curves of one or more runs (folders written by asacl train,
+ * read from their metrics.jsonl), overlaid with a legend: loss (task and
+ * vloss), the dev metric, the learning rate and the masked fraction per
+ * layer, one panel each. labels (may be NULL): a legend name per run
+ * (default: the folder's name). */
+ASACL_API asacl_status asacl_plot_runs(const char *const *run_dirs, size_t n, const char *const *labels,
+                             const char *png_path);
+
+/* Writes RUN_DIR/report.html from the run folder's files alone
+ * (metrics.jsonl, summary.json, settings.json; each optional): the
+ * settings, device and profile, a summary table, the curves as an
+ * embedded PNG and the best dev scores. One self-contained file (no
+ * network). Without cairo the page is written without the curves and says
+ * why. Replaced atomically. */
+ASACL_API asacl_status asacl_report_write(const char *run_dir);
 
 #ifdef __cplusplus
 }

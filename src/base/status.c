@@ -28,7 +28,7 @@ const char *asacl_status_str(asacl_status status)
     case ASACL_ERR_IO: return "input/output error";
     case ASACL_ERR_FORMAT: return "malformed file";
     case ASACL_ERR_PROFILE: return "malformed device profile";
-    case ASACL_ERR_UNSUPPORTED: return "unsupported by the device";
+    case ASACL_ERR_UNSUPPORTED: return "unsupported by the device or this build";
     case ASACL_ERR_TOO_LARGE: return "buffer larger than the device allows";
     case ASACL_ERR_NUMERIC: return "non-finite value";
     case ASACL_ERR_INTERNAL: return "internal error";

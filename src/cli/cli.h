@@ -34,5 +34,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 #endif

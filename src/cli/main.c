@@ -18,6 +18,8 @@ static const command commands[] = {
     {"train", cmd_train, "train a classifier with ASA (no arguments: the built-in task)"},
     {"eval", cmd_eval, "evaluate a model folder on a labelled TSV file"},
     {"predict", cmd_predict, "print labels and probabilities for sentences"},
+    {"explain", cmd_explain, "draw a sentence's attention maps and the adversary's masks"},
+    {"plot", cmd_plot, "draw training curves of run folders, overlaid"},
     {"devices", cmd_devices, "list OpenCL devices and the profile each would use"},
     {"kernels", cmd_kernels, "build every kernel program for a device (fills the cache)"},
     {"tune", cmd_tune, "autotune the kernels for a device into a device profile"},

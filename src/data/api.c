@@ -53,6 +53,11 @@ void asacl_tokenizer_destroy(asacl_tokenizer *t)
 
 size_t asacl_tokenizer_vocab_size(const asacl_tokenizer *t) { return t ? wp_vocab_size(t->wp) : 0; }
 
+const char *asacl_tokenizer_token(const asacl_tokenizer *t, int32_t id)
+{
+    return t ? wp_token(t->wp, (int)id) : NULL;
+}
+
 asacl_status asacl_tokenizer_save(const asacl_tokenizer *t, const char *path)
 {
     if (!t || !path) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_save: NULL argument");

@@ -82,6 +82,46 @@ static void metrics_from_json(const cJSON *j, asacl_metrics *m)
     m->mse = num(j, "mse");
 }
 
+/* OUT/report.html from the run folder's files; a failure is logged, never
+ * stops the run. */
+static void refresh_report(const fit_run *f)
+{
+    if (asacl_report_write(f->o->out_dir) != ASACL_OK)
+        rt_log(ASACL_LOG_WARN, "%s/report.html: %s", f->o->out_dir, asacl_last_error());
+}
+
+/* OUT/settings.json: the caller's settings, the training options, the device
+ * and the profile -- what the report shows of a run. */
+static void write_settings(const fit_run *f)
+{
+    const asacl_train_options *o = &f->t->t.o.pub;
+    cJSON *j = f->o->run ? cJSON_Parse(f->o->run) : NULL;
+    if (!cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        j = cJSON_CreateObject();
+    }
+    asacl_ctx *ctx = f->t->model->m.ctx;
+    cJSON_DeleteItemFromObjectCaseSensitive(j, "fit");
+    cJSON_AddStringToObject(j, "device", asacl_ctx_device(ctx)->name);
+    cJSON_AddStringToObject(j, "profile", asacl_ctx_profile(ctx));
+    cJSON_AddBoolToObject(j, "asa", o->asa);
+    cJSON_AddNumberToObject(j, "tau", o->tau);
+    cJSON_AddStringToObject(j, "asa_mask_mode", f->t->model->m.additive_masks ? "additive" : "replace");
+    cJSON_AddNumberToObject(j, "lr", o->lr);
+    cJSON_AddNumberToObject(j, "weight_decay", o->weight_decay);
+    cJSON_AddNumberToObject(j, "warmup_ratio", o->warmup_ratio);
+    cJSON_AddNumberToObject(j, "total_steps", (double)o->total_steps);
+    cJSON_AddNumberToObject(j, "seed", (double)o->seed);
+    cJSON_AddStringToObject(j, "padding", asacl_padding_name(o->padding));
+    char *text = json_print(j);
+    char path[4200];
+    path_in(f, "settings.json", path, sizeof path);
+    if (!text || rt_write_file_atomic(path, text, strlen(text)) != ASACL_OK)
+        rt_log(ASACL_LOG_WARN, "cannot write %s", path);
+    free(text);
+    cJSON_Delete(j);
+}
+
 static asacl_status evaluate(fit_run *f, long step, long epoch)
 {
     asacl_fit_result *r = f->r;
@@ -121,6 +161,7 @@ static asacl_status evaluate(fit_run *f, long step, long epoch)
         }
         notify(f, &p);
     }
+    refresh_report(f);
     return ASACL_OK;
 }
 
@@ -199,6 +240,7 @@ static void write_summary(fit_run *f)
     cJSON_AddNumberToObject(j, "seconds", r->seconds);
     cJSON_AddNumberToObject(j, "tokens_per_second", r->seconds > 0 ? r->tokens / r->seconds : 0);
     cJSON_AddNumberToObject(j, "best_step", (double)r->best_step);
+    cJSON_AddStringToObject(j, "profile", asacl_ctx_profile(f->t->model->m.ctx));
     for (size_t d = 0; d < f->o->n_dev; d++) {
         double v, b;
         const char *name = asacl_metrics_main(&r->last[d], f->num_labels, &v);
@@ -305,8 +347,12 @@ asacl_status asacl_fit(asacl_trainer *t, asacl_loader *train, const asacl_fit_op
     path_in(&f, "metrics.jsonl", path, sizeof path);
     f.metrics = fopen(path, o->resume_dir ? "a" : "w");
     if (!f.metrics) rt_log(ASACL_LOG_WARN, "cannot write %s", path);
+    write_settings(&f);
     asacl_status st = loop(&f);
     if (f.metrics) fclose(f.metrics);
-    if (st == ASACL_OK) write_summary(&f);
+    if (st == ASACL_OK) {
+        write_summary(&f);
+        refresh_report(&f);
+    }
     return st;
 }
