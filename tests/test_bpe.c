@@ -4,6 +4,7 @@
  * data/bpe/bpe_ref.tsv, which transformers' slow RobertaTokenizer produced
  * from data/bpe/vocab.json + merges.txt (tests/gen_bpe_ref.py). */
 #define _POSIX_C_SOURCE 200809L
+#include <cjson/cJSON.h>
 #include <unistd.h>
 
 #include "data/bpe.h"
@@ -499,6 +500,42 @@ static void test_reference(void)
     asacl_tokenizer_destroy(tok[1]);
 }
 
+/* The tiny RoBERTa folder (tests/gen_roberta_folder.py) holds inputs that
+ * transformers encoded from its own vocab.json + merges.txt: asacl encodes
+ * the same texts to the same ids, padded with <pad>. */
+static void test_roberta_folder(void)
+{
+    const char *dir = ASACL_TEST_DATA "/hf/roberta_cls";
+    char vocab[512], merges[512];
+    snprintf(vocab, sizeof vocab, "%s/vocab.json", dir);
+    snprintf(merges, sizeof merges, "%s/merges.txt", dir);
+    asacl_tokenizer *tok = NULL;
+    REQUIRE_OK(asacl_tokenizer_load_bpe(vocab, merges, 0, &tok));
+    char *text = NULL;
+    size_t size = 0;
+    REQUIRE_OK(rt_read_file(ASACL_TEST_DATA "/hf/roberta_cls_logits.json", &text, &size));
+    cJSON *root = cJSON_ParseWithLength(text, size);
+    cJSON *texts = cJSON_GetObjectItem(root, "texts"), *want = cJSON_GetObjectItem(root, "input_ids");
+    int n = cJSON_GetArraySize(texts), rows = 0;
+    CHECK(n == 4 && cJSON_GetArraySize(want) == n, "4 texts and 4 rows of ids");
+    for (int r = 0; r < n && cJSON_GetArraySize(want) == n; r++) {
+        cJSON *pair = cJSON_GetArrayItem(texts, r), *row = cJSON_GetArrayItem(want, r);
+        const char *a = cJSON_GetStringValue(cJSON_GetArrayItem(pair, 0));
+        const char *b = cJSON_GetStringValue(cJSON_GetArrayItem(pair, 1)); /* NULL for null */
+        int T = cJSON_GetArraySize(row), len = 0, same = a != NULL && T <= 64;
+        int32_t ids[64], seg[64];
+        if (same) CHECK_OK(asacl_tokenizer_encode(tok, a, b, T, ids, seg, &len));
+        for (int i = 0; same && i < T; i++)
+            same = ids[i] == cJSON_GetArrayItem(row, i)->valueint && seg[i] == 0;
+        CHECK(same, "row %d (\"%s\"): asacl's ids differ from transformers'", r, a ? a : "?");
+        rows += same;
+    }
+    CHECK(rows == 4, "%d of 4 rows as transformers encoded them", rows);
+    cJSON_Delete(root);
+    free(text);
+    asacl_tokenizer_destroy(tok);
+}
+
 int main(void)
 {
     test_bytes_to_unicode();
@@ -522,5 +559,6 @@ int main(void)
 
     test_public();
     test_reference();
+    test_roberta_folder();
     return test_finish("test_bpe");
 }
