@@ -396,6 +396,8 @@ static asacl_status push_id(work *w, int32_t id)
 static asacl_status reserve(work *w, size_t n)
 {
     if (n <= w->word_cap) return ASACL_OK;
+    if (n > INT32_MAX / 4)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "a word of %zu bytes is more than BPE can merge", n);
     size_t cap = w->word_cap ? w->word_cap : 256;
     while (cap < n) cap *= 2;
     free(w->bytes), free(w->sym), free(w->next), free(w->prev), free(w->pending), free(w->heap);

@@ -1,6 +1,6 @@
 /* bpe.h -- byte-level BPE tokenizer (GPT-2, RoBERTa), faithful to the slow
- * Python RobertaTokenizer of transformers 4 (the one with bpe_ranks), which
- * the fast tokenizer follows too except where noted.
+ * Python RobertaTokenizer of transformers 4 (the one with bpe_ranks;
+ * transformers 5 keeps only the fast one).
  *
  * Text to ids, in order:
  *  1. Decoding: the bytes are read as UTF-8, each maximal invalid subpart
@@ -27,6 +27,12 @@
  * next: O(n log n) for a pre-token of n bytes, with the slow tokenizer's
  * result even for merge lists whose order is not the order of training.
  *
+ * The fast (Rust) tokenizer agrees on the ids of each text alone without
+ * the prefix space, but not in the rest: its prefix space goes before every
+ * piece between special tokens that does not start with " ", an empty
+ * text b is no pair to it, longest_first cuts a on a tie, and merge lists
+ * out of training order merge differently (tests/gen_bpe_ref.py counts this).
+ *
  * Deliberate differences from transformers: a vocabulary without <mask>
  * does not treat the text "<mask>" as special (transformers would add it as
  * a new token past the vocabulary); merges.txt is read as the fast tokenizer
@@ -34,7 +40,10 @@
  * skips the first line whatever it is, and drops a last line that lacks its
  * newline), empty lines are skipped, any other line must be two tokens
  * separated by one space (the slow one ignores such lines, the fast one
- * fails); a token or id that vocab.json names twice is an error; Unicode
+ * fails); a token or id that vocab.json names twice is an error; a single
+ * text that must lose all its tokens to fit is cut to <s> </s> (as the fast
+ * tokenizer and transformers 5 do; transformers 4 logs an error and returns
+ * it uncut, longer than max_seq_len); Unicode
  * categories come from utf8proc, whose Unicode version may be older than
  * the regex module's for newly assigned characters. */
 #ifndef ASACL_DATA_BPE_H
