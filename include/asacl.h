@@ -295,7 +295,8 @@ typedef struct asacl_batch {
 ASACL_API asacl_status asacl_model_predict(asacl_model *model, const asacl_batch *batch, float *logits);
 
 /* ------------------------------------------------------------------------ */
-/* Tokenizer: BERT WordPiece over a vocab.txt.                              */
+/* Tokenizer: BERT WordPiece over a vocab.txt, or byte-level BPE (RoBERTa,  */
+/* GPT-2) over vocab.json + merges.txt; one handle for both.                */
 
 typedef struct asacl_tokenizer asacl_tokenizer;
 
@@ -303,12 +304,22 @@ ASACL_API asacl_status asacl_tokenizer_load(const char *vocab_path, int do_lower
                                   asacl_tokenizer **tokenizer);
 ASACL_API asacl_status asacl_tokenizer_from_tokens(const char *const *tokens, size_t n, int do_lower_case,
                                          asacl_tokenizer **tokenizer);
+/* Byte-level BPE as transformers' RobertaTokenizer; vocab.json must hold
+ * <s> <pad> </s> <unk> (and may hold <mask>). add_prefix_space: a space goes
+ * before a text that does not start with whitespace (RoBERTa: 0). */
+ASACL_API asacl_status asacl_tokenizer_load_bpe(const char *vocab_json, const char *merges_txt,
+                                      int add_prefix_space, asacl_tokenizer **tokenizer);
 ASACL_API void asacl_tokenizer_destroy(asacl_tokenizer *tokenizer);
-ASACL_API size_t asacl_tokenizer_vocab_size(const asacl_tokenizer *tokenizer);
-/* Writes the vocabulary as vocab.txt (one token per line), atomically. */
+ASACL_API size_t asacl_tokenizer_vocab_size(const asacl_tokenizer *tokenizer); /* largest id + 1 */
+/* The id of a token ("[PAD]", "<pad>"), -1 if the vocabulary lacks it. */
+ASACL_API int asacl_tokenizer_token_id(const asacl_tokenizer *tokenizer, const char *token);
+/* Writes a WordPiece vocabulary as vocab.txt (one token per line),
+ * atomically; a BPE tokenizer is ASACL_ERR_INVALID_ARG (copy its files). */
 ASACL_API asacl_status asacl_tokenizer_save(const asacl_tokenizer *tokenizer, const char *path);
-/* [CLS] a [SEP] (b [SEP]), longest-first truncation to max_len; ids and
- * segments need room for max_len; the rest is [PAD] / 0. */
+/* WordPiece: [CLS] a [SEP] (b [SEP]), segments 0 then 1 after the first
+ * [SEP]; BPE: <s> a </s> (</s> b </s>), segments 0. Longest-first
+ * truncation to max_len; ids and segments need room for max_len; the rest
+ * is the pad token / 0. */
 ASACL_API asacl_status asacl_tokenizer_encode(const asacl_tokenizer *tokenizer, const char *a,
                                     const char *b, int max_len, int32_t *ids, int32_t *segments,
                                     int *length);

@@ -2,28 +2,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/bpe.h"
 #include "data/builtin.h"
 #include "data/glue.h"
 #include "data/tokenizer.h"
 #include "base/base.h"
 
 struct asacl_tokenizer {
-    wp_tokenizer *wp;
+    wp_tokenizer *wp;   /* one of the two */
+    bpe_tokenizer *bpe;
 };
 
 struct asacl_dataset {
     glue_dataset g;
 };
 
-static asacl_status wrap_tokenizer(asacl_status st, wp_tokenizer *wp, asacl_tokenizer **out)
+static asacl_status wrap_tokenizer(asacl_status st, wp_tokenizer *wp, bpe_tokenizer *bpe,
+                                   asacl_tokenizer **out)
 {
     if (st != ASACL_OK) return st;
     *out = malloc(sizeof **out);
     if (!*out) {
         wp_free(wp);
+        bpe_free(bpe);
         return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "creating a tokenizer");
     }
     (*out)->wp = wp;
+    (*out)->bpe = bpe;
     return ASACL_OK;
 }
 
@@ -32,7 +37,7 @@ asacl_status asacl_tokenizer_load(const char *path, int lower, asacl_tokenizer *
     if (!path || !out) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_load: NULL argument");
     wp_tokenizer *wp = NULL;
     asacl_status st = wp_load(path, lower, &wp);
-    return wrap_tokenizer(st, wp, out);
+    return wrap_tokenizer(st, wp, NULL, out);
 }
 
 asacl_status asacl_tokenizer_from_tokens(const char *const *tokens, size_t n, int lower,
@@ -41,17 +46,36 @@ asacl_status asacl_tokenizer_from_tokens(const char *const *tokens, size_t n, in
     if (!tokens || !out) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_from_tokens: NULL argument");
     wp_tokenizer *wp = NULL;
     asacl_status st = wp_from_tokens(tokens, n, lower, &wp);
-    return wrap_tokenizer(st, wp, out);
+    return wrap_tokenizer(st, wp, NULL, out);
+}
+
+asacl_status asacl_tokenizer_load_bpe(const char *vocab_json, const char *merges_txt,
+                                      int add_prefix_space, asacl_tokenizer **out)
+{
+    if (!vocab_json || !merges_txt || !out)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_load_bpe: NULL argument");
+    bpe_tokenizer *bpe = NULL;
+    asacl_status st = bpe_load(vocab_json, merges_txt, add_prefix_space, &bpe);
+    return wrap_tokenizer(st, NULL, bpe, out);
 }
 
 void asacl_tokenizer_destroy(asacl_tokenizer *t)
 {
     if (!t) return;
     wp_free(t->wp);
+    bpe_free(t->bpe);
     free(t);
 }
 
-size_t asacl_tokenizer_vocab_size(const asacl_tokenizer *t) { return t ? wp_vocab_size(t->wp) : 0; }
+size_t asacl_tokenizer_vocab_size(const asacl_tokenizer *t)
+{
+    return !t ? 0 : t->bpe ? bpe_vocab_size(t->bpe) : wp_vocab_size(t->wp);
+}
+
+int asacl_tokenizer_token_id(const asacl_tokenizer *t, const char *token)
+{
+    return !t ? -1 : t->bpe ? bpe_id(t->bpe, token) : wp_id(t->wp, token);
+}
 
 const char *asacl_tokenizer_token(const asacl_tokenizer *t, int32_t id)
 {
@@ -61,6 +85,10 @@ const char *asacl_tokenizer_token(const asacl_tokenizer *t, int32_t id)
 asacl_status asacl_tokenizer_save(const asacl_tokenizer *t, const char *path)
 {
     if (!t || !path) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_save: NULL argument");
+    if (t->bpe)
+        return rt_fail(ASACL_ERR_INVALID_ARG,
+                       "asacl_tokenizer_save writes vocab.txt for WordPiece; a BPE tokenizer's "
+                       "vocab.json and merges.txt are copied as they are");
     size_t n = wp_vocab_size(t->wp), bytes = 0;
     for (size_t i = 0; i < n; i++) bytes += strlen(wp_token(t->wp, (int)i)) + 1;
     char *buf = malloc(bytes + 1), *p = buf;
@@ -82,6 +110,7 @@ asacl_status asacl_tokenizer_encode(const asacl_tokenizer *t, const char *a, con
 {
     if (!t || !a || !ids || !segments || !length)
         return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_encode: NULL argument");
+    if (t->bpe) return bpe_encode(t->bpe, a, b, max_len, ids, segments, length);
     return wp_encode(t->wp, a, b, max_len, ids, segments, length);
 }
 
