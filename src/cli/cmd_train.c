@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,7 +181,8 @@ static int settings_from_json(settings *s, const char *text)
 #define NUM(key, field, type)                                  \
     do {                                                       \
         cJSON *v = cJSON_GetObjectItem(j, key);                \
-        if (cJSON_IsNumber(v)) field = (type)v->valuedouble;   \
+        if (cJSON_IsNumber(v) && fabs(v->valuedouble) < 1e9)   \
+            field = (type)v->valuedouble; /* never out of range */ \
     } while (0)
     STR("model", s->model);
     STR("train", s->train);
@@ -549,7 +551,7 @@ int cmd_train(int argc, char **argv)
         cJSON *j = cJSON_Parse(run_json);
         cJSON *b = cJSON_GetObjectItem(j, "best"), *bs = cJSON_GetObjectItem(j, "best_step");
         r.best = cJSON_IsNumber(b) ? b->valuedouble : 0;
-        r.best_step = cJSON_IsNumber(bs) ? (long)bs->valuedouble : -1;
+        r.best_step = cJSON_IsNumber(bs) && fabs(bs->valuedouble) < 1e15 ? (long)bs->valuedouble : -1;
         cJSON *bm = cJSON_GetObjectItem(j, "best_metrics"), *row;
         int d = 0;
         cJSON_ArrayForEach(row, bm)

@@ -15,10 +15,12 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/json_util.h"
 #include "runtime.h"
 
 #define PROFILE_SCHEMA 1
@@ -134,9 +136,10 @@ asacl_status rt_profile_parse(const char *json, const char *origin, rt_profile *
         cJSON_ArrayForEach(kv, prog)
         {
             char value[64];
+            long long iv;
             if (cJSON_IsNumber(kv)) {
-                if (kv->valuedouble == (double)(long)kv->valuedouble)
-                    snprintf(value, sizeof value, "%ld", (long)kv->valuedouble);
+                if (io_json_integer(kv, LONG_MIN, LONG_MAX, &iv))
+                    snprintf(value, sizeof value, "%lld", iv);
                 else
                     snprintf(value, sizeof value, "%.9gf", kv->valuedouble);
             } else if (cJSON_IsString(kv)) {

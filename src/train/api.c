@@ -1,7 +1,10 @@
 /* api.c -- the public training API (include/asacl.h): trainers over public
  * models, and training checkpoints. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <float.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +226,42 @@ asacl_status asacl_trainer_save(const asacl_trainer *t, const char *dir,
     return st;
 }
 
+/* The numbers of the metadata and their ranges, checked when a state is
+ * opened, so that meta_num's conversions are always in range. */
+static const struct state_key {
+    const char *key;
+    double lo, hi;
+    int integer;
+} state_keys[] = {
+    {"step", 0, 1e15, 1},          {"seed", 0, 0, 2},              {"epoch", 0, 1e15, 1},
+    {"index", 0, 1e15, 1},         {"layout_total", 0, 1e15, 1},   {"asa", 0, 1, 1},
+    {"additive_masks", 0, 1, 1},   {"tau", 0, FLT_MAX, 0},         {"lr", 0, FLT_MAX, 0},
+    {"weight_decay", -FLT_MAX, FLT_MAX, 0},                         {"warmup_ratio", 0, 1, 0},
+    {"max_grad_norm", 0, FLT_MAX, 0}, {"total_steps", 1, 1e15, 1}, {"max_batch", 1, 1e9, 1},
+    {"max_seq_len", 2, 1e9, 1},
+};
+
+static asacl_status check_state_key(const st_file *f, const char *path, const struct state_key *k)
+{
+    const char *v = st_metadata(f, k->key);
+    if (!v) return rt_fail(ASACL_ERR_FORMAT, "%s: metadata lacks \"%s\"", path, k->key);
+    char *end = NULL;
+    int ok;
+    if (k->integer == 2) { /* a 64-bit seed: decimal digits only */
+        errno = 0;
+        ok = *v >= '0' && *v <= '9' && (strtoull(v, &end, 10), errno == 0) && !*end;
+    } else {
+        double x = strtod(v, &end);
+        ok = *v && !*end && x >= k->lo && x <= k->hi && (!k->integer || x == floor(x));
+    }
+    if (ok) return ASACL_OK;
+    if (k->integer == 2)
+        return rt_fail(ASACL_ERR_FORMAT, "%s: metadata \"%s\" must be a 64-bit unsigned integer, "
+                       "found \"%.40s\"", path, k->key, v);
+    return rt_fail(ASACL_ERR_FORMAT, "%s: metadata \"%s\" must be %s in [%.9g, %.9g], found \"%.40s\"",
+                   path, k->key, k->integer ? "an integer" : "a number", k->lo, k->hi, v);
+}
+
 static asacl_status open_state(const char *dir, st_file *f)
 {
     char path[4200];
@@ -234,14 +273,13 @@ static asacl_status open_state(const char *dir, st_file *f)
         return rt_fail(ASACL_ERR_FORMAT, "%s: not an asacl trainer state of version %s", path,
                        STATE_VERSION);
     }
-    static const char *keys[] = {"step", "seed", "epoch", "index", "layout_total", "asa",
-                                 "additive_masks", "tau", "lr", "weight_decay", "warmup_ratio",
-                                 "max_grad_norm", "total_steps", "max_batch", "max_seq_len"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (!st_metadata(f, keys[i])) {
+    for (size_t i = 0; i < sizeof state_keys / sizeof state_keys[0]; i++) {
+        asacl_status st = check_state_key(f, path, &state_keys[i]);
+        if (st != ASACL_OK) {
             st_close(f);
-            return rt_fail(ASACL_ERR_FORMAT, "%s: metadata lacks \"%s\"", path, keys[i]);
+            return st;
         }
+    }
     return ASACL_OK;
 }
 
