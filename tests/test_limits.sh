@@ -84,6 +84,12 @@ sed 's/"TILE_VW": 16/"TILE_VW": 3/' "$src/devices/pocl-cpu.json" > "$tmp/p.json"
 ASACL_PROFILE=$tmp/p.json expect 1 "GEMM parameters out of range: VW 3 (2, 4, 8, 16)" \
   -- "$asacl" train --resume "$tmp/A/checkpoint"
 grep -q '^step' "$tmp/out" && bad "a step ran with an impossible tile" || ok "no step ran"
+# 5. A kernel build failure: a profile sets the GEMM kernel's own vector width
+#    to 5 (no float5 in OpenCL C), past the layer's checks of TILE_VW.
+sed 's/"TILE_VW": 16,/"TILE_VW": 16, "VW": 5,/' "$src/devices/pocl-cpu.json" > "$tmp/p.json"
+ASACL_PROFILE=$tmp/p.json expect 1 "building kernel file cl/gemm.cl" "CL_BUILD_PROGRAM_FAILURE" "-DVW=5" \
+  "build log:" "float5" -- "$asacl" train --resume "$tmp/A/checkpoint"
+grep -q '^step' "$tmp/out" && bad "a step ran without its kernels" || ok "no step ran"
 same_checkpoint && ok "bad profiles: checkpoint untouched" || bad "bad profiles: checkpoint changed"
 
 exit $fail
