@@ -13,3 +13,4 @@ if(NOT ASACL_SANITIZE)
   set_tests_properties(test_valgrind PROPERTIES LABELS device SKIP_RETURN_CODE 77 TIMEOUT 3000
                        ENVIRONMENT "${ASACL_TEST_ENV}")
 endif()
+asacl_test(test_checkpoint_meta cpu)
