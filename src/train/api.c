@@ -249,7 +249,8 @@ static asacl_status check_state_key(const st_file *f, const char *path, const st
     int ok;
     if (k->integer == 2) { /* a 64-bit seed: decimal digits only */
         errno = 0;
-        ok = *v >= '0' && *v <= '9' && (strtoull(v, &end, 10), errno == 0) && !*end;
+        (void)strtoull(v, &end, 10);
+        ok = *v >= '0' && *v <= '9' && errno == 0 && !*end;
     } else {
         double x = strtod(v, &end);
         ok = *v && !*end && x >= k->lo && x <= k->hi && (!k->integer || x == floor(x));
