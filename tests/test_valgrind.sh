@@ -20,19 +20,24 @@ trap 'rm -rf "$tmp"' EXIT
   --out "$tmp/warm" >/dev/null 2>&1 || { echo "FAIL: the run without valgrind"; exit 1; }
 
 vg=(valgrind --error-exitcode=1 --leak-check=full --show-leak-kinds=definite
-    --errors-for-leak-kinds=definite --track-origins=yes --num-callers=40
+    --errors-for-leak-kinds=definite --num-callers=40
     --suppressions="$src/tests/valgrind.supp")
 fail=0
+# On a failure: valgrind's own reports first (the program's output is long).
+report() {
+  grep -E -A25 'Invalid (read|write|free)|uninitialised|definitely lost in|impossible|VALGRIND INTERNAL|Process terminating' "$1" | head -120
+  echo "..."; tail -15 "$1"
+}
 if "${vg[@]}" "$asacl" train --train-size 16 --dev-size 16 --batch-size 8 --epochs 1 --max-steps 2 \
      --out "$tmp/run" >"$tmp/train.log" 2>&1; then
   echo "ok   memcheck: asacl train ($(grep -o 'ERROR SUMMARY: [0-9]* errors' "$tmp/train.log"))"
 else
-  echo "FAIL memcheck: asacl train"; grep -v '^==[0-9]*== *$' "$tmp/train.log" | tail -60; fail=1
+  echo "FAIL memcheck: asacl train"; report "$tmp/train.log"; fail=1
 fi
 printf 'a b c\nthe d e\n' > "$tmp/texts"
 if "${vg[@]}" "$asacl" predict --model "$tmp/warm/best" "$tmp/texts" >"$tmp/predict.log" 2>&1; then
   echo "ok   memcheck: asacl predict ($(grep -o 'ERROR SUMMARY: [0-9]* errors' "$tmp/predict.log"))"
 else
-  echo "FAIL memcheck: asacl predict"; grep -v '^==[0-9]*== *$' "$tmp/predict.log" | tail -60; fail=1
+  echo "FAIL memcheck: asacl predict"; report "$tmp/predict.log"; fail=1
 fi
 exit $fail
