@@ -225,6 +225,11 @@ static void test_errors(void)
     EXPECT_BAD("{\"hidden_size\": \"768\"}", "\"hidden_size\" must be an integer, found \"768\"");
     EXPECT_BAD("{\"num_hidden_layers\": 2.5}", "\"num_hidden_layers\" must be an integer, found 2.5");
     EXPECT_BAD("{\"vocab_size\": 1e12}", "\"vocab_size\" must be an integer, found 1000000000000");
+    /* Regression (fuzz_config_json, tests/fuzz/regress/config_json): numbers beyond
+     * long long were converted before the range check (undefined behaviour). */
+    EXPECT_BAD("{\"vocab_size\": 8.9e103}", "\"vocab_size\" must be an integer, found 8.9e+103");
+    EXPECT_BAD("{\"hidden_size\": -9.3e18}", "\"hidden_size\" must be an integer, found -9.3e+18");
+    EXPECT_BAD("{\"hidden_size\": 9223372036854775807}", "\"hidden_size\" must be an integer");
     EXPECT_BAD("{\"pad_token_id\": null}", "\"pad_token_id\" must be an integer, found null");
     EXPECT_BAD("{\"layer_norm_eps\": \"1e-12\"}", "\"layer_norm_eps\" must be a number, found \"1e-12\"");
     EXPECT_BAD("{\"hidden_dropout_prob\": true}", "\"hidden_dropout_prob\" must be a number, found true");

@@ -69,8 +69,14 @@ int main(void)
         {"{\"asacl_profile\": 1,\n \"identity\": {}\n,,}", "line 3"},
         {"{\"identity\": {}}", "schema version"},
         {"{\"asacl_profile\": 1}", "identity"},
-        {"{\"asacl_profile\": 1, \"identity\": {}, \"kernels\": {\"v\": {\"wgs\": 1}}}", "kernels.v.wgs"},
-        {"{\"asacl_profile\": 1, \"identity\": {}, \"kernels\": {\"v\": {\"A\": \"-cl-fast-relaxed-math x\"}}}", "kernels.v.A"},
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"kernels\": {\"vector\": {\"wgs\": 1}}}", "kernels.vector.wgs"},
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"kernels\": {\"vector\": {\"A\": \"-cl-fast-relaxed-math x\"}}}", "kernels.vector.A"},
+        /* Unknown keys and out-of-range values (test_limits.sh shows the CLI's message). */
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"kernel\": {}}", "unknown key \"kernel\""},
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"kernels\": {\"v\": {\"A\": 1}}}", "no kernel file cl/v.cl"},
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"kernels\": {\"vector\": {\"WGS\": 0}}}", "kernels.vector.WGS must be an integer in [1, 4096]"},
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"kernels\": {\"layernorm\": {\"LN_WG\": 48}}}", "power of two"},
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"kernels\": {\"reduce\": {\"RED_WG\": 1e300}}}", "kernels.reduce.RED_WG"},
         {"{\"asacl_profile\": 1, \"identity\": {}, \"kernels\": [1]}", "kernels"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -79,6 +85,16 @@ int main(void)
         CHECK(strstr(asacl_last_error(), "bad.json") && strstr(asacl_last_error(), bad[i].needle),
               "bad profile %zu message: %s", i, asacl_last_error());
     }
+
+    /* Regression (fuzz_profile, tests/fuzz/regress/profile): a number too large for
+     * an integer was converted to one (undefined behaviour, garbage define); it
+     * stays a float literal. */
+    REQUIRE_OK(rt_profile_parse("{\"asacl_profile\": 1, \"identity\": {}, \"kernels\": "
+                                "{\"gemm\": {\"X\": 8.9e103, \"Y\": -9223372036854775808}}}",
+                                "big.json", &p));
+    CHECK(p.n_defines == 2 && !strcmp(p.defines[0].value, "8.9e+103f") &&
+              !strcmp(p.defines[1].value, "-9223372036854775808"),
+          "huge values: %s %s", p.defines[0].value, p.defines[1].value);
 
     /* A user profile that matches wins over the shipped ones. */
     char dir[] = "/tmp/asacl-profile-test-XXXXXX";

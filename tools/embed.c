@@ -54,7 +54,7 @@ static char *slurp(const char *path)
 
 static const char *includes[16];
 static int n_includes;
-static const char *seen[MAX_SEEN];
+static char *seen[MAX_SEEN];
 static int n_seen;
 
 static const char *base_name(const char *path)
@@ -187,6 +187,7 @@ int main(int argc, char **argv)
                "#include \"runtime.h\"\n\n");
     for (int i = 0; i < np; i++) {
         buf b = {0};
+        for (int k = 0; k < n_seen; k++) free(seen[k]);
         n_seen = 0;
         expand(&b, programs[i].path, relative(programs[i].path, root));
         char sym[64], ex[1200];
@@ -219,5 +220,9 @@ int main(int argc, char **argv)
                 relative(profiles[i].path, root), i, i);
     fprintf(f, "};\nconst size_t rt_shipped_profile_count = %d;\n", nf);
     if (fclose(f) != 0) die("cannot write", out_path);
+    /* Freed so that a sanitizer build (LeakSanitizer) can run this step. */
+    for (int k = 0; k < n_seen; k++) free(seen[k]);
+    for (int i = 0; i < np; i++) free((char *)programs[i].name);
+    for (int i = 0; i < nf; i++) free((char *)profiles[i].name);
     return 0;
 }

@@ -60,11 +60,11 @@ asacl_status rt_read_file(const char *path, char **data, size_t *size)
         buf = nb;
         cap *= 2;
     }
-    int bad = ferror(f);
+    int bad = ferror(f), why = errno;
     fclose(f);
     if (bad) {
         free(buf);
-        return rt_fail(ASACL_ERR_IO, "error reading %s", path);
+        return rt_fail(ASACL_ERR_IO, "error reading %s: %s", path, strerror(why));
     }
     buf[n] = 0;
     *data = buf;

@@ -46,6 +46,18 @@ char *json_print(const cJSON *item)
     return out;
 }
 
+int json_integer(const cJSON *item, long long lo, long long hi, long long *out)
+{
+    if (!cJSON_IsNumber(item)) return 0;
+    double v = item->valuedouble;
+    /* [-2^63, 2^63) holds every double that converts to long long; NaN fails too. */
+    if (!(v >= -0x1p63 && v < 0x1p63)) return 0;
+    long long i = (long long)v;
+    if ((double)i != v || i < lo || i > hi) return 0;
+    *out = i;
+    return 1;
+}
+
 const char *json_describe(const cJSON *item, char *buf, size_t cap)
 {
     if (cJSON_IsString(item)) snprintf(buf, cap, "\"%.60s\"", item->valuestring);

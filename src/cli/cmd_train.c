@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,7 +188,8 @@ static int settings_from_json(settings *s, const char *text)
 #define NUM(key, field, type)                                  \
     do {                                                       \
         cJSON *v = cJSON_GetObjectItem(j, key);                \
-        if (cJSON_IsNumber(v)) field = (type)v->valuedouble;   \
+        if (cJSON_IsNumber(v) && fabs(v->valuedouble) < 1e9)   \
+            field = (type)v->valuedouble; /* never out of range */ \
     } while (0)
     STR("model", s->model);
     STR("train", s->train);

@@ -39,11 +39,11 @@ static const struct {
 static asacl_status get_int(const char *origin, const cJSON *v, const char *key, int *out)
 {
     char d[96];
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble ||
-        v->valuedouble < INT_MIN || v->valuedouble > INT_MAX)
+    long long i;
+    if (!json_integer(v, INT_MIN, INT_MAX, &i))
         FAIL("%s: \"%s\" must be an integer, found %s", origin, key,
              json_describe(v, d, sizeof d));
-    *out = (int)v->valuedouble;
+    *out = (int)i;
     return ASACL_OK;
 }
 

@@ -1,5 +1,6 @@
 /* api.c -- the public model API: creating, loading, saving and running a
  * model (include/asacl.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,8 @@ static asacl_status read_file(const char *dir, const char *file, int required,
     snprintf(path, sizeof path, "%s/%s", dir, file);
     FILE *probe = fopen(path, "rb");
     if (!probe) {
+        if (errno != ENOENT) /* there, but unreadable: never skipped quietly */
+            return rt_fail(ASACL_ERR_IO, "cannot open %s: %s", path, strerror(errno));
         if (!required) return ASACL_OK;
         return rt_fail(ASACL_ERR_IO, "%s: no %s (a model folder holds config.json and "
                                      "model.safetensors, as saved by transformers or asacl)",

@@ -1,4 +1,5 @@
 /* buffer.c -- device buffer allocation and blocking host<->device copies. */
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -40,6 +41,13 @@ asacl_status rt_buffer_create(asacl_ctx *ctx, size_t bytes, const char *what, cl
     cl_int err;
     *out = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
     CL_TRY(err, "allocating %zu bytes for %s", bytes, what);
+    /* One fill at creation makes the memory real on drivers that commit it
+     * lazily (PoCL, most GPU drivers), so a shortage shows when the buffers
+     * are made (rt_memory_commit), never in the middle of training. */
+    static const cl_uint zero = 0;
+    err = clEnqueueFillBuffer(ctx->queue, *out, &zero, bytes % 4 ? 1 : 4, 0, bytes, 0, NULL, NULL);
+    if (err != CL_SUCCESS) rt_buffer_release(out);
+    CL_TRY(err, "filling the %zu bytes of %s once", bytes, what);
     buffer_note *n = malloc(sizeof *n);
     if (!n) return ASACL_OK; /* the buffer works; it just goes uncounted */
     n->stat = ctx->mem;
@@ -98,5 +106,53 @@ asacl_status rt_scratch(asacl_ctx *ctx, size_t n, cl_mem *out)
         ctx->scratch_floats = n;
     }
     *out = ctx->scratch;
+    return ASACL_OK;
+}
+
+/* ---- the device-memory budget ------------------------------------------------ */
+
+#define MIB(b) ((double)(b) / 1048576.0)
+
+asacl_status rt_device_memory(const asacl_ctx *ctx, uint64_t *bytes, const char **source)
+{
+    *bytes = ctx->info.global_mem_bytes;
+    *source = "CL_DEVICE_GLOBAL_MEM_SIZE";
+    const char *env = getenv("ASACL_DEVICE_MEMORY");
+    if (!env || !*env) return ASACL_OK;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(env, &end, 10);
+    int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+    if (shift) end++;
+    if (errno || end == env || *end || *env == '-' || v == 0 || v > (UINT64_MAX >> shift))
+        return rt_fail(ASACL_ERR_INVALID_ARG,
+                       "ASACL_DEVICE_MEMORY=%s: expected a number of bytes, optionally with "
+                       "K, M or G (1G = 2^30 bytes)", env);
+    v <<= shift;
+    if (!*bytes || v < *bytes) {
+        *bytes = v;
+        *source = "ASACL_DEVICE_MEMORY";
+    }
+    return ASACL_OK;
+}
+
+asacl_status rt_memory_commit(asacl_ctx *ctx, const char *what)
+{
+    uint64_t have;
+    const char *source;
+    TRY(rt_device_memory(ctx, &have, &source));
+    long long need = ctx->mem->live;
+    if (have && need > 0 && (uint64_t)need > have)
+        return rt_fail(ASACL_ERR_OUT_OF_MEMORY,
+                       "%s needs %.1f MiB of device memory, but %s allows %.1f MiB (%s); "
+                       "use a smaller batch, sequence length or model",
+                       what, MIB(need), ctx->info.name, MIB(have), source);
+    cl_int err = clFinish(ctx->queue);
+    if (err != CL_SUCCESS)
+        return rt_fail(ASACL_ERR_OUT_OF_MEMORY,
+                       "%s: %s could not provide the %.1f MiB of device memory it needs (%s "
+                       "while filling its buffers once; the device allows %.1f MiB by %s); "
+                       "use a smaller batch, sequence length or model",
+                       what, ctx->info.name, MIB(need), rt_cl_error_name(err), MIB(have), source);
     return ASACL_OK;
 }

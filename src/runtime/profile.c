@@ -15,10 +15,12 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "runtime.h"
 
 #define PROFILE_SCHEMA 1
@@ -90,6 +92,50 @@ static int valid_value(const char *s)
     return 1;
 }
 
+/* The keys a profile may have at its top level. */
+static const char *const top_keys[] = {"asacl_profile", "identity", "tuned", "description",
+                                       "kernels", "tuning"};
+
+/* Values the kernels rely on beyond being numbers, checked when a profile is
+ * read (the GEMM tiles are checked where they are used, gemm_own.c): a
+ * work-group size the launch clamps to the device's maximum, and the
+ * tree reductions' work-group sizes, which must be powers of two. */
+static const struct {
+    const char *program, *name; /* program NULL: any */
+    long lo, hi;
+    int pow2;
+} limits[] = {
+    {NULL, "WGS", 1, 4096, 0},
+    {"layernorm", "LN_WG", 1, 4096, 1},
+    {"reduce", "RED_WG", 1, 4096, 1},
+};
+
+static int known_program(const char *name)
+{
+    for (size_t i = 0; i < rt_cl_program_count; i++)
+        if (!strcmp(rt_cl_programs[i].name, name)) return 1;
+    return 0;
+}
+
+/* ASACL_OK, or the reason a value is out of range. */
+static asacl_status check_limit(const char *origin, const char *program, const cJSON *kv)
+{
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        if ((limits[i].program && strcmp(limits[i].program, program) != 0) ||
+            strcmp(limits[i].name, kv->string) != 0)
+            continue;
+        long long v;
+        int ok = json_integer(kv, limits[i].lo, limits[i].hi, &v) &&
+                 (!limits[i].pow2 || (v & (v - 1)) == 0);
+        if (!ok)
+            return rt_fail(ASACL_ERR_PROFILE,
+                           "device profile %s: kernels.%s.%s must be an integer in [%ld, %ld]%s",
+                           origin, program, kv->string, limits[i].lo, limits[i].hi,
+                           limits[i].pow2 ? " and a power of two" : "");
+    }
+    return ASACL_OK;
+}
+
 asacl_status rt_profile_parse(const char *json, const char *origin, rt_profile *out)
 {
     memset(out, 0, sizeof *out);
@@ -115,6 +161,19 @@ asacl_status rt_profile_parse(const char *json, const char *origin, rt_profile *
                      origin);
         goto done;
     }
+    const cJSON *top;
+    cJSON_ArrayForEach(top, root)
+    {
+        size_t k = 0;
+        while (k < sizeof top_keys / sizeof top_keys[0] && strcmp(top_keys[k], top->string)) k++;
+        if (k == sizeof top_keys / sizeof top_keys[0]) {
+            st = rt_fail(ASACL_ERR_PROFILE,
+                         "device profile %s: unknown key \"%.40s\" (a profile has asacl_profile, "
+                         "identity, tuned, description, kernels and tuning)",
+                         origin, top->string);
+            goto done;
+        }
+    }
     out->tuned = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "tuned"));
     const cJSON *kernels = cJSON_GetObjectItemCaseSensitive(root, "kernels");
     if (kernels && !cJSON_IsObject(kernels)) {
@@ -130,13 +189,22 @@ asacl_status rt_profile_parse(const char *json, const char *origin, rt_profile *
                          origin, prog->string);
             goto done;
         }
+        if (!known_program(prog->string)) {
+            st = rt_fail(ASACL_ERR_PROFILE,
+                         "device profile %s: kernels.%s: there is no kernel file cl/%s.cl",
+                         origin, prog->string, prog->string);
+            goto done;
+        }
         const cJSON *kv;
         cJSON_ArrayForEach(kv, prog)
         {
+            st = check_limit(origin, prog->string, kv);
+            if (st != ASACL_OK) goto done;
             char value[64];
+            long long iv;
             if (cJSON_IsNumber(kv)) {
-                if (kv->valuedouble == (double)(long)kv->valuedouble)
-                    snprintf(value, sizeof value, "%ld", (long)kv->valuedouble);
+                if (json_integer(kv, LONG_MIN, LONG_MAX, &iv))
+                    snprintf(value, sizeof value, "%lld", iv);
                 else
                     snprintf(value, sizeof value, "%.9gf", kv->valuedouble);
             } else if (cJSON_IsString(kv)) {

@@ -211,6 +211,14 @@ void rt_memstat_release(rt_memstat *m);
  * trainer does) and no allocation happens in a training loop. Its content
  * does not survive the next call. */
 asacl_status rt_scratch(asacl_ctx *ctx, size_t n, cl_mem *out);
+/* The device memory asacl may use: CL_DEVICE_GLOBAL_MEM_SIZE, or less when
+ * $ASACL_DEVICE_MEMORY (bytes, or with K, M, G) says so; *source names which. */
+asacl_status rt_device_memory(const asacl_ctx *ctx, uint64_t *bytes, const char **source);
+/* Checks that the context's buffers (every rt_buffer_create, each filled once
+ * when made) fit that memory and that the device really provided them
+ * (clFinish after the fills): ASACL_ERR_OUT_OF_MEMORY naming what needs how
+ * much and what the device allows. `what` names the job ("training ..."). */
+asacl_status rt_memory_commit(asacl_ctx *ctx, const char *what);
 
 /* Allocates `bytes` on the device; ASACL_ERR_TOO_LARGE (naming `what`) when
  * it exceeds CL_DEVICE_MAX_MEM_ALLOC_SIZE. */

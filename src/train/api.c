@@ -1,7 +1,10 @@
 /* api.c -- the public training API (include/asacl.h): trainers over public
  * models, and training checkpoints. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <float.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +226,43 @@ asacl_status asacl_trainer_save(const asacl_trainer *t, const char *dir,
     return st;
 }
 
+/* The numbers of the metadata and their ranges, checked when a state is
+ * opened, so that meta_num's conversions are always in range. */
+static const struct state_key {
+    const char *key;
+    double lo, hi;
+    int integer;
+} state_keys[] = {
+    {"step", 0, 1e15, 1},          {"seed", 0, 0, 2},              {"layout_total", 0, 1e15, 1},
+    {"asa", 0, 1, 1},
+    {"additive_masks", 0, 1, 1},   {"tau", 0, FLT_MAX, 0},         {"lr", 0, FLT_MAX, 0},
+    {"weight_decay", -FLT_MAX, FLT_MAX, 0},                         {"warmup_ratio", 0, 1, 0},
+    {"max_grad_norm", 0, FLT_MAX, 0}, {"total_steps", 1, 1e15, 1}, {"max_batch", 1, 1e9, 1},
+    {"max_seq_len", 2, 1e9, 1},
+};
+
+static asacl_status check_state_key(const st_file *f, const char *path, const struct state_key *k)
+{
+    const char *v = st_metadata(f, k->key);
+    if (!v) return rt_fail(ASACL_ERR_FORMAT, "%s: metadata lacks \"%s\"", path, k->key);
+    char *end = NULL;
+    int ok;
+    if (k->integer == 2) { /* a 64-bit seed: decimal digits only */
+        errno = 0;
+        (void)strtoull(v, &end, 10);
+        ok = *v >= '0' && *v <= '9' && errno == 0 && !*end;
+    } else {
+        double x = strtod(v, &end);
+        ok = *v && !*end && x >= k->lo && x <= k->hi && (!k->integer || x == floor(x));
+    }
+    if (ok) return ASACL_OK;
+    if (k->integer == 2)
+        return rt_fail(ASACL_ERR_FORMAT, "%s: metadata \"%s\" must be a 64-bit unsigned integer, "
+                       "found \"%.40s\"", path, k->key, v);
+    return rt_fail(ASACL_ERR_FORMAT, "%s: metadata \"%s\" must be %s in [%.9g, %.9g], found \"%.40s\"",
+                   path, k->key, k->integer ? "an integer" : "a number", k->lo, k->hi, v);
+}
+
 static asacl_status open_state(const char *dir, st_file *f)
 {
     char path[4200];
@@ -230,19 +270,38 @@ static asacl_status open_state(const char *dir, st_file *f)
     TRY(st_open(path, f));
     const char *fmt = st_metadata(f, "format"), *ver = st_metadata(f, "version");
     if (!fmt || strcmp(fmt, STATE_FORMAT) != 0 || !ver || strcmp(ver, STATE_VERSION) != 0) {
+        int v1 = ver && !strcmp(ver, "1"); /* before st_close frees the metadata */
         st_close(f);
         return rt_fail(ASACL_ERR_FORMAT, "%s: not an asacl trainer state of version %s%s", path,
-                       STATE_VERSION, ver && !strcmp(ver, "1") ? " (version 1 came from an older "
-                       "asacl, which padded batches differently; start the run again)" : "");
+                       STATE_VERSION, v1 ? " (version 1 came from an older asacl, which padded "
+                       "batches differently; start the run again)" : "");
     }
-    static const char *keys[] = {"step", "seed", "layout_total", "asa", "additive_masks", "tau",
-                                 "lr", "weight_decay", "warmup_ratio", "max_grad_norm",
-                                 "total_steps", "max_batch", "max_seq_len", "padding"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (!st_metadata(f, keys[i])) {
-            st_close(f);
-            return rt_fail(ASACL_ERR_FORMAT, "%s: metadata lacks \"%s\"", path, keys[i]);
+    /* The loader's part is there when the checkpoint was saved with one. */
+    static const struct state_key loader_keys[] = {
+        {"epoch", 0, 1e15, 1},            {"index", 0, 1e15, 1},
+        {"loader_examples", 0, 1e15, 1},  {"loader_batch_size", 1, 1e9, 1},
+        {"loader_max_seq_len", 3, 1e9, 1}, {"loader_shuffle", 0, 1, 1},
+        {"loader_seed", 0, 0, 2},
+    };
+    int with_loader = st_metadata(f, "loader_examples") != NULL;
+    asacl_padding pad;
+    for (size_t i = 0; i < sizeof state_keys / sizeof state_keys[0]; i++) {
+        asacl_status st = check_state_key(f, path, &state_keys[i]);
+        for (size_t k = 0; st == ASACL_OK && with_loader && i == 0 &&
+                           k < sizeof loader_keys / sizeof loader_keys[0]; k++)
+            st = check_state_key(f, path, &loader_keys[k]);
+        if (st == ASACL_OK && i == 0) {
+            const char *names[2] = {"padding", with_loader ? "loader_padding" : "padding"};
+            for (int k = 0; k < 2 && st == ASACL_OK; k++)
+                if (asacl_padding_parse(st_metadata(f, names[k]), &pad) != ASACL_OK)
+                    st = rt_fail(ASACL_ERR_FORMAT, "%s: metadata \"%s\" must be max_length or "
+                                 "longest", path, names[k]);
         }
+        if (st != ASACL_OK) {
+            st_close(f);
+            return st;
+        }
+    }
     return ASACL_OK;
 }
 

@@ -73,7 +73,8 @@ static double num(const cJSON *j, const char *key)
 
 static void metrics_from_json(const cJSON *j, asacl_metrics *m)
 {
-    m->n = (size_t)num(j, "n");
+    double n = num(j, "n");
+    m->n = n >= 0 && n < 1e15 ? (size_t)n : 0;
     m->accuracy = num(j, "accuracy");
     m->f1 = num(j, "f1");
     m->mcc = num(j, "mcc");
@@ -213,7 +214,8 @@ static asacl_status resume(fit_run *f)
                      "\"fit\" state)", f->o->resume_dir);
     if (st == ASACL_OK) {
         f->r->best = num(fit, "best");
-        f->r->best_step = (long)num(fit, "best_step");
+        double bs = num(fit, "best_step"); /* range-checked before the conversion */
+        f->r->best_step = bs >= -1 && bs < 1e15 ? (long)bs : -1;
         const cJSON *m;
         size_t d = 0;
         cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(fit, "at_best"))

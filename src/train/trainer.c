@@ -1,5 +1,6 @@
 /* trainer.c -- the training step (see trainer.h). */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "model/asa.h"
@@ -81,6 +82,13 @@ asacl_status trainer_create(model *m, const train_opts *o, trainer *t)
         if (o->pub.asa && heads > need) need = heads; /* the adversarial pass's bias gradient */
         cl_mem scratch;
         st = rt_scratch(m->ctx, need, &scratch);
+    }
+    if (st == ASACL_OK) { /* everything a run allocates exists now: does it fit? */
+        char what[160];
+        snprintf(what, sizeof what, "training with batches of %zu x %zu tokens (parameters, "
+                 "gradients and AdamW moments %.1f MiB, the rest activations and workspace)",
+                 B, T, (double)(4 * m->layout.total * sizeof(float)) / 1048576.0);
+        st = rt_memory_commit(m->ctx, what);
     }
     if (st != ASACL_OK) trainer_destroy(t);
     return st;

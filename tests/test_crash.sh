@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# test_crash.sh -- crash safety of checkpoints: `asacl train` on the built-in
+# task with a checkpoint after every step is killed with SIGKILL at random
+# moments and resumed from its checkpoint each time until it finishes; the
+# final model (and the best dev model) must be bit-identical to those of an
+# uninterrupted run, and every checkpoint found after a kill must resume.
+# The moments are drawn from ASACL_CRASH_SEED (printed; set it to replay a
+# failure). Bounded: at most $ASACL_CRASH_KILLS kills (default 8), and no new
+# kill once $ASACL_CRASH_BUDGET seconds (default 60) have passed; then the last
+# run finishes on its own.
+set -u
+asacl=${1:?usage: test_crash.sh path/to/asacl}
+kills=${ASACL_CRASH_KILLS:-8}
+budget=${ASACL_CRASH_BUDGET:-60}
+seed=${ASACL_CRASH_SEED:-$(( $(date +%s) % 32768 ))}
+RANDOM=$seed
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if ! "$asacl" devices >/dev/null 2>&1; then
+  if [ "${ASACL_REQUIRE_DEVICE:-0}" = 1 ]; then echo "FAIL: no OpenCL device"; exit 1; fi
+  echo "SKIP: no OpenCL device"; exit 77
+fi
+
+args=(--epochs 2 --train-size 48 --dev-size 32 --batch-size 8 --save-every 1 --log-every 1
+      --eval-every 4)
+start=$(date +%s)
+# The uninterrupted reference, timed in milliseconds (the kill moments span it).
+t0=$(date +%s%N)
+timeout 120 "$asacl" train "${args[@]}" --out "$tmp/ref" >"$tmp/ref.log" 2>&1 \
+  || { echo "FAIL: the uninterrupted run"; cat "$tmp/ref.log"; exit 1; }
+ref_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+steps=$(grep -c '^{"step"' "$tmp/ref/metrics.jsonl")
+echo "seed $seed: uninterrupted run $steps steps in $ref_ms ms"
+
+out=$tmp/run
+n_kills=0 runs=0 resumed_from=() kill_log=()
+while :; do
+  if [ -f "$out/checkpoint/trainer_state.safetensors" ]; then
+    step=$(grep -ao '"step":"[0-9]*"' "$out/checkpoint/trainer_state.safetensors" | head -1 | tr -dc 0-9)
+    resumed_from+=("${step:-?}")
+    cmd=("$asacl" train --resume "$out/checkpoint")
+  else
+    [ -e "$out/checkpoint" ] && { echo "FAIL: $out/checkpoint exists without a trainer state"; ls -la "$out/checkpoint"; exit 1; }
+    rm -rf "$out"          # killed before the first checkpoint: start over
+    cmd=("$asacl" train "${args[@]}" --out "$out")
+  fi
+  runs=$((runs + 1))
+  timeout 120 "${cmd[@]}" >"$tmp/run.log" 2>&1 &
+  pid=$!
+  if [ "$n_kills" -lt "$kills" ] && [ $(( $(date +%s) - start )) -lt "$budget" ]; then
+    delay_ms=$(( (RANDOM * 32768 + RANDOM) % (ref_ms + 1) ))
+    sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+    # timeout's child is the asacl process; kill it, not timeout.
+    child=$(pgrep -P "$pid" | head -1)
+    if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
+      kill -9 "$child" 2>/dev/null && n_kills=$((n_kills + 1)) && kill_log+=("${delay_ms}ms")
+    fi
+  fi
+  wait "$pid" 2>/dev/null; rc=$?
+  if [ "$rc" = 0 ]; then break; fi
+  if [ "$rc" != 137 ] && [ "$rc" != 124 ]; then
+    echo "FAIL: run $runs (${cmd[*]}) exited $rc after a kill:"; cat "$tmp/run.log"; exit 1
+  fi
+  [ "$rc" = 124 ] && { echo "FAIL: run $runs timed out"; cat "$tmp/run.log"; exit 1; }
+done
+echo "$n_kills kills, $runs runs in $(( $(date +%s) - start )) s; resumed from steps: ${resumed_from[*]:-none}; kills at ${kill_log[*]:-none} into a run"
+
+fail=0
+for f in checkpoint/model.safetensors best/model.safetensors; do
+  if cmp -s "$tmp/ref/$f" "$out/$f"; then echo "ok   $f bit-identical"; else echo "FAIL $f differs"; fail=1; fi
+done
+left=$(ls -d "$out"/*.tmp.* "$out"/*.old.* 2>/dev/null | wc -l)
+echo "temporary folders left by kills: $left"
+exit $fail

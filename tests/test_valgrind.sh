@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# test_valgrind.sh -- memcheck over a short `asacl train` (the built-in task,
+# two steps, a checkpoint) and `asacl predict` from its model: any invalid
+# read or write, use of uninitialised memory in asacl, or definite leak fails
+# (--error-exitcode=1). Suppressions (tests/valgrind.supp) cover the OpenCL
+# driver stack only, each with its reason. Skipped (77) without valgrind.
+set -u
+asacl=${1:?usage: test_valgrind.sh path/to/asacl source-dir}
+src=${2:?usage: test_valgrind.sh path/to/asacl source-dir}
+command -v valgrind >/dev/null || { echo "SKIP: valgrind is not installed"; exit 77; }
+if ! "$asacl" devices >/dev/null 2>&1; then
+  if [ "${ASACL_REQUIRE_DEVICE:-0}" = 1 ]; then echo "FAIL: no OpenCL device"; exit 1; fi
+  echo "SKIP: no OpenCL device"; exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# Warm the kernel caches outside valgrind, so memcheck does not run LLVM
+# compiling every kernel (hours); the runs below then load binaries.
+"$asacl" train --train-size 16 --dev-size 16 --batch-size 8 --epochs 1 --max-steps 2 \
+  --out "$tmp/warm" >/dev/null 2>&1 || { echo "FAIL: the run without valgrind"; exit 1; }
+
+vg=(valgrind --error-exitcode=1 --leak-check=full --show-leak-kinds=definite
+    --errors-for-leak-kinds=definite --num-callers=40
+    --suppressions="$src/tests/valgrind.supp")
+fail=0
+# On a failure: valgrind's own reports first (the program's output is long).
+report() {
+  grep -E -A25 'Invalid (read|write|free)|uninitialised|definitely lost in|impossible|VALGRIND INTERNAL|Process terminating' "$1" | head -120
+  echo "..."; tail -15 "$1"
+}
+if "${vg[@]}" "$asacl" train --train-size 16 --dev-size 16 --batch-size 8 --epochs 1 --max-steps 2 \
+     --out "$tmp/run" >"$tmp/train.log" 2>&1; then
+  echo "ok   memcheck: asacl train ($(grep -o 'ERROR SUMMARY: [0-9]* errors' "$tmp/train.log"))"
+else
+  echo "FAIL memcheck: asacl train"; report "$tmp/train.log"; fail=1
+fi
+printf 'a b c\nthe d e\n' > "$tmp/texts"
+if "${vg[@]}" "$asacl" predict --model "$tmp/warm/best" "$tmp/texts" >"$tmp/predict.log" 2>&1; then
+  echo "ok   memcheck: asacl predict ($(grep -o 'ERROR SUMMARY: [0-9]* errors' "$tmp/predict.log"))"
+else
+  echo "FAIL memcheck: asacl predict"; report "$tmp/predict.log"; fail=1
+fi
+exit $fail
