@@ -55,3 +55,29 @@ __kernel void gelu_backward(__global float *dpre, ulong dpre_off, __global const
     float d = normal_cdf(x) + x * INV_SQRT_2PI * exp(-0.5f * x * x);
     dpre[dpre_off + i] = dact[dact_off + i] * d;
 }
+
+/* gelu_backward and the first stage of the bias gradient in one pass:
+ * dpre[r, c] = dact[r, c] * gelu'(pre[r, c]) for rows [s * chunk,
+ * (s + 1) * chunk) of R, and partial[s * F + c] = the sum of those dpre
+ * (reduce_columns is the second stage, as for bias_backward, whose sums
+ * these are, in the same order). dpre may alias dact. global (F, S). */
+__kernel void gelu_bias_backward(__global float *dpre, ulong dpre_off,
+                                 __global float *partial, ulong partial_off,
+                                 __global const float *dact, ulong dact_off,
+                                 __global const float *pre, ulong pre_off, uint R, uint F,
+                                 uint chunk)
+{
+    uint c = get_global_id(0), k = get_global_id(1);
+    if (c >= F) return;
+    uint end = min(R, (k + 1) * chunk);
+    float s = 0.0f;
+    for (uint r = k * chunk; r < end; r++) {
+        ulong i = (ulong)r * F + c;
+        float x = pre[pre_off + i];
+        float d = normal_cdf(x) + x * INV_SQRT_2PI * exp(-0.5f * x * x);
+        float v = dact[dact_off + i] * d;
+        dpre[dpre_off + i] = v;
+        s += v;
+    }
+    partial[partial_off + (ulong)k * F + c] = s;
+}
