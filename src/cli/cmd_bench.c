@@ -21,6 +21,7 @@ static const bench_shape SHAPES[] = {
     {"bench", 4, 256, 4, 1024, 32, 128},
     {"tiny", 2, 64, 4, 128, 16, 32},
     {"base", 12, 768, 12, 3072, 32, 128},
+    {"minilm", 6, 384, 12, 1536, 32, 64},
 };
 
 static void help(void)
@@ -35,7 +36,7 @@ static void help(void)
            "after each phase).\n\n"
            "  --config NAME   bench (4 layers, hidden 256, 4 heads, FFN 1024, B 32, T 128;\n"
            "                  the default), tiny (2, 64, 4, 128, B 16, T 32), base (BERT-base,\n"
-           "                  B 32, T 128)\n"
+           "                  B 32, T 128), minilm (6, 384, 12, 1536, B 32, T 64)\n"
            "  --batch N, --seq-len N   override B and T\n"
            "  --steps N       timed steps per mode (default 5), after --warmup N (default 2)\n"
            "  --baseline P    also run every mode under profile P, alternating with the\n"
@@ -127,7 +128,7 @@ static int bench_train(int argc, char **argv)
     const bench_shape *shape = NULL;
     for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++)
         if (!strcmp(SHAPES[i].name, config)) shape = &SHAPES[i];
-    if (!shape) return cli_usage_error("bench train", "unknown config '%s' (bench, tiny, base)", config);
+    if (!shape) return cli_usage_error("bench train", "unknown config '%s' (bench, tiny, base, minilm)", config);
     if (steps < 1 || warmup < 0) return cli_usage_error("bench train", "--steps must be >= 1");
     size_t B = batch > 0 ? (size_t)batch : shape->B, T = len > 1 ? (size_t)len : shape->T;
     cli_log_init(0);
