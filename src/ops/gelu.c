@@ -45,7 +45,8 @@ asacl_status op_gelu_bias_backward(asacl_ctx *ctx, tensor dpre, tensor dbias, te
     rt_arg_u32(&a, (cl_uint)N);
     rt_arg_u32(&a, (cl_uint)F);
     rt_arg_u32(&a, (cl_uint)chunk);
-    size_t g[2] = {F, S};
+    size_t vw = (size_t)rt_param(ctx, "gelu", "GELU_VW", 8);
+    size_t g[2] = {(F + vw - 1) / vw, S};
     TRY(rt_run(ctx, &a, 2, g, NULL));
     return op_reduce_columns(ctx, dbias, partial, F, F, S);
 }
