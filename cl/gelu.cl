@@ -55,3 +55,82 @@ __kernel void gelu_backward(__global float *dpre, ulong dpre_off, __global const
     float d = normal_cdf(x) + x * INV_SQRT_2PI * exp(-0.5f * x * x);
     dpre[dpre_off + i] = dact[dact_off + i] * d;
 }
+
+/* Columns per work-item of gelu_bias_backward: explicit vectors, since a
+ * work-item walks rows in a loop (which a CPU runtime's vectoriser across
+ * work-items leaves scalar). 1, 2, 4, 8 or 16. */
+#ifndef GELU_VW
+#define GELU_VW 8
+#endif
+#define GELU_CAT_(a, b) a##b
+#define GELU_CAT(a, b) GELU_CAT_(a, b)
+#if GELU_VW == 1
+typedef float gvec;
+#define GVLOAD(p) (*(p))
+#define GVSTORE(v, p) (*(p) = (v))
+#else
+typedef GELU_CAT(float, GELU_VW) gvec;
+#define GVLOAD(p) GELU_CAT(vload, GELU_VW)(0, (p))
+#define GVSTORE(v, p) GELU_CAT(vstore, GELU_VW)((v), 0, (p))
+#endif
+
+/* gelu'(x) as gelu_backward computes it, GELU_VW lanes at once. */
+inline gvec gelu_grad_v(gvec x)
+{
+    gvec z = x * INV_SQRT2;
+    gvec a = fabs(z);
+    gvec t = 1.0f / (1.0f + 0.5f * a);
+    gvec p = -0.82215223f + t * 0.17087277f;
+    p = 1.48851587f + t * p;
+    p = -1.13520398f + t * p;
+    p = 0.27886807f + t * p;
+    p = -0.18628806f + t * p;
+    p = 0.09678418f + t * p;
+    p = 0.37409196f + t * p;
+    p = 1.00002368f + t * p;
+    p = -1.26551223f + t * p;
+    gvec c = 0.5f * (t * exp(-a * a + p));
+    gvec cdf = select(c, 1.0f - c, z >= 0.0f);
+    return cdf + x * INV_SQRT_2PI * exp(-0.5f * x * x);
+}
+
+/* gelu_backward and the first stage of the bias gradient in one pass:
+ * dpre[r, c] = dact[r, c] * gelu'(pre[r, c]) for rows [s * chunk,
+ * (s + 1) * chunk) of R, and partial[s * F + c] = the sum of those dpre
+ * (reduce_columns is the second stage, as for bias_backward, whose sums
+ * these are, in the same order). Work-item (v, s) does columns
+ * [v * GELU_VW, (v + 1) * GELU_VW). dpre may alias dact.
+ * global (ceil(F / GELU_VW), S). */
+__kernel void gelu_bias_backward(__global float *dpre, ulong dpre_off,
+                                 __global float *partial, ulong partial_off,
+                                 __global const float *dact, ulong dact_off,
+                                 __global const float *pre, ulong pre_off, uint R, uint F,
+                                 uint chunk)
+{
+    uint c0 = get_global_id(0) * GELU_VW, k = get_global_id(1);
+    if (c0 >= F) return;
+    uint end = min(R, (k + 1) * chunk);
+    if (c0 + GELU_VW <= F) {
+        gvec s = 0.0f;
+        for (uint r = k * chunk; r < end; r++) {
+            ulong i = (ulong)r * F + c0;
+            gvec v = GVLOAD(dact + dact_off + i) * gelu_grad_v(GVLOAD(pre + pre_off + i));
+            GVSTORE(v, dpre + dpre_off + i);
+            s += v;
+        }
+        GVSTORE(s, partial + partial_off + (ulong)k * F + c0);
+        return;
+    }
+    for (uint c = c0; c < F; c++) { /* the last, partial group of columns */
+        float s = 0.0f;
+        for (uint r = k * chunk; r < end; r++) {
+            ulong i = (ulong)r * F + c;
+            float x = pre[pre_off + i];
+            float d = normal_cdf(x) + x * INV_SQRT_2PI * exp(-0.5f * x * x);
+            float v = dact[dact_off + i] * d;
+            dpre[dpre_off + i] = v;
+            s += v;
+        }
+        partial[partial_off + (ulong)k * F + c] = s;
+    }
+}

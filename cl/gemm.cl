@@ -2,8 +2,9 @@
  *
  * Row-major C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C, one kernel
  * per transpose case (gemm_nn, gemm_nt, gemm_tn, gemm_tt), each also
- * strided-batched over dimension 2 of the launch. Matrices are
- * (base, element offset, leading dimension, batch stride).
+ * batched over dimension 2 of the launch in two levels: entry z is matrix
+ * (z / inner, z % inner), at (z / inner) * stride + (z % inner) * inner
+ * stride. Matrices are (base, element offset, leading dimension, strides).
  *
  * Blocking (Goto-style, with roles chosen so that vectors run along N):
  *   - a tile is RM rows x TW = VW*NV columns of C, held in RM*NV vector
@@ -199,10 +200,10 @@ static inline void pack_at(local float *dst, global const float *A, uint lda, ui
 
 /* The body shared by the four kernels; TA/TB are compile-time constants. */
 #define GEMM_BODY(TA, TB)                                                                     \
-    uint batch = get_global_id(2);                                                            \
-    A += offA + batch * strideA;                                                              \
-    B += offB + batch * strideB;                                                              \
-    C += offC + batch * strideC;                                                              \
+    uint bo = get_global_id(2) / inner, bi = get_global_id(2) - bo * inner;                   \
+    A += offA + bo * strideA + bi * innerA;                                                   \
+    B += offB + bo * strideB + bi * innerB;                                                   \
+    C += offC + bo * strideC + bi * innerC;                                                   \
     uint lx = get_local_id(0), ly = get_local_id(1);                                          \
     uint width = WGX * cp * TW;                       /* columns of the macro tile */         \
     uint gn0 = get_group_id(0) * width;                                                       \
@@ -268,8 +269,9 @@ static inline void pack_at(local float *dst, global const float *A, uint lda, ui
     __attribute__((reqd_work_group_size(WGX, WGY, 1))) kernel void name(                      \
         uint M, uint N, uint K, float alpha, float beta, global const float *A, ulong offA,   \
         uint lda, ulong strideA, global const float *B, ulong offB, uint ldb, ulong strideB,  \
-        global float *C, ulong offC, uint ldc, ulong strideC, uint rp, uint cp, uint kc,      \
-        uint packa, local float *bl, local float *al)                                         \
+        global float *C, ulong offC, uint ldc, ulong strideC, uint inner, ulong innerA,       \
+        ulong innerB, ulong innerC, uint rp, uint cp, uint kc, uint packa, local float *bl,   \
+        local float *al)                                                                      \
     {                                                                                         \
         GEMM_BODY(TA, TB)                                                                     \
     }

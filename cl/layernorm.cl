@@ -1,7 +1,16 @@
 /* layernorm.cl -- LayerNorm over the last dimension, one work-group per row.
  *   y = (x - mean) * rstd * gamma + beta,  rstd = 1 / sqrt(var + eps)
- * mean and rstd are saved per row for the backward pass. */
+ * mean and rstd are saved per row for the backward pass.
+ *
+ * residual_layernorm_forward/_backward fuse the end of an attention or
+ * feed-forward block into one pass over memory:
+ *   res = resid + dropout(x + bias),  y = LN(res)
+ * and its backward with the column sums of the three parameter gradients.
+ * The unfused kernels (residual.cl, this file's layernorm kernels,
+ * dropout.cl, bias.cl) stay as the reference the fused ones are tested
+ * against; the arithmetic and the order of every sum are theirs. */
 #include "common.h"
+#include "dropout.h"
 
 /* Work-items per row (a power of two). */
 #ifndef LN_WG
@@ -89,4 +98,115 @@ __kernel void layernorm_backward_params(__global float *partial, ulong partial_o
     }
     partial[partial_off + (ulong)k * 2 * D + c] = sg;
     partial[partial_off + (ulong)k * 2 * D + D + c] = sb;
+}
+
+/* ---- fused with the residual, dropout and bias ---- */
+
+/* One work-group per row: global (N * LN_WG), local (LN_WG). Writes res
+ * (kept for the backward; it may alias x, not resid), y, mean, rstd.
+ * gamma, beta and bias are read from one parameter buffer. */
+__kernel __attribute__((reqd_work_group_size(LN_WG, 1, 1)))
+void residual_layernorm_forward(__global float *y, ulong y_off, __global float *mean,
+                                ulong mean_off, __global float *rstd, ulong rstd_off,
+                                __global float *res, ulong res_off,
+                                __global const float *resid, ulong resid_off,
+                                __global const float *x, ulong x_off,
+                                __global const float *params, ulong gamma_off, ulong beta_off,
+                                ulong bias_off, uint D, float eps, float p, uint4 rng)
+{
+    __local float scratch[LN_WG];
+    uint row = get_group_id(0), l = get_local_id(0);
+    ulong base = (ulong)row * D;
+    /* res, by the Philox groups of four that overlap the row (the element
+     * index of the dropout stream is base + c). */
+    ulong g0 = base >> 2, g1 = (base + D + 3) >> 2;
+    for (ulong g = g0 + l; g < g1; g += LN_WG) {
+        uint4 w = p > 0.0f ? dropout_words(rng, g) : (uint4)(0xffffffffu);
+        for (uint k = 0; k < 4; k++) {
+            ulong i = 4 * g + k;
+            if (i < base || i >= base + D) continue;
+            uint c = (uint)(i - base);
+            float f = p > 0.0f ? dropout_keep(dropout_word(w, k), p) : 1.0f;
+            float v = (x[x_off + i] + params[bias_off + c]) * f;
+            res[res_off + i] = resid[resid_off + i] + v;
+        }
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    /* LayerNorm of the row, as layernorm_forward. */
+    __global const float *xr = res + res_off + base;
+    float s = 0.0f;
+    for (uint c = l; c < D; c += LN_WG) s += xr[c];
+    float mu = group_sum(scratch, s) / (float)D;
+    float q = 0.0f;
+    for (uint c = l; c < D; c += LN_WG) {
+        float d = xr[c] - mu;
+        q += d * d;
+    }
+    float r = rsqrt(group_sum(scratch, q) / (float)D + eps);
+    __global float *yr = y + y_off + base;
+    for (uint c = l; c < D; c += LN_WG)
+        yr[c] = (xr[c] - mu) * r * params[gamma_off + c] + params[beta_off + c];
+    if (l == 0) {
+        mean[mean_off + row] = mu;
+        rstd[rstd_off + row] = r;
+    }
+}
+
+/* The backward over rows [s * chunk, (s + 1) * chunk) of N for work-group s:
+ *   dres    = LN'(dy)                      (the residual branch's gradient)
+ *   dbranch = dropout(dres)                (the gradient of x + bias)
+ * and the first stage of the column sums (reduce_columns_split adds the
+ * stages): partial[s * 3D + c] = sum dy * xhat (dgamma),
+ * partial[s * 3D + D + c] = sum dy (dbeta), partial[s * 3D + 2D + c] =
+ * sum dbranch (dbias), accumulated in acc (3 D floats of local memory).
+ * global (S * LN_WG), local (LN_WG). No two of dres, dbranch, dy alias. */
+__kernel __attribute__((reqd_work_group_size(LN_WG, 1, 1)))
+void residual_layernorm_backward(__global float *dres, ulong dres_off, __global float *dbranch,
+                                 ulong dbranch_off, __global float *partial, ulong partial_off,
+                                 __global const float *dy, ulong dy_off,
+                                 __global const float *x, ulong x_off,
+                                 __global const float *mean, ulong mean_off,
+                                 __global const float *rstd, ulong rstd_off,
+                                 __global const float *params, ulong gamma_off, uint N, uint D,
+                                 uint chunk, float p, uint4 rng, __local float *acc)
+{
+    __local float scratch[LN_WG];
+    uint s = get_group_id(0), l = get_local_id(0);
+    for (uint c = l; c < 3 * D; c += LN_WG) acc[c] = 0.0f;
+    uint end = min(N, (s + 1) * chunk);
+    for (uint n = s * chunk; n < end; n++) {
+        ulong base = (ulong)n * D;
+        float mu = mean[mean_off + n], r = rstd[rstd_off + n];
+        float s1 = 0.0f, s2 = 0.0f;
+        for (uint c = l; c < D; c += LN_WG) {
+            float g = params[gamma_off + c] * dy[dy_off + base + c];
+            s1 += g;
+            s2 += g * (x[x_off + base + c] - mu) * r;
+        }
+        float m1 = group_sum(scratch, s1) / (float)D; /* its barriers also order acc */
+        float m2 = group_sum(scratch, s2) / (float)D;
+        for (uint c = l; c < D; c += LN_WG) {
+            float d = dy[dy_off + base + c];
+            float g = params[gamma_off + c] * d;
+            float xhat = (x[x_off + base + c] - mu) * r;
+            dres[dres_off + base + c] = r * (g - m1 - xhat * m2);
+            acc[c] += d * (x[x_off + base + c] - mu) * r;
+            acc[D + c] += d;
+        }
+        barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
+        ulong g0 = base >> 2, g1 = (base + D + 3) >> 2;
+        for (ulong g = g0 + l; g < g1; g += LN_WG) {
+            uint4 w = p > 0.0f ? dropout_words(rng, g) : (uint4)(0xffffffffu);
+            for (uint k = 0; k < 4; k++) {
+                ulong i = 4 * g + k;
+                if (i < base || i >= base + D) continue;
+                uint c = (uint)(i - base);
+                float v = dres[dres_off + i] * (p > 0.0f ? dropout_keep(dropout_word(w, k), p) : 1.0f);
+                dbranch[dbranch_off + i] = v;
+                acc[2 * D + c] += v;
+            }
+        }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (uint c = l; c < 3 * D; c += LN_WG) partial[partial_off + (ulong)s * 3 * D + c] = acc[c];
 }

@@ -62,3 +62,19 @@ __kernel void reduce_columns(__global float *out, ulong out_off, __global const 
     for (uint k = 0; k < S; k++) s += partial[partial_off + (ulong)k * ld + c];
     out[out_off + c] += s;
 }
+
+/* reduce_columns over three segments of W columns at once, each with its
+ * own destination: column c of segment q = c / W adds into
+ * out[off_q + c - q * W]; global (3 W). */
+__kernel void reduce_columns3(__global float *out, ulong off0, ulong off1, ulong off2,
+                              __global const float *partial, ulong partial_off, uint ld, uint W,
+                              uint S)
+{
+    uint c = get_global_id(0);
+    if (c >= 3 * W) return;
+    uint q = c / W;
+    float s = 0.0f;
+    for (uint k = 0; k < S; k++) s += partial[partial_off + (ulong)k * ld + c];
+    ulong o = (q == 0 ? off0 : q == 1 ? off1 : off2) + (c - q * W);
+    out[o] += s;
+}

@@ -195,6 +195,15 @@ ASACL_API asacl_status asacl_ctx_set_kernel_timing(asacl_ctx *ctx, int on);
 ASACL_API asacl_status asacl_ctx_kernel_times(asacl_ctx *ctx, asacl_kernel_time *out, size_t cap, size_t *n);
 /* Bytes held in the library's device buffers now and at most so far. */
 ASACL_API void asacl_ctx_memory(const asacl_ctx *ctx, uint64_t *live, uint64_t *peak);
+/* Kernel launches the library has enqueued on the context, and the host
+ * time they took: from the start of setting a kernel's arguments (and
+ * resolving its handle) to the return of the enqueue. Calls into CLBlast
+ * are not counted. */
+typedef struct asacl_launch_stats {
+    uint64_t launches;
+    double host_seconds;
+} asacl_launch_stats;
+ASACL_API void asacl_ctx_launch_stats(const asacl_ctx *ctx, asacl_launch_stats *out);
 
 /* ------------------------------------------------------------------------ */
 /* Model configuration: the fields of Hugging Face's BertConfig that matter. */

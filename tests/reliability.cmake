@@ -5,7 +5,7 @@ add_test(NAME test_limits
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/test_limits.sh $<TARGET_FILE:asacl_cli> ${CMAKE_SOURCE_DIR})
 set_tests_properties(test_crash test_limits PROPERTIES LABELS device SKIP_RETURN_CODE 77
                      ENVIRONMENT "${ASACL_TEST_ENV}")
-set_tests_properties(test_crash PROPERTIES TIMEOUT 300)
+set_tests_properties(test_crash PROPERTIES TIMEOUT 900)
 # memcheck cannot run under AddressSanitizer: only in ordinary builds.
 if(NOT ASACL_SANITIZE)
   add_test(NAME test_valgrind

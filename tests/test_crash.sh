@@ -27,7 +27,7 @@ args=(--epochs 2 --train-size 48 --dev-size 32 --batch-size 8 --save-every 1 --l
 start=$(date +%s)
 # The uninterrupted reference, timed in milliseconds (the kill moments span it).
 t0=$(date +%s%N)
-timeout 120 "$asacl" train "${args[@]}" --out "$tmp/ref" >"$tmp/ref.log" 2>&1 \
+timeout 400 "$asacl" train "${args[@]}" --out "$tmp/ref" >"$tmp/ref.log" 2>&1 \
   || { echo "FAIL: the uninterrupted run"; cat "$tmp/ref.log"; exit 1; }
 ref_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 steps=$(grep -c '^{"step"' "$tmp/ref/metrics.jsonl")
@@ -46,7 +46,7 @@ while :; do
     cmd=("$asacl" train "${args[@]}" --out "$out")
   fi
   runs=$((runs + 1))
-  timeout 120 "${cmd[@]}" >"$tmp/run.log" 2>&1 &
+  timeout 400 "${cmd[@]}" >"$tmp/run.log" 2>&1 &
   pid=$!
   if [ "$n_kills" -lt "$kills" ] && [ $(( $(date +%s) - start )) -lt "$budget" ]; then
     delay_ms=$(( (RANDOM * 32768 + RANDOM) % (ref_ms + 1) ))

@@ -194,6 +194,98 @@ static void check_heads(asacl_ctx *ctx, const char *tag, int backend, const gemm
     operand_free(&dqkv);
 }
 
+/* Element (i, j) of op(X) of matrix (o, q) of a two-level batch. */
+static double op_el2(const operand *x, int trans, gemm_stride st, size_t o, size_t q, size_t i,
+                     size_t j)
+{
+    const float *m = x->h + x->off + o * st.outer + q * st.inner;
+    return trans ? m[j * x->ld + i] : m[i * x->ld + j];
+}
+
+/* One two-level batched product (gemm_batched2 and the backends' _run2)
+ * against the double reference; every element of C's buffer outside the
+ * windows must stay as it was. */
+static void check_product2(asacl_ctx *ctx, const char *what, int backend, const gemm_own_params *p,
+                           gemm_shape s, float alpha, float beta, operand *a, gemm_stride sa,
+                           operand *b, gemm_stride sb, operand *c, gemm_stride sc, size_t outer,
+                           size_t inner)
+{
+    gemm_mat am = mat_of(a), bm = mat_of(b), cm = mat_of(c);
+    if (backend == GEMM_BACKEND_OWN)
+        CHECK_OK(gemm_own_run2(ctx, p, s, alpha, am, sa, bm, sb, beta, cm, sc, outer, inner));
+    else if (backend == GEMM_BACKEND_CLBLAST)
+        CHECK_OK(gemm_clblast_run2(ctx, s, alpha, am, sa, bm, sb, beta, cm, sc, outer, inner));
+    else
+        CHECK_OK(gemm_batched2(ctx, s, alpha, am, sa, bm, sb, beta, cm, sc, outer, inner));
+    float *got = malloc(c->size * sizeof *got);
+    double *ref = malloc(c->size * sizeof *ref), *tol = calloc(c->size, sizeof *tol);
+    REQUIRE_OK(rt_download(ctx, c->d, 0, c->size, got));
+    for (size_t i = 0; i < c->size; i++) ref[i] = c->h[i];
+    for (size_t o = 0; o < outer; o++)
+        for (size_t q = 0; q < inner; q++)
+            for (size_t i = 0; i < s.m; i++)
+                for (size_t j = 0; j < s.n; j++) {
+                    double sum = 0, mag = 0;
+                    for (size_t k = 0; k < s.k; k++) {
+                        double t = op_el2(a, s.trans_a, sa, o, q, i, k) *
+                                   op_el2(b, s.trans_b, sb, o, q, k, j);
+                        sum += t;
+                        mag += fabs(t);
+                    }
+                    size_t at = c->off + o * sc.outer + q * sc.inner + i * c->ld + j;
+                    double c0 = beta != 0.0f ? (double)beta * c->h[at] : 0.0;
+                    ref[at] = (double)alpha * sum + c0;
+                    tol[at] = 4.0 * FLT_EPSILON * sqrt((double)s.k + 1.0) *
+                                  (fabs(alpha) * mag + fabs(c0)) + 1e-30;
+                }
+    size_t bad = 0, first = 0;
+    for (size_t i = 0; i < c->size; i++) {
+        double d = fabs((double)got[i] - ref[i]);
+        int ok = tol[i] > 0 ? d <= tol[i] : got[i] == (float)ref[i];
+        if (!ok && !bad++) first = i;
+    }
+    test_failures += bad != 0;
+    if (bad)
+        fprintf(stderr, "%s: %zu of %zu elements wrong, first [%zu]: got %.9g want %.9g (%s)\n",
+                what, bad, c->size, first, got[first], ref[first],
+                tol[first] > 0 ? "in the window" : "outside the window");
+    else
+        fprintf(stderr, "  %-60s ok\n", what);
+    memcpy(c->h, got, c->size * sizeof *got);
+    free(got);
+    free(ref);
+    free(tol);
+}
+
+/* The plain attention path's products over every (sequence, head) pair in
+ * one launch: qkv [B*T, 3D], heads interleaved in rows (inner stride d),
+ * sequences T rows apart (outer stride T*3D); probabilities [B, H, T, T];
+ * the context [B*T, D]. */
+static void check_seq_heads(asacl_ctx *ctx, const char *tag, int backend, const gemm_own_params *p)
+{
+    size_t B = 3, T = 7, H = 2, d = 5, D = H * d;
+    operand qkv, out, probs, dqkv;
+    operand_make(ctx, &qkv, B * T, 3 * D, 0, 0, 0, 1, 0);
+    operand_make(ctx, &probs, B * H * T, T, 0, 0, 0, 1, 0);
+    operand_make(ctx, &out, B * T, D, 0, 0, 0, 1, 0);
+    operand_make(ctx, &dqkv, B * T, 3 * D, 0, 0, 0, 1, 0);
+    gemm_stride sq = {T * 3 * D, d}, ss = {H * T * T, T * T}, sr = {T * D, d};
+    operand q = qkv, k = qkv, v = qkv, dv = dqkv;
+    k.off = D, v.off = 2 * D, dv.off = 2 * D;
+    char what[128];
+    gemm_shape qk = {0, 1, T, T, d}, pv = {0, 0, T, d, T}, tn = {1, 0, T, d, T};
+    snprintf(what, sizeof what, "%s (sequence, head) Q.K^T (NT)", tag);
+    check_product2(ctx, what, backend, p, qk, 0.4472136f, 0.0f, &q, sq, &k, sq, &probs, ss, B, H);
+    snprintf(what, sizeof what, "%s (sequence, head) P.V (NN)", tag);
+    check_product2(ctx, what, backend, p, pv, 1.0f, 0.0f, &probs, ss, &v, sq, &out, sr, B, H);
+    snprintf(what, sizeof what, "%s (sequence, head) P^T.dO (TN, beta 0.5)", tag);
+    check_product2(ctx, what, backend, p, tn, 1.0f, 0.5f, &probs, ss, &out, sr, &dv, sq, B, H);
+    operand_free(&qkv);
+    operand_free(&out);
+    operand_free(&probs);
+    operand_free(&dqkv);
+}
+
 static const size3 SHAPES[] = {
     {1, 1, 1}, {1, 40, 7}, {29, 1, 13}, {13, 17, 29}, {37, 65, 150}, {64, 96, 64}, {5, 3, 0},
 };
@@ -213,6 +305,7 @@ static void check_backend(asacl_ctx *ctx, const char *tag, int backend, const ge
     for (int ta = 0; ta < 2; ta++)
         for (int tb = 0; tb < 2; tb++) check_shape(ctx, tag, backend, p, ta, tb, bshape, 3);
     check_heads(ctx, tag, backend, p);
+    check_seq_heads(ctx, tag, backend, p);
 }
 
 static const char *TEST_PROFILE =
@@ -309,6 +402,7 @@ int main(void)
             check_shape(ctx, "gemm()", VIA_DISPATCH, NULL, ta, tb, z, 1);
             check_shape(ctx, "gemm_batched()", VIA_DISPATCH, NULL, ta, tb, z, 2);
         }
+    check_seq_heads(ctx, "gemm_batched2()", VIA_DISPATCH, NULL);
     /* gemm_compare: the two backends agree within gemm_tolerance; a product
      * with another alpha does not. */
     {

@@ -357,6 +357,225 @@ static void test_bias_and_residual(void)
     free(resid);
 }
 
+/* ---- fused: bias + dropout + residual + LayerNorm -------------------------------- */
+
+enum { RL_N = 70, RL_D = 22 }; /* 3 row chunks; rows straddle Philox groups of four */
+
+typedef struct rl_case {
+    double *x, *resid, *gamma, *beta, *bias, *factor, *dy;
+    int which; /* 0 x, 1 resid, 2 gamma, 3 beta, 4 bias */
+} rl_case;
+
+static double rl_loss(const double *v, void *u)
+{
+    rl_case *c = u;
+    static double y[RL_N * RL_D], res[RL_N * RL_D];
+    ref_residual_layernorm_forward(y, res, c->which == 1 ? v : c->resid, c->which == 0 ? v : c->x,
+                                   c->which == 2 ? v : c->gamma, c->which == 3 ? v : c->beta,
+                                   c->which == 4 ? v : c->bias, c->factor, RL_N, RL_D, 1e-12);
+    double s = 0;
+    for (int i = 0; i < RL_N * RL_D; i++) s += y[i] * c->dy[i];
+    return s;
+}
+
+/* Rounds a double array to float precision (the device's inputs). */
+static void to_float(double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) x[i] = (double)(float)x[i];
+}
+
+static void test_residual_layernorm(void)
+{
+    enum { N = RL_N, D = RL_D, ND = RL_N * RL_D };
+    const float p = 0.2f, eps = 1e-12f;
+    op_rng r = {77, 88, 5, 2};
+    double *x = vec(ND, 1.0), *resid = vec(ND, 2.0), *dy = vec(ND, 1.0),
+           *params = vec(3 * D, 0.5), *factor = malloc(ND * sizeof *factor);
+    to_float(x, ND);
+    to_float(resid, ND);
+    to_float(dy, ND);
+    for (int c = 0; c < D; c++) params[c] += 1.0; /* gamma | beta | bias */
+    to_float(params, 3 * D);
+    for (size_t i = 0; i < ND; i++)
+        factor[i] = ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, r.site, p, i);
+    double *gamma = params, *beta = params + D, *bias = params + 2 * D;
+    double *y = malloc(ND * sizeof *y), *res = malloc(ND * sizeof *res),
+           *got = malloc(ND * sizeof *got), *got2 = malloc(ND * sizeof *got2);
+    ref_residual_layernorm_forward(y, res, resid, x, gamma, beta, bias, factor, N, D, eps);
+    double *dres = malloc(ND * sizeof *dres), *dbranch = malloc(ND * sizeof *dbranch);
+    double dpar[3 * D];
+    memset(dpar, 0, sizeof dpar);
+    ref_residual_layernorm_backward(dres, dbranch, dpar, dpar + D, dpar + 2 * D, dy, res, gamma,
+                                    factor, N, D, eps);
+    /* The reference backward against finite differences of its forward. */
+    rl_case c = {x, resid, gamma, beta, bias, factor, dy, 0};
+    check_fd("residual_layernorm d x (= dbranch)", rl_loss, &c, x, ND, dbranch);
+    c.which = 1;
+    check_fd("residual_layernorm d resid (= dres)", rl_loss, &c, resid, ND, dres);
+    c.which = 2;
+    check_fd("residual_layernorm dgamma", rl_loss, &c, gamma, D, dpar);
+    c.which = 3;
+    check_fd("residual_layernorm dbeta", rl_loss, &c, beta, D, dpar + D);
+    c.which = 4;
+    check_fd("residual_layernorm dbias", rl_loss, &c, bias, D, dpar + 2 * D);
+
+    /* Device: the fused forward against the reference and the unfused kernels. */
+    cl_mem mx = test_upload(ctx, x, ND), mr = test_upload(ctx, resid, ND),
+           mp = test_upload(ctx, params, 3 * D), mres = test_upload(ctx, x, ND),
+           my = test_upload(ctx, x, ND), mstat = test_upload(ctx, x, 2 * N),
+           mres2 = test_upload(ctx, x, ND), my2 = test_upload(ctx, x, ND),
+           mstat2 = test_upload(ctx, x, 2 * N);
+    tensor tg = {mp, 0, D}, tb = {mp, D, D}, tbias = {mp, 2 * D, D};
+    tensor mean = {mstat, 0, N}, rstd = {mstat, N, N}, mean2 = {mstat2, 0, N},
+           rstd2 = {mstat2, N, N};
+    /* res aliasing x, as the model calls it */
+    CHECK_OK(op_residual_layernorm_forward(ctx, T_(my, ND), mean, rstd, T_(mres, ND), T_(mr, ND),
+                                           T_(mres, ND), tg, tb, tbias, N, D, eps, p, r));
+    test_download(ctx, my, 0, ND, got);
+    test_compare_d("residual_layernorm_forward y (atol 1e-5, rtol 1e-5)", got, y, ND, 1e-5, 1e-5);
+    test_download(ctx, mres, 0, ND, got);
+    test_compare_d("residual_layernorm_forward res (atol 1e-6)", got, res, ND, 1e-6, 1e-6);
+    CHECK_OK(op_residual_forward(ctx, T_(mres2, ND), T_(mr, ND), T_(mx, ND), tbias, N, D, p, r));
+    CHECK_OK(op_layernorm_forward(ctx, T_(my2, ND), mean2, rstd2, T_(mres2, ND), tg, tb, N, D, eps));
+    test_download(ctx, my2, 0, ND, got2);
+    test_download(ctx, my, 0, ND, got);
+    test_compare_d("residual_layernorm_forward = residual + layernorm kernels", got, got2, ND,
+                   1e-6, 1e-6);
+    double st[2 * N], st2[2 * N];
+    test_download(ctx, mstat, 0, 2 * N, st);
+    test_download(ctx, mstat2, 0, 2 * N, st2);
+    test_compare_d("residual_layernorm_forward mean, rstd = layernorm's", st, st2, 2 * N, 1e-6,
+                   1e-6);
+
+    /* The fused backward against the reference and the unfused kernels;
+     * gradients accumulate onto 0.5. */
+    double half[3 * D];
+    for (int i = 0; i < 3 * D; i++) half[i] = 0.5;
+    cl_mem mdy = test_upload(ctx, dy, ND), mdres = test_upload(ctx, dy, ND),
+           mdbr = test_upload(ctx, dy, ND), mg = test_upload(ctx, half, 3 * D),
+           mdres2 = test_upload(ctx, dy, ND), mdbr2 = test_upload(ctx, dy, ND),
+           mg2 = test_upload(ctx, half, 3 * D);
+    tensor dg = {mg, 0, D}, db = {mg, D, D}, dbias = {mg, 2 * D, D};
+    CHECK_OK(op_residual_layernorm_backward(ctx, T_(mdres, ND), T_(mdbr, ND), dg, db, dbias,
+                                            T_(mdy, ND), T_(mres, ND), mean, rstd, tg, N, D, p, r));
+    test_download(ctx, mdres, 0, ND, got);
+    test_compare_d("residual_layernorm_backward dres (atol 1e-5, rtol 1e-4)", got, dres, ND, 1e-5,
+                   1e-4);
+    test_download(ctx, mdbr, 0, ND, got);
+    test_compare_d("residual_layernorm_backward dbranch (atol 1e-5, rtol 1e-4)", got, dbranch, ND,
+                   1e-5, 1e-4);
+    double gp[3 * D], gp2[3 * D];
+    for (int i = 0; i < 3 * D; i++) dpar[i] += 0.5;
+    test_download(ctx, mg, 0, 3 * D, gp);
+    test_compare_d("residual_layernorm_backward dgamma, dbeta, dbias +=", gp, dpar, 3 * D, 1e-4,
+                   1e-4);
+    CHECK_OK(op_layernorm_backward(ctx, T_(mdres2, ND), T_(mg2, D), tensor_at(T_(mg2, 3 * D), D, D),
+                                   T_(mdy, ND), T_(mres, ND), mean, rstd, tg, N, D, 0));
+    CHECK_OK(op_residual_backward(ctx, T_(mdbr2, ND), T_(mdres2, ND), p, r));
+    CHECK_OK(op_bias_backward(ctx, tensor_at(T_(mg2, 3 * D), 2 * D, D), T_(mdbr2, ND), D, N, D));
+    test_download(ctx, mdbr2, 0, ND, got2);
+    test_download(ctx, mdbr, 0, ND, got);
+    test_compare_d("residual_layernorm_backward dbranch = unfused kernels'", got, got2, ND, 1e-6,
+                   1e-6);
+    test_download(ctx, mg2, 0, 3 * D, gp2);
+    test_compare_d("residual_layernorm_backward parameter sums = unfused kernels'", gp, gp2, 3 * D,
+                   1e-6, 1e-6);
+    /* Deterministic: a second run from the same start gives the same bits. */
+    rt_buffer_release(&mg);
+    mg = test_upload(ctx, half, 3 * D);
+    dg.buf = db.buf = dbias.buf = mg;
+    CHECK_OK(op_residual_layernorm_backward(ctx, T_(mdres, ND), T_(mdbr, ND), dg, db, dbias,
+                                            T_(mdy, ND), T_(mres, ND), mean, rstd, tg, N, D, p, r));
+    double gp3[3 * D];
+    test_download(ctx, mg, 0, 3 * D, gp3);
+    CHECK(memcmp(gp, gp3, sizeof gp) == 0, "residual_layernorm_backward is bit-reproducible");
+    /* p = 0: no dropout, dbranch = dres. */
+    CHECK_OK(op_residual_layernorm_backward(ctx, T_(mdres, ND), T_(mdbr, ND), dg, db, dbias,
+                                            T_(mdy, ND), T_(mres, ND), mean, rstd, tg, N, D, 0.0f, r));
+    test_download(ctx, mdres, 0, ND, got);
+    test_download(ctx, mdbr, 0, ND, got2);
+    test_compare_d("residual_layernorm_backward p=0: dbranch = dres", got2, got, ND, 0, 0);
+
+    cl_mem all[] = {mx, mr, mp, mres, my, mstat, mres2, my2, mstat2,
+                    mdy, mdres, mdbr, mg, mdres2, mdbr2, mg2};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) rt_buffer_release(&all[i]);
+    free(x);
+    free(resid);
+    free(dy);
+    free(params);
+    free(factor);
+    free(y);
+    free(res);
+    free(got);
+    free(got2);
+    free(dres);
+    free(dbranch);
+}
+
+/* ---- fused: GELU backward + bias gradient ---------------------------------------- */
+
+typedef struct gb_case {
+    const double *x, *dy;
+    size_t R, C;
+} gb_case;
+
+static double gb_loss(const double *bias, void *u)
+{
+    gb_case *c = u;
+    double s = 0;
+    for (size_t i = 0; i < c->R * c->C; i++) s += ref_gelu(c->x[i] + bias[i % c->C]) * c->dy[i];
+    return s;
+}
+
+static void test_gelu_bias_backward(void)
+{
+    enum { R = 75, C = 30, N = R * C }; /* 3 row chunks */
+    double *x = vec(N, 3.0), *bias = vec(C, 1.0), *dy = vec(N, 1.0);
+    to_float(x, N);
+    to_float(bias, C);
+    to_float(dy, N);
+    double *pre = malloc(N * sizeof *pre), *dpre = malloc(N * sizeof *dpre),
+           *got = malloc(N * sizeof *got), *got2 = malloc(N * sizeof *got2);
+    double db[C];
+    for (int c = 0; c < C; c++) db[c] = 0.25;
+    for (int i = 0; i < N; i++) {
+        pre[i] = x[i] + bias[i % C];
+        dpre[i] = dy[i] * ref_gelu_grad(pre[i]);
+    }
+    double dbias_only[C] = {0};
+    for (int i = 0; i < N; i++) dbias_only[i % C] += dpre[i];
+    gb_case gc = {x, dy, R, C};
+    check_fd("gelu + bias: dbias", gb_loss, &gc, bias, C, dbias_only);
+    for (int c = 0; c < C; c++) db[c] += dbias_only[c];
+
+    double quarter[C];
+    for (int c = 0; c < C; c++) quarter[c] = 0.25;
+    cl_mem mpre = test_upload(ctx, pre, N), mdy = test_upload(ctx, dy, N),
+           mdb = test_upload(ctx, quarter, C), mdy2 = test_upload(ctx, dy, N),
+           mdb2 = test_upload(ctx, quarter, C);
+    CHECK_OK(op_gelu_bias_backward(ctx, T_(mdy, N), T_(mdb, C), T_(mdy, N), T_(mpre, N), R, C));
+    test_download(ctx, mdy, 0, N, got);
+    test_compare_d("gelu_bias_backward dpre (atol 1e-6, rtol 1e-5)", got, dpre, N, 1e-6, 1e-5);
+    double gdb[C], gdb2[C];
+    test_download(ctx, mdb, 0, C, gdb);
+    test_compare_d("gelu_bias_backward dbias += (atol 1e-5, rtol 1e-5)", gdb, db, C, 1e-5, 1e-5);
+    CHECK_OK(op_gelu_backward(ctx, T_(mdy2, N), T_(mdy2, N), T_(mpre, N), N));
+    CHECK_OK(op_bias_backward(ctx, T_(mdb2, C), T_(mdy2, N), C, R, C));
+    test_download(ctx, mdy2, 0, N, got2);
+    test_compare_d("gelu_bias_backward dpre = gelu_backward's", got, got2, N, 1e-7, 1e-7);
+    test_download(ctx, mdb2, 0, C, gdb2);
+    test_compare_d("gelu_bias_backward dbias = bias_backward's", gdb, gdb2, C, 1e-6, 1e-6);
+    cl_mem all[] = {mpre, mdy, mdb, mdy2, mdb2};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) rt_buffer_release(&all[i]);
+    free(x);
+    free(bias);
+    free(dy);
+    free(pre);
+    free(dpre);
+    free(got);
+    free(got2);
+}
+
 /* ---- losses ------------------------------------------------------------------------ */
 
 enum { LB = 4, LC = 5 };
@@ -517,6 +736,8 @@ int main(void)
     test_layernorm();
     test_gelu_and_pooler();
     test_bias_and_residual();
+    test_residual_layernorm();
+    test_gelu_bias_backward();
     test_losses();
     test_adamw();
     asacl_ctx_destroy(ctx);

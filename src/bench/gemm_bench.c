@@ -44,17 +44,19 @@ static void sizes(const step_gemm *p, size_t *na, size_t *nb, size_t *nc)
 static asacl_status run_device(asacl_ctx *ctx, int impl, const step_gemm *p,
                                const gemm_own_params *own, const operands *o)
 {
-    for (size_t i = 0; i < p->calls; i++) {
-        gemm_mat a = {o->da, p->oa + i * p->ca, p->lda}, b = {o->db, p->ob + i * p->cb, p->ldb},
-                 c = {o->dc, p->oc + i * p->cc, p->ldc};
+    gemm_mat a = {o->da, p->oa, p->lda}, b = {o->db, p->ob, p->ldb}, c = {o->dc, p->oc, p->ldc};
+    if (p->calls > 1) { /* a two-level batch in one launch, as the model issues it */
+        gemm_stride sa = {p->ca, p->sa}, sb = {p->cb, p->sb}, sc = {p->cc, p->sc};
         if (impl == OURS)
-            TRY(gemm_own_run(ctx, own, p->s, p->alpha, a, p->sa, b, p->sb, p->beta, c, p->sc,
-                             p->batch));
-        else
-            TRY(gemm_clblast_run(ctx, p->s, p->alpha, a, p->sa, b, p->sb, p->beta, c, p->sc,
-                                 p->batch));
+            return gemm_own_run2(ctx, own, p->s, p->alpha, a, sa, b, sb, p->beta, c, sc, p->calls,
+                                 p->batch);
+        return gemm_clblast_run2(ctx, p->s, p->alpha, a, sa, b, sb, p->beta, c, sc, p->calls,
+                                 p->batch);
     }
-    return ASACL_OK;
+    if (impl == OURS)
+        return gemm_own_run(ctx, own, p->s, p->alpha, a, p->sa, b, p->sb, p->beta, c, p->sc,
+                            p->batch);
+    return gemm_clblast_run(ctx, p->s, p->alpha, a, p->sa, b, p->sb, p->beta, c, p->sc, p->batch);
 }
 
 static void run_host(const host_fn *h, const step_gemm *p, const operands *o, float *c)

@@ -47,6 +47,7 @@ typedef struct mode {
     long steps;
     asacl_step_timing timing;
     uint64_t memory;          /* device bytes its model, trainer and buffers hold */
+    asacl_launch_stats launches; /* of its timed steps */
 } mode;
 
 /* Multiply-adds of one step, times 2: the dense layers, attention's two
@@ -210,11 +211,16 @@ static int bench_train(int argc, char **argv)
     /* Timed steps, alternating the modes; then the same with phase timing. */
     for (int i = 0; i < (int)steps && st == ASACL_OK; i++)
         for (int k = 0; k < n_modes && st == ASACL_OK; k++) {
+            asacl_launch_stats l0, l1;
+            asacl_ctx_launch_stats(modes[k].ctx, &l0);
             double t0 = asacl_now();
             asacl_step_stats ss;
             st = asacl_trainer_step(modes[k].trainer, &bt, &ss); /* reads scalars: waits */
             modes[k].seconds += asacl_now() - t0;
             modes[k].steps++;
+            asacl_ctx_launch_stats(modes[k].ctx, &l1);
+            modes[k].launches.launches += l1.launches - l0.launches;
+            modes[k].launches.host_seconds += l1.host_seconds - l0.host_seconds;
         }
     for (int k = 0; k < n_modes && st == ASACL_OK; k++) asacl_trainer_set_timing(modes[k].trainer, 1);
     for (int i = 0; i < (int)steps && st == ASACL_OK; i++)
@@ -243,6 +249,14 @@ static int bench_train(int argc, char **argv)
         }
         char pk[32];
         printf("peak device memory of the run (every mode held at once): %s\n", cli_bytes(peak, pk, sizeof pk));
+        printf("kernel launches per step (host time per launch):");
+        for (int k = 0; k < n_modes; k++) {
+            const mode *m = &modes[k];
+            double n = (double)m->launches.launches;
+            printf("%s %s%s %.0f (%.1f us)", k ? "," : "", k < 2 ? "" : "baseline ", m->name,
+                   n / (double)m->steps, n > 0 ? 1e6 * m->launches.host_seconds / n : 0.0);
+        }
+        printf("\n");
 #define MS(k) (modes[k].seconds / (double)modes[k].steps)
         printf("\nASA / no-ASA step time: %.2f  (%ld timed steps each, alternating)\n", MS(0) / MS(1),
                modes[0].steps);

@@ -112,33 +112,46 @@ void gemm_get_stats(asacl_ctx *ctx, gemm_stats *out)
 }
 
 static asacl_status dispatch(asacl_ctx *ctx, gemm_class cls, gemm_shape s, float alpha,
-                             gemm_mat a, size_t stride_a, gemm_mat b, size_t stride_b,
-                             float beta, gemm_mat c, size_t stride_c, size_t batch)
+                             gemm_mat a, gemm_stride sa, gemm_mat b, gemm_stride sb, float beta,
+                             gemm_mat c, gemm_stride sc, size_t outer, size_t inner)
 {
-    if (s.m == 0 || s.n == 0 || batch == 0) return ASACL_OK;
+    if (s.m == 0 || s.n == 0 || outer == 0 || inner == 0) return ASACL_OK;
     const gemm_choice *ch;
     TRY(choice_for(ctx, cls, &ch));
     /* CLBlast refuses K = 0; the own kernels scale C by beta */
     gemm_backend backend = s.k == 0 ? GEMM_BACKEND_OWN : ch->backend;
     ctx->gemm->stats.calls[backend]++;
     if (backend == GEMM_BACKEND_OWN)
-        return gemm_own_run(ctx, &ch->own, s, alpha, a, stride_a, b, stride_b, beta, c, stride_c,
-                            batch);
-    return gemm_clblast_run(ctx, s, alpha, a, stride_a, b, stride_b, beta, c, stride_c, batch);
+        return gemm_own_run2(ctx, &ch->own, s, alpha, a, sa, b, sb, beta, c, sc, outer, inner);
+    return gemm_clblast_run2(ctx, s, alpha, a, sa, b, sb, beta, c, sc, outer, inner);
+}
+
+static gemm_stride flat(size_t stride)
+{
+    gemm_stride st = {stride, 0};
+    return st;
 }
 
 asacl_status gemm(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_mat b, float beta,
                   gemm_mat c)
 {
-    return dispatch(ctx, gemm_classify(s, 0), s, alpha, a, 0, b, 0, beta, c, 0, 1);
+    return dispatch(ctx, gemm_classify(s, 0), s, alpha, a, flat(0), b, flat(0), beta, c, flat(0),
+                    1, 1);
 }
 
 asacl_status gemm_batched(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, size_t stride_a,
                           gemm_mat b, size_t stride_b, float beta, gemm_mat c, size_t stride_c,
                           size_t batch)
 {
-    return dispatch(ctx, GEMM_CLASS_BATCHED, s, alpha, a, stride_a, b, stride_b, beta, c,
-                    stride_c, batch);
+    return dispatch(ctx, GEMM_CLASS_BATCHED, s, alpha, a, flat(stride_a), b, flat(stride_b), beta,
+                    c, flat(stride_c), batch, 1);
+}
+
+asacl_status gemm_batched2(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_stride sa,
+                           gemm_mat b, gemm_stride sb, float beta, gemm_mat c, gemm_stride sc,
+                           size_t outer, size_t inner)
+{
+    return dispatch(ctx, GEMM_CLASS_BATCHED, s, alpha, a, sa, b, sb, beta, c, sc, outer, inner);
 }
 
 asacl_status gemm_reserve(asacl_ctx *ctx, gemm_shape s, size_t lda, size_t ldb, size_t ldc)

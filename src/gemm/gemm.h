@@ -36,6 +36,17 @@ asacl_status gemm_batched(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a,
                           gemm_mat b, size_t stride_b, float beta, gemm_mat c, size_t stride_c,
                           size_t batch);
 
+/* A two-level batch in one launch: outer x inner products, matrix (o, i) of
+ * X starting o * sx.outer + i * sx.inner floats after the first (e.g.
+ * (sequence, head) of the attention products, heads being columns of one
+ * row-major matrix per sequence). */
+typedef struct gemm_stride {
+    size_t outer, inner;
+} gemm_stride;
+asacl_status gemm_batched2(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_stride sa,
+                           gemm_mat b, gemm_stride sb, float beta, gemm_mat c, gemm_stride sc,
+                           size_t outer, size_t inner);
+
 /* Makes room up front for the temporary storage a product of this shape
  * needs, so no allocation happens later (call for every shape a training
  * loop will use, before the loop). Also builds the kernels the shape will
@@ -114,6 +125,13 @@ asacl_status gemm_own_run(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s
 asacl_status gemm_clblast_run(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a,
                               size_t stride_a, gemm_mat b, size_t stride_b, float beta,
                               gemm_mat c, size_t stride_c, size_t batch);
+/* The same over a two-level batch (gemm_batched2). */
+asacl_status gemm_own_run2(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s, float alpha,
+                           gemm_mat a, gemm_stride sa, gemm_mat b, gemm_stride sb, float beta,
+                           gemm_mat c, gemm_stride sc, size_t outer, size_t inner);
+asacl_status gemm_clblast_run2(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a,
+                               gemm_stride sa, gemm_mat b, gemm_stride sb, float beta, gemm_mat c,
+                               gemm_stride sc, size_t outer, size_t inner);
 /* The -D defines of the own kernels' build for p, those that differ from
  * cl/gemm.cl's defaults ("-DRM=8", "" for the default build). */
 void gemm_own_defines(const gemm_own_params *p, char *buf, size_t cap);

@@ -1,9 +1,11 @@
 /* gemm_clblast.c -- the CLBlast backend (Debian libclblast-dev).
  * Plain products use CLBlastSgemmWithTempBuffer with one temporary buffer
  * kept in the context and sized up front by gemm_reserve; batched products
- * use CLBlastSgemmStridedBatched. */
+ * use CLBlastSgemmStridedBatched, two-level batches CLBlastSgemmBatched
+ * (one offset per product). */
 #include "gemm/gemm_state.h" /* first: it sets the OpenCL target version */
 #include <clblast_c.h>
+#include <stdlib.h>
 
 static asacl_status clblast_fail(CLBlastStatusCode code, const char *call, gemm_shape s)
 {
@@ -100,7 +102,54 @@ asacl_status gemm_clblast_run(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_ma
                               size_t stride_a, gemm_mat b, size_t stride_b, float beta,
                               gemm_mat c, size_t stride_c, size_t batch)
 {
-    if (s.m == 0 || s.n == 0 || batch == 0) return ASACL_OK;
+    gemm_stride sa = {stride_a, 0}, sb = {stride_b, 0}, sc = {stride_c, 0};
+    return gemm_clblast_run2(ctx, s, alpha, a, sa, b, sb, beta, c, sc, batch, 1);
+}
+
+/* Both levels at once: CLBlastSgemmBatched with one offset per product. */
+static asacl_status run_offsets(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a,
+                                gemm_stride sa, gemm_mat b, gemm_stride sb, float beta, gemm_mat c,
+                                gemm_stride sc, size_t outer, size_t inner)
+{
+    size_t n = outer * inner;
+    size_t *off = malloc(3 * n * sizeof *off);
+    float *ab = malloc(2 * n * sizeof *ab);
+    if (!off || !ab) {
+        free(off);
+        free(ab);
+        return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "GEMM batch offsets");
+    }
+    for (size_t o = 0; o < outer; o++)
+        for (size_t i = 0; i < inner; i++) {
+            size_t z = o * inner + i;
+            off[z] = a.off + o * sa.outer + i * sa.inner;
+            off[n + z] = b.off + o * sb.outer + i * sb.inner;
+            off[2 * n + z] = c.off + o * sc.outer + i * sc.inner;
+            ab[z] = alpha;
+            ab[n + z] = beta;
+        }
+    double t = rt_timed_begin(ctx);
+    CLBlastStatusCode code = CLBlastSgemmBatched(
+        CLBlastLayoutRowMajor, tr(s.trans_a), tr(s.trans_b), s.m, s.n, s.k, ab, a.buf, off, a.ld,
+        b.buf, off + n, b.ld, ab + n, c.buf, off + 2 * n, c.ld, n, &ctx->queue, NULL);
+    free(off);
+    free(ab);
+    if (code != CLBlastSuccess) return clblast_fail(code, "CLBlastSgemmBatched", s);
+    return rt_timed_end(ctx, "clblast_gemm_batched", t);
+}
+
+asacl_status gemm_clblast_run2(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a,
+                               gemm_stride sa, gemm_mat b, gemm_stride sb, float beta, gemm_mat c,
+                               gemm_stride sc, size_t outer, size_t inner)
+{
+    if (s.m == 0 || s.n == 0 || outer == 0 || inner == 0) return ASACL_OK;
+    if (outer > 1 && inner > 1) {
+        TRY(apply_overrides(ctx));
+        return run_offsets(ctx, s, alpha, a, sa, b, sb, beta, c, sc, outer, inner);
+    }
+    size_t batch = outer * inner;
+    size_t stride_a = outer > 1 ? sa.outer : sa.inner, stride_b = outer > 1 ? sb.outer : sb.inner,
+           stride_c = outer > 1 ? sc.outer : sc.inner;
     /* CLBlast's kernels carry no events of ours: with kernel timing on they
      * are timed by the wall clock around a finished queue. */
     static const char *names[2][2] = {{"clblast_gemm_nn", "clblast_gemm_nt"},

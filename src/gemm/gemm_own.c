@@ -144,10 +144,23 @@ static asacl_status check_params(const asacl_ctx *ctx, const gemm_own_params *p)
 static asacl_status get_kernel(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s,
                                cl_kernel *k)
 {
+    struct gemm_state *g;
+    TRY(gemm_state_get(ctx, &g));
+    const int key[6] = {p->vw, p->nv, p->rm, p->wgx, p->wgy, (s.trans_a ? 2 : 0) + (s.trans_b ? 1 : 0)};
+    for (size_t i = 0; i < g->n_kernels; i++)
+        if (!memcmp(g->kernels[i].key, key, sizeof key)) {
+            *k = g->kernels[i].kernel;
+            return ASACL_OK;
+        }
     TRY(check_params(ctx, p));
     char defines[128];
     gemm_own_defines(p, defines, sizeof defines);
-    return rt_kernel_ex(ctx, "gemm", defines, kernel_name(s), k);
+    TRY(rt_kernel_ex(ctx, "gemm", defines, kernel_name(s), k));
+    if (g->n_kernels < GEMM_KERNEL_CACHE) { /* the tuner may try more: those look up by name */
+        memcpy(g->kernels[g->n_kernels].key, key, sizeof key);
+        g->kernels[g->n_kernels++].kernel = *k;
+    }
+    return ASACL_OK;
 }
 
 asacl_status gemm_own_prepare(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s)
@@ -159,10 +172,10 @@ asacl_status gemm_own_prepare(asacl_ctx *ctx, const gemm_own_params *p, gemm_sha
 /* The kernels index within a matrix with 32-bit sizes. */
 static int fits_u32(size_t x) { return x <= 0xffffffffu; }
 
-/* Checks that `batch` matrices of rows x cols (ld, stride apart) lie inside
- * the buffer, as CLBlast does for its own calls. */
+/* Checks that the outer x inner matrices of rows x cols (ld, strides apart)
+ * lie inside the buffer, as CLBlast does for its own calls. */
 static asacl_status check_operand(const char *name, gemm_mat x, size_t rows, size_t cols,
-                                  size_t stride, size_t batch)
+                                  gemm_stride st, size_t outer, size_t inner)
 {
     if (rows == 0 || cols == 0) return ASACL_OK;
     if (x.ld < cols)
@@ -172,12 +185,13 @@ static asacl_status check_operand(const char *name, gemm_mat x, size_t rows, siz
     size_t bytes = 0;
     CL_TRY(clGetMemObjectInfo(x.buf, CL_MEM_SIZE, sizeof bytes, &bytes, NULL),
            "reading the size of GEMM operand %s", name);
-    size_t end = x.off + (batch - 1) * stride + (rows - 1) * x.ld + cols;
+    size_t end = x.off + (outer - 1) * st.outer + (inner - 1) * st.inner + (rows - 1) * x.ld + cols;
     if (end > bytes / sizeof(float))
         return rt_fail(ASACL_ERR_INVALID_ARG,
-                       "GEMM: %s (%zu x %zu, ld %zu, offset %zu, %zu matrices %zu apart) ends at "
-                       "float %zu, past its buffer of %zu floats",
-                       name, rows, cols, x.ld, x.off, batch, stride, end, bytes / sizeof(float));
+                       "GEMM: %s (%zu x %zu, ld %zu, offset %zu, %zu x %zu matrices %zu and %zu "
+                       "apart) ends at float %zu, past its buffer of %zu floats",
+                       name, rows, cols, x.ld, x.off, outer, inner, st.outer, st.inner, end,
+                       bytes / sizeof(float));
     return ASACL_OK;
 }
 
@@ -185,6 +199,15 @@ asacl_status gemm_own_run(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s
                           gemm_mat a, size_t stride_a, gemm_mat b, size_t stride_b, float beta,
                           gemm_mat c, size_t stride_c, size_t batch)
 {
+    gemm_stride sa = {stride_a, 0}, sb = {stride_b, 0}, sc = {stride_c, 0};
+    return gemm_own_run2(ctx, p, s, alpha, a, sa, b, sb, beta, c, sc, batch, 1);
+}
+
+asacl_status gemm_own_run2(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s, float alpha,
+                           gemm_mat a, gemm_stride sa, gemm_mat b, gemm_stride sb, float beta,
+                           gemm_mat c, gemm_stride sc, size_t outer, size_t inner)
+{
+    size_t batch = outer * inner;
     if (s.m == 0 || s.n == 0 || batch == 0) return ASACL_OK;
     if (!fits_u32(s.m) || !fits_u32(s.n) || !fits_u32(s.k) || !fits_u32(a.ld) ||
         !fits_u32(b.ld) || !fits_u32(c.ld) || !fits_u32(batch))
@@ -192,10 +215,11 @@ asacl_status gemm_own_run(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s
                        "GEMM M=%zu N=%zu K=%zu (ld %zu, %zu, %zu, batch %zu): the own kernels "
                        "take sizes below 2^32",
                        s.m, s.n, s.k, a.ld, b.ld, c.ld, batch);
-    if (batch == 1) stride_a = stride_b = stride_c = 0;
-    TRY(check_operand("A", a, s.trans_a ? s.k : s.m, s.trans_a ? s.m : s.k, stride_a, batch));
-    TRY(check_operand("B", b, s.trans_b ? s.n : s.k, s.trans_b ? s.k : s.n, stride_b, batch));
-    TRY(check_operand("C", c, s.m, s.n, stride_c, batch));
+    if (outer == 1) sa.outer = sb.outer = sc.outer = 0;
+    if (inner == 1) sa.inner = sb.inner = sc.inner = 0;
+    TRY(check_operand("A", a, s.trans_a ? s.k : s.m, s.trans_a ? s.m : s.k, sa, outer, inner));
+    TRY(check_operand("B", b, s.trans_b ? s.n : s.k, s.trans_b ? s.k : s.n, sb, outer, inner));
+    TRY(check_operand("C", c, s.m, s.n, sc, outer, inner));
     cl_kernel k;
     TRY(get_kernel(ctx, p, s, &k));
     if (alpha == 0.0f) s.k = 0; /* C = beta C without reading A or B */
@@ -212,15 +236,19 @@ asacl_status gemm_own_run(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s
     rt_arg_mem(&g, a.buf);
     rt_arg_u64(&g, a.off);
     rt_arg_u32(&g, (cl_uint)a.ld);
-    rt_arg_u64(&g, stride_a);
+    rt_arg_u64(&g, sa.outer);
     rt_arg_mem(&g, b.buf);
     rt_arg_u64(&g, b.off);
     rt_arg_u32(&g, (cl_uint)b.ld);
-    rt_arg_u64(&g, stride_b);
+    rt_arg_u64(&g, sb.outer);
     rt_arg_mem(&g, c.buf);
     rt_arg_u64(&g, c.off);
     rt_arg_u32(&g, (cl_uint)c.ld);
-    rt_arg_u64(&g, stride_c);
+    rt_arg_u64(&g, sc.outer);
+    rt_arg_u32(&g, (cl_uint)inner);
+    rt_arg_u64(&g, sa.inner);
+    rt_arg_u64(&g, sb.inner);
+    rt_arg_u64(&g, sc.inner);
     rt_arg_u32(&g, w.rp);
     rt_arg_u32(&g, w.cp);
     rt_arg_u32(&g, w.kc);

@@ -6,12 +6,21 @@
 
 #include "gemm/gemm.h"
 
+#define GEMM_KERNEL_CACHE 32
+
 struct gemm_state {
     cl_mem temp; /* CLBlast's temporary buffer (plain products) */
     size_t temp_bytes;
     int resolved; /* choice[] read from the profile */
     gemm_choice choice[GEMM_CLASS_COUNT];
     gemm_stats stats;
+    /* Own kernels resolved so far, by build parameters and transposes, so a
+     * launch finds its handle without building names or defines. */
+    struct {
+        int key[6]; /* vw, nv, rm, wgx, wgy, transpose case */
+        cl_kernel kernel;
+    } kernels[GEMM_KERNEL_CACHE];
+    size_t n_kernels;
 };
 
 /* The context's GEMM state, created on first use. */

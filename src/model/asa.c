@@ -27,10 +27,8 @@ asacl_status asa_forward(model *m, pass_arena *a, const batch_dev *bt, size_t l,
     TRY(gemm_batched(ctx, s, (float)(1.0 / sqrt((double)D)), mat(y->adv_qk, 0, 2 * D), T * 2 * D,
                      mat(y->adv_qk, D, 2 * D), T * 2 * D, 0.0f, mat(y->adv_scores, 0, T),
                      T * T, B));
-    cl_kernel k;
-    TRY(rt_kernel(ctx, "asa", "asa_mask_forward", &k));
     rt_args args;
-    rt_args_begin(&args, k);
+    TRY(rt_begin(ctx, &args, RTK_asa_mask_forward));
     op_arg(&args, y->adv_scores);
     op_arg(&args, y->adv_mask);
     op_arg(&args, y->adv_bias);
@@ -38,7 +36,7 @@ asacl_status asa_forward(model *m, pass_arena *a, const batch_dev *bt, size_t l,
     rt_arg_u32(&args, (cl_uint)B);
     rt_arg_u32(&args, (cl_uint)T);
     size_t g[2] = {T, N};
-    return rt_launch(ctx, &args, "asa_mask_forward", 2, g, NULL);
+    return rt_run(ctx, &args, 2, g, NULL);
 }
 
 asacl_status asa_backward(model *m, pass_arena *a, grad_ws *g, const batch_dev *bt, size_t l,
@@ -48,15 +46,13 @@ asacl_status asa_backward(model *m, pass_arena *a, grad_ws *g, const batch_dev *
     const layer_params *p = &m->layout.layers[l];
     layer_acts *y = &a->layers[l];
     size_t B = bt->B, T = bt->T, N = B * T, D = (size_t)m->cfg.hidden_size;
-    cl_kernel k;
-    TRY(rt_kernel(ctx, "asa", "asa_mask_backward", &k));
     rt_args args;
-    rt_args_begin(&args, k);
+    TRY(rt_begin(ctx, &args, RTK_asa_mask_backward));
     op_arg(&args, g->dbias);
     op_arg(&args, y->adv_scores);
     rt_arg_u32(&args, (cl_uint)(B * T * T));
     rt_arg_f32(&args, tau2_over_b);
-    TRY(rt_launch_1d(ctx, &args, "asa", "asa_mask_backward", B * T * T));
+    TRY(rt_run_1d(ctx, &args, B * T * T));
     /* dAQ_b = dA_b AK_b / sqrt(D); dAK_b = dA_b^T AQ_b / sqrt(D). */
     float scale = (float)(1.0 / sqrt((double)D));
     gemm_shape sq = {0, 0, T, D, T}, sk = {1, 0, T, D, T};
@@ -77,17 +73,15 @@ asacl_status asa_stats(model *m, pass_arena *a, const batch_dev *bt, size_t l, t
     layer_acts *y = &a->layers[l];
     size_t B = bt->B, T = bt->T;
     tensor kept_rows = tensor_at(scratch, 0, B * T), masked_rows = tensor_at(scratch, B * T, B * T);
-    cl_kernel k;
-    TRY(rt_kernel(ctx, "asa", "asa_mask_stats", &k));
     rt_args args;
-    rt_args_begin(&args, k);
+    TRY(rt_begin(ctx, &args, RTK_asa_mask_stats));
     op_arg(&args, kept_rows);
     op_arg(&args, masked_rows);
     op_arg(&args, y->adv_mask);
     op_arg(&args, bt->padbias);
     rt_arg_u32(&args, (cl_uint)B);
     rt_arg_u32(&args, (cl_uint)T);
-    TRY(rt_launch_1d(ctx, &args, "asa", "asa_mask_stats", B * T));
+    TRY(rt_run_1d(ctx, &args, B * T));
     TRY(op_reduce_sum(ctx, kept, kept_rows, scale, 1));
     return op_reduce_sum(ctx, masked, masked_rows, 1.0f, 0);
 }

@@ -26,25 +26,24 @@ static asacl_status layer_backward(model *m, pass_arena *a, grad_ws *g, const ba
     g1 = others[0];
     g2 = others[1];
 
-    /* out = LN2(res2): g1 = dres2 */
-    TRY(op_layernorm_backward(ctx, g1, model_g(m, p->ln2_g, D), model_g(m, p->ln2_b, D), g0, y->res2,
-                              y->mean2, y->rstd2, model_p(m, p->ln2_g, D), N, D, 0));
-    /* res2 = a1 + dropout(f W2^T + b2): g2 = d(f W2^T + b2) */
-    TRY(op_residual_backward(ctx, g2, g1, ph, model_rng(o, l, SITE_FFN_OUT)));
-    TRY(op_bias_backward(ctx, model_g(m, p->f2_b, D), g2, D, N, D));
+    /* out = LN2(res2), res2 = a1 + dropout(f W2^T + b2): g1 = dres2,
+     * g2 = d(f W2^T + b2) */
+    TRY(op_residual_layernorm_backward(ctx, g1, g2, model_g(m, p->ln2_g, D), model_g(m, p->ln2_b, D),
+                                       model_g(m, p->f2_b, D), g0, y->res2, y->mean2, y->rstd2,
+                                       model_p(m, p->ln2_g, D), N, D, ph,
+                                       model_rng(o, l, SITE_FFN_OUT)));
     TRY(linear_backward(ctx, gf, F, 0.0f, model_g(m, p->f2_w, D * F), g2, D, y->f_act, F,
                         model_p(m, p->f2_w, D * F), N, F, D));
-    TRY(op_gelu_backward(ctx, gf, gf, y->f_pre, N * F));
-    TRY(op_bias_backward(ctx, model_g(m, p->f1_b, F), gf, F, N, F));
+    TRY(op_gelu_bias_backward(ctx, gf, model_g(m, p->f1_b, F), gf, y->f_pre, N, F));
     /* g1 = da1 = dres2 + d(gelu branch) */
     TRY(linear_backward(ctx, g1, D, 1.0f, model_g(m, p->f1_w, F * D), gf, F, y->a1, D,
                         model_p(m, p->f1_w, F * D), N, D, F));
-    /* a1 = LN1(res1): g2 = dres1 */
-    TRY(op_layernorm_backward(ctx, g2, model_g(m, p->ln1_g, D), model_g(m, p->ln1_b, D), g1, y->res1,
-                              y->mean1, y->rstd1, model_p(m, p->ln1_g, D), N, D, 0));
-    /* res1 = x + dropout(ctx Wo^T + bo): g0 = d(ctx Wo^T + bo), g1 = dctx */
-    TRY(op_residual_backward(ctx, g0, g2, ph, model_rng(o, l, SITE_ATTN_OUT)));
-    TRY(op_bias_backward(ctx, model_g(m, p->o_b, D), g0, D, N, D));
+    /* a1 = LN1(res1), res1 = x + dropout(ctx Wo^T + bo): g2 = dres1,
+     * g0 = d(ctx Wo^T + bo); then g1 = dctx */
+    TRY(op_residual_layernorm_backward(ctx, g2, g0, model_g(m, p->ln1_g, D), model_g(m, p->ln1_b, D),
+                                       model_g(m, p->o_b, D), g1, y->res1, y->mean1, y->rstd1,
+                                       model_p(m, p->ln1_g, D), N, D, ph,
+                                       model_rng(o, l, SITE_ATTN_OUT)));
     TRY(linear_backward(ctx, g1, D, 0.0f, model_g(m, p->o_w, D * D), g0, D, y->ctx, D,
                         model_p(m, p->o_w, D * D), N, D, D));
     attn_desc d = model_attn_desc(m, a, bt, o, l);

@@ -1,8 +1,9 @@
 /* forward.c -- one pass of the model (asa-spec section 1), op by op:
  *   embeddings -> LayerNorm -> dropout
  *   per layer: QKV (one GEMM) -> attention (bias: padding, or the adversary's
- *     mask in the adversarial pass) -> output dense -> dropout + residual ->
- *     LayerNorm -> FFN (GELU) -> dropout + residual -> LayerNorm
+ *     mask in the adversarial pass) -> output dense -> bias + dropout +
+ *     residual + LayerNorm (one fused kernel) -> FFN (bias + GELU fused) ->
+ *     bias + dropout + residual + LayerNorm
  *   pooler tanh(W h[:,0] + b) -> dropout -> classifier. */
 #include <math.h>
 
@@ -57,18 +58,18 @@ static asacl_status layer_forward(model *m, pass_arena *a, const batch_dev *bt,
         TRY(op_attention_forward(ctx, y->ctx, y->stats, y->qkv, &d));
     /* res1 = x + dropout(ctx Wo^T + bo); a1 = LN(res1) */
     TRY(linear_forward(ctx, y->res1, D, y->ctx, D, model_p(m, p->o_w, D * D), N, D, D));
-    TRY(op_residual_forward(ctx, y->res1, x, y->res1, model_p(m, p->o_b, D), N, D, ph,
-                            model_rng(o, l, SITE_ATTN_OUT)));
-    TRY(op_layernorm_forward(ctx, y->a1, y->mean1, y->rstd1, y->res1, model_p(m, p->ln1_g, D),
-                             model_p(m, p->ln1_b, D), N, D, eps));
+    TRY(op_residual_layernorm_forward(ctx, y->a1, y->mean1, y->rstd1, y->res1, x, y->res1,
+                                      model_p(m, p->ln1_g, D), model_p(m, p->ln1_b, D),
+                                      model_p(m, p->o_b, D), N, D, eps, ph,
+                                      model_rng(o, l, SITE_ATTN_OUT)));
     /* f = gelu(a1 W1^T + b1); res2 = a1 + dropout(f W2^T + b2); out = LN(res2) */
     TRY(linear_forward(ctx, y->f_pre, F, y->a1, D, model_p(m, p->f1_w, F * D), N, D, F));
     TRY(op_gelu_forward(ctx, y->f_act, y->f_pre, model_p(m, p->f1_b, F), N, F));
     TRY(linear_forward(ctx, y->res2, D, y->f_act, F, model_p(m, p->f2_w, D * F), N, F, D));
-    TRY(op_residual_forward(ctx, y->res2, y->a1, y->res2, model_p(m, p->f2_b, D), N, D, ph,
-                            model_rng(o, l, SITE_FFN_OUT)));
-    return op_layernorm_forward(ctx, y->out, y->mean2, y->rstd2, y->res2, model_p(m, p->ln2_g, D),
-                                model_p(m, p->ln2_b, D), N, D, eps);
+    return op_residual_layernorm_forward(ctx, y->out, y->mean2, y->rstd2, y->res2, y->a1, y->res2,
+                                         model_p(m, p->ln2_g, D), model_p(m, p->ln2_b, D),
+                                         model_p(m, p->f2_b, D), N, D, eps, ph,
+                                         model_rng(o, l, SITE_FFN_OUT));
 }
 
 asacl_status model_forward(model *m, pass_arena *a, const batch_dev *bt, const pass_opts *o)

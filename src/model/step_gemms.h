@@ -7,10 +7,11 @@
 
 #include "gemm/gemm.h"
 
-/* One product of the training step as the model issues it: `calls` calls in
- * a row (one per sequence for the per-head products), each of `batch`
- * strided products (batched = 1: through gemm_batched). Operand X of call i,
- * entry j starts at ox + i*cx + j*sx. */
+/* One product of the training step as the model issues it: `batch` strided
+ * products (batched = 1: through gemm_batched), and for the per-head
+ * attention products a two-level batch of `calls` sequences x `batch` heads
+ * in one launch (gemm_batched2). Operand X of sequence i, entry j starts at
+ * ox + i*cx + j*sx. */
 typedef struct step_gemm {
     char role[40];
     gemm_shape s;
@@ -21,7 +22,7 @@ typedef struct step_gemm {
     size_t lda, ldb, ldc;
     size_t oa, ob, oc; /* base offsets */
     size_t sa, sb, sc; /* batch strides */
-    size_t ca, cb, cc; /* offsets between calls */
+    size_t ca, cb, cc; /* offsets between sequences (the outer level) */
 } step_gemm;
 
 #define STEP_GEMMS_MAX 40

@@ -11,10 +11,8 @@ asacl_status op_adamw_update(asacl_ctx *ctx, cl_mem params, cl_mem grads, cl_mem
     /* Bias corrections in double on the host, as torch computes them. */
     double bc1 = 1.0 - pow(h.beta1, (double)h.step);
     double bc2 = 1.0 - pow(h.beta2, (double)h.step);
-    cl_kernel k;
-    TRY(rt_kernel(ctx, "adamw", "adamw_update", &k));
     rt_args a;
-    rt_args_begin(&a, k);
+    TRY(rt_begin(ctx, &a, RTK_adamw_update));
     rt_arg_mem(&a, params);
     rt_arg_mem(&a, grads);
     rt_arg_mem(&a, m);
@@ -31,5 +29,5 @@ asacl_status op_adamw_update(asacl_ctx *ctx, cl_mem params, cl_mem grads, cl_mem
     rt_arg_f32(&a, (float)sqrt(bc2));
     rt_arg_mem(&a, scalars.buf);
     rt_arg_i64(&a, coef_idx >= 0 ? (cl_long)(scalars.off + (size_t)coef_idx) : -1);
-    return rt_launch_1d(ctx, &a, "adamw", "adamw_update", n);
+    return rt_run_1d(ctx, &a, n);
 }

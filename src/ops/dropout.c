@@ -5,14 +5,12 @@ asacl_status op_dropout_forward(asacl_ctx *ctx, tensor y, tensor x, float p, op_
 {
     if (x.n != y.n) return rt_fail(ASACL_ERR_INVALID_ARG, "dropout: lengths differ");
     TRY(op_check_u32("dropout", x.n));
-    cl_kernel k;
-    TRY(rt_kernel(ctx, "dropout", "dropout_forward", &k));
     rt_args a;
-    rt_args_begin(&a, k);
+    TRY(rt_begin(ctx, &a, RTK_dropout_forward));
     op_arg(&a, y);
     op_arg(&a, x);
     rt_arg_u32(&a, (cl_uint)x.n);
     rt_arg_f32(&a, p);
     rt_arg_rng(&a, rng);
-    return rt_launch_1d(ctx, &a, "dropout", "dropout_forward", (x.n + 3) / 4);
+    return rt_run_1d(ctx, &a, (x.n + 3) / 4);
 }

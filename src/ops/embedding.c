@@ -11,10 +11,8 @@ asacl_status op_embedding_forward(asacl_ctx *ctx, tensor out, tensor ids, tensor
     if (word.buf != pos.buf || word.buf != type.buf)
         return rt_fail(ASACL_ERR_INVALID_ARG, "embedding: tables must share one buffer");
     TRY(op_check_u32("embedding", N * D));
-    cl_kernel k;
-    TRY(rt_kernel(ctx, "embedding", "embedding_forward", &k));
     rt_args a;
-    rt_args_begin(&a, k);
+    TRY(rt_begin(ctx, &a, RTK_embedding_forward));
     op_arg(&a, out);
     op_arg(&a, ids);
     op_arg(&a, segs);
@@ -25,7 +23,7 @@ asacl_status op_embedding_forward(asacl_ctx *ctx, tensor out, tensor ids, tensor
     rt_arg_u32(&a, (cl_uint)T);
     rt_arg_u32(&a, (cl_uint)D);
     size_t g[2] = {D, N};
-    return rt_launch(ctx, &a, "embedding_forward", 2, g, NULL);
+    return rt_run(ctx, &a, 2, g, NULL);
 }
 
 size_t embedding_group(const int *ids, size_t N, int pad_id, int *order, int *starts, int *uniq,
@@ -60,11 +58,9 @@ asacl_status op_embedding_backward(asacl_ctx *ctx, tensor dword, tensor dpos, te
     if (dword.buf != dpos.buf || dword.buf != dtype.buf)
         return rt_fail(ASACL_ERR_INVALID_ARG, "embedding: gradients must share one buffer");
     TRY(op_check_u32("embedding", B * T * D));
-    cl_kernel k;
     rt_args a;
     if (g->n_uniq > 0) {
-        TRY(rt_kernel(ctx, "embedding", "embedding_backward_word", &k));
-        rt_args_begin(&a, k);
+        TRY(rt_begin(ctx, &a, RTK_embedding_backward_word));
         op_arg(&a, dword);
         op_arg(&a, dx);
         op_arg(&a, g->order);
@@ -73,24 +69,22 @@ asacl_status op_embedding_backward(asacl_ctx *ctx, tensor dword, tensor dpos, te
         rt_arg_u32(&a, (cl_uint)g->n_uniq);
         rt_arg_u32(&a, (cl_uint)D);
         size_t gw[2] = {D, g->n_uniq};
-        TRY(rt_launch(ctx, &a, "embedding_backward_word", 2, gw, NULL));
+        TRY(rt_run(ctx, &a, 2, gw, NULL));
     }
-    TRY(rt_kernel(ctx, "embedding", "embedding_backward_position", &k));
-    rt_args_begin(&a, k);
+    TRY(rt_begin(ctx, &a, RTK_embedding_backward_position));
     op_arg(&a, dpos);
     op_arg(&a, dx);
     rt_arg_u32(&a, (cl_uint)B);
     rt_arg_u32(&a, (cl_uint)T);
     rt_arg_u32(&a, (cl_uint)D);
     size_t gp[2] = {D, T};
-    TRY(rt_launch(ctx, &a, "embedding_backward_position", 2, gp, NULL));
+    TRY(rt_run(ctx, &a, 2, gp, NULL));
     size_t S, chunk, width = n_types * D;
     op_column_chunks(B * T, &S, &chunk);
     cl_mem scratch;
     TRY(rt_scratch(ctx, S * width, &scratch));
     tensor partial = {scratch, 0, S * width};
-    TRY(rt_kernel(ctx, "embedding", "embedding_backward_type", &k));
-    rt_args_begin(&a, k);
+    TRY(rt_begin(ctx, &a, RTK_embedding_backward_type));
     op_arg(&a, partial);
     op_arg(&a, dx);
     op_arg(&a, segs);
@@ -99,6 +93,6 @@ asacl_status op_embedding_backward(asacl_ctx *ctx, tensor dword, tensor dpos, te
     rt_arg_u32(&a, (cl_uint)D);
     rt_arg_u32(&a, (cl_uint)chunk);
     size_t gt[2] = {D, S};
-    TRY(rt_launch(ctx, &a, "embedding_backward_type", 2, gt, NULL));
+    TRY(rt_run(ctx, &a, 2, gt, NULL));
     return op_reduce_columns(ctx, dtype, partial, width, width, S);
 }

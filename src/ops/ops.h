@@ -81,12 +81,34 @@ asacl_status op_layernorm_backward(asacl_ctx *ctx, tensor dx, tensor dgamma, ten
                                    tensor dy, tensor x, tensor mean, tensor rstd, tensor gamma,
                                    size_t N, size_t D, int accumulate);
 
+/* Fused (one pass over memory; the unfused ops above and residual.c,
+ * dropout.c and bias.c are their reference):
+ *   res = resid + dropout(x + bias), y = LN(res); mean, rstd [N] saved.
+ * res may alias x, not resid. gamma, beta, bias share one buffer. */
+asacl_status op_residual_layernorm_forward(asacl_ctx *ctx, tensor y, tensor mean, tensor rstd,
+                                           tensor res, tensor resid, tensor x, tensor gamma,
+                                           tensor beta, tensor bias, size_t N, size_t D,
+                                           float eps, float p, op_rng rng);
+/* Its backward from dy (gradient of y): dres = LN'(dy) (overwritten; the
+ * residual branch's gradient), dbranch = dropout(dres) (overwritten; the
+ * gradient of x + bias); dgamma, dbeta, dbias += their column sums. No two
+ * of dres, dbranch, dy alias; the three parameter gradients share a buffer. */
+asacl_status op_residual_layernorm_backward(asacl_ctx *ctx, tensor dres, tensor dbranch,
+                                            tensor dgamma, tensor dbeta, tensor dbias, tensor dy,
+                                            tensor res, tensor mean, tensor rstd, tensor gamma,
+                                            size_t N, size_t D, float p, op_rng rng);
+
 /* ---- gelu.cl ---- */
 /* pre += bias (in place, kept), act = gelu(pre); pre, act [N, F]. */
 asacl_status op_gelu_forward(asacl_ctx *ctx, tensor act, tensor pre, tensor bias, size_t N,
                              size_t F);
 /* dpre = dact * gelu'(pre) (dpre may alias dact). */
 asacl_status op_gelu_backward(asacl_ctx *ctx, tensor dpre, tensor dact, tensor pre, size_t n);
+/* Fused with the bias gradient: dpre = dact * gelu'(pre) over [N, F]
+ * (dpre may alias dact) and dbias [F] += its column sums; the same sums, in
+ * the same order, as op_gelu_backward then op_bias_backward. */
+asacl_status op_gelu_bias_backward(asacl_ctx *ctx, tensor dpre, tensor dbias, tensor dact,
+                                   tensor pre, size_t N, size_t F);
 
 /* ---- bias.cl ---- */
 /* y[r, :C] += bias for R rows of stride ldy. */
@@ -140,6 +162,10 @@ void op_column_chunks(size_t R, size_t *S, size_t *chunk);
 /* out[c] += sum_s partial[s * ld + c], c < C. */
 asacl_status op_reduce_columns(asacl_ctx *ctx, tensor out, tensor partial, size_t ld, size_t C,
                                size_t S);
+/* The same over three segments of W columns (partial rows of ld >= 3W),
+ * each added into its own output; the outputs share one buffer. */
+asacl_status op_reduce_columns3(asacl_ctx *ctx, tensor out0, tensor out1, tensor out2,
+                                tensor partial, size_t ld, size_t W, size_t S);
 /* out[0] (+)= scale * sum(x) for small x (one work-group). */
 asacl_status op_reduce_sum(asacl_ctx *ctx, tensor out, tensor x, float scale, int accumulate);
 /* out[0] = sum(x^2) over any length, through `partial` (>= REDUCE_PARTIALS floats). */

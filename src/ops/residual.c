@@ -5,10 +5,8 @@ asacl_status op_residual_forward(asacl_ctx *ctx, tensor out, tensor resid, tenso
                                  size_t R, size_t C, float p, op_rng rng)
 {
     TRY(op_check_u32("residual", R * C));
-    cl_kernel k;
-    TRY(rt_kernel(ctx, "residual", "residual_forward", &k));
     rt_args a;
-    rt_args_begin(&a, k);
+    TRY(rt_begin(ctx, &a, RTK_residual_forward));
     op_arg(&a, out);
     op_arg(&a, resid);
     op_arg(&a, y);
@@ -17,7 +15,7 @@ asacl_status op_residual_forward(asacl_ctx *ctx, tensor out, tensor resid, tenso
     rt_arg_u32(&a, (cl_uint)C);
     rt_arg_f32(&a, p);
     rt_arg_rng(&a, rng);
-    return rt_launch_1d(ctx, &a, "residual", "residual_forward", (R * C + 3) / 4);
+    return rt_run_1d(ctx, &a, (R * C + 3) / 4);
 }
 
 asacl_status op_residual_backward(asacl_ctx *ctx, tensor dy, tensor dout, float p, op_rng rng)

@@ -1,4 +1,6 @@
-/* launch.c -- setting kernel arguments and enqueueing kernels. */
+/* launch.c -- kernel handles resolved once per context, setting kernel
+ * arguments and enqueueing kernels, with a count of launches and their
+ * host time. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +12,55 @@ void rt_args_begin(rt_args *a, cl_kernel kernel)
     a->next = 0;
     a->err = CL_SUCCESS;
     a->err_index = 0;
+    a->id = -1;
+    a->begin = rt_now();
+}
+
+static const struct {
+    const char *program, *kernel;
+} KERNELS[RTK_COUNT] = {
+#define RT_KERNEL_ROW(program, kernel) {#program, #kernel},
+    RT_KERNEL_LIST(RT_KERNEL_ROW)
+#undef RT_KERNEL_ROW
+};
+
+const char *rt_kernel_name(rt_kernel_id id)
+{
+    return id >= 0 && id < RTK_COUNT ? KERNELS[id].kernel : "?";
+}
+
+const rt_kslot *rt_slot(const asacl_ctx *ctx, rt_kernel_id id) { return &ctx->kslots[id]; }
+
+static asacl_status resolve(asacl_ctx *ctx, rt_kernel_id id)
+{
+    rt_kslot *s = &ctx->kslots[id];
+    cl_kernel k;
+    TRY(rt_kernel(ctx, KERNELS[id].program, KERNELS[id].kernel, &k));
+    size_t wg[3] = {0, 0, 0};
+    CL_TRY(clGetKernelWorkGroupInfo(k, ctx->device, CL_KERNEL_COMPILE_WORK_GROUP_SIZE, sizeof wg,
+                                    wg, NULL),
+           "reading the work-group size of kernel %s", KERNELS[id].kernel);
+    if (wg[0]) {
+        s->local = wg[0];
+        s->compiled_local = 1;
+    } else {
+        long w = rt_param(ctx, KERNELS[id].program, "WGS", 64);
+        s->local = w > 0 ? (size_t)w : 64;
+        if (s->local > ctx->info.max_work_group_size) s->local = ctx->info.max_work_group_size;
+        s->compiled_local = 0;
+    }
+    s->kernel = k;
+    return ASACL_OK;
+}
+
+asacl_status rt_begin(asacl_ctx *ctx, rt_args *a, rt_kernel_id id)
+{
+    double t0 = rt_now();
+    if (!ctx->kslots[id].kernel) TRY(resolve(ctx, id));
+    rt_args_begin(a, ctx->kslots[id].kernel);
+    a->id = (int)id;
+    a->begin = t0;
+    return ASACL_OK;
 }
 
 static void set(rt_args *a, size_t size, const void *value)
@@ -46,7 +97,40 @@ asacl_status rt_launch(asacl_ctx *ctx, const rt_args *a, const char *name, cl_ui
     CL_TRY(clEnqueueNDRangeKernel(ctx->queue, a->kernel, dims, NULL, g, local, 0, NULL,
                                   ctx->timing ? &ev : NULL),
            "launching kernel %s", name);
+    ctx->launches.launches++;
+    ctx->launches.host_seconds += rt_now() - a->begin;
     return ev ? rt_timing_event(ctx, name, ev) : ASACL_OK;
+}
+
+asacl_status rt_run(asacl_ctx *ctx, const rt_args *a, cl_uint dims, const size_t *global,
+                    const size_t *local)
+{
+    return rt_launch(ctx, a, rt_kernel_name((rt_kernel_id)a->id), dims, global, local);
+}
+
+asacl_status rt_run_1d(asacl_ctx *ctx, const rt_args *a, size_t n)
+{
+    const rt_kslot *s = &ctx->kslots[a->id];
+    return rt_launch(ctx, a, rt_kernel_name((rt_kernel_id)a->id), 1, &n, &s->local);
+}
+
+asacl_status rt_run_groups(asacl_ctx *ctx, const rt_args *a, size_t groups)
+{
+    const rt_kslot *s = &ctx->kslots[a->id];
+    if (!s->compiled_local)
+        return rt_fail(ASACL_ERR_INTERNAL, "kernel %s has no reqd_work_group_size",
+                       rt_kernel_name((rt_kernel_id)a->id));
+    size_t global = groups * s->local;
+    return rt_launch(ctx, a, rt_kernel_name((rt_kernel_id)a->id), 1, &global, &s->local);
+}
+
+void asacl_ctx_launch_stats(const asacl_ctx *ctx, asacl_launch_stats *out)
+{
+    if (!out) return;
+    if (ctx)
+        *out = ctx->launches;
+    else
+        out->launches = 0, out->host_seconds = 0;
 }
 
 asacl_status rt_launch_1d(asacl_ctx *ctx, const rt_args *a, const char *program,

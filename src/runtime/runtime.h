@@ -108,6 +108,42 @@ typedef struct rt_cache {
     char dir[1024];
 } rt_cache;
 
+/* ---- kernel handles, resolved once per context (launch.c) ------------------ */
+
+/* Every kernel entry point the library launches through rt_begin, with its
+ * program (cl/<program>.cl). Builds with extra defines (the fused
+ * attention, the own GEMM) and the loss kernels still go through rt_kernel
+ * by name. */
+#define RT_KERNEL_LIST(X)                                                             \
+    X(adamw, adamw_update) X(asa, asa_mask_forward) X(asa, asa_mask_backward)          \
+    X(asa, asa_mask_stats) X(bias, bias_forward) X(bias, bias_backward)                \
+    X(dropout, dropout_forward) X(embedding, embedding_forward)                        \
+    X(embedding, embedding_backward_word) X(embedding, embedding_backward_position)    \
+    X(embedding, embedding_backward_type) X(gelu, gelu_forward) X(gelu, gelu_backward) \
+    X(gelu, gelu_bias_backward) X(layernorm, layernorm_forward)                        \
+    X(layernorm, layernorm_backward) X(layernorm, layernorm_backward_params)           \
+    X(layernorm, residual_layernorm_forward) X(layernorm, residual_layernorm_backward) \
+    X(pooler, pooler_forward) X(pooler, pooler_backward) X(reduce, reduce_partial)     \
+    X(reduce, reduce_sum) X(reduce, clip_coefficient) X(reduce, reduce_columns)        \
+    X(reduce, reduce_columns3) X(residual, residual_forward)                           \
+    X(softmax, softmax_forward) X(softmax, softmax_backward) X(vector, fill)           \
+    X(vector, scale) X(vector, axpy)
+
+typedef enum rt_kernel_id {
+#define RT_KERNEL_ENUM(program, kernel) RTK_##kernel,
+    RT_KERNEL_LIST(RT_KERNEL_ENUM)
+#undef RT_KERNEL_ENUM
+    RTK_COUNT
+} rt_kernel_id;
+
+/* A resolved kernel: its handle and its work-group size (the one it was
+ * compiled for, else its program's WGS profile value, default 64). */
+typedef struct rt_kslot {
+    cl_kernel kernel;
+    size_t local;
+    int compiled_local; /* local comes from reqd_work_group_size */
+} rt_kslot;
+
 struct asacl_ctx {
     cl_platform_id platform;
     cl_device_id device;
@@ -127,6 +163,8 @@ struct asacl_ctx {
     struct rt_memstat *mem;   /* bytes in buffers made by rt_buffer_create */
     cl_mem scratch;           /* rt_scratch's buffer */
     size_t scratch_floats;
+    rt_kslot kslots[RTK_COUNT]; /* resolved on first use */
+    asacl_launch_stats launches;
 };
 
 /* Builds `source` for the context's device with `options`, through the cache.
@@ -163,9 +201,25 @@ typedef struct rt_args {
     cl_uint next;
     cl_int err;
     cl_uint err_index;
+    int id;        /* rt_kernel_id, or -1 (rt_args_begin) */
+    double begin;  /* host clock at the start of the launch's host work */
 } rt_args;
 
 void rt_args_begin(rt_args *a, cl_kernel kernel);
+/* Starts the arguments of kernel `id`, resolving its handle and work-group
+ * size on the context's first use of it (building the program then). */
+asacl_status rt_begin(asacl_ctx *ctx, rt_args *a, rt_kernel_id id);
+/* Launches a kernel started with rt_begin: over `global` with `local` (NULL:
+ * the driver's choice), over n items in work-groups of the slot's size, or
+ * as `groups` work-groups of its compiled size. */
+asacl_status rt_run(asacl_ctx *ctx, const rt_args *a, cl_uint dims, const size_t *global,
+                    const size_t *local);
+asacl_status rt_run_1d(asacl_ctx *ctx, const rt_args *a, size_t n);
+asacl_status rt_run_groups(asacl_ctx *ctx, const rt_args *a, size_t groups);
+/* The resolved slot of a kernel (rt_begin resolves it). */
+const rt_kslot *rt_slot(const asacl_ctx *ctx, rt_kernel_id id);
+/* The name of kernel `id`. */
+const char *rt_kernel_name(rt_kernel_id id);
 void rt_arg_mem(rt_args *a, cl_mem m);
 void rt_arg_u64(rt_args *a, cl_ulong v);
 void rt_arg_u32(rt_args *a, cl_uint v);

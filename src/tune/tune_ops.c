@@ -44,44 +44,54 @@ static tensor T_(cl_mem m, size_t off, size_t n)
         for (size_t i_ = 0; i_ < sizeof all_ / sizeof all_[0]; i_++) rt_buffer_release(all_[i_]); \
     } while (0)
 
+/* LN_WG: the fused residual + LayerNorm pair, as the model runs it at the
+ * end of every attention and feed-forward block. */
 static asacl_status bench_layernorm(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
 {
     size_t N = s->B * s->T, D = s->D;
-    cl_mem x = NULL, y = NULL, p = NULL, st = NULL, dx = NULL, g = NULL;
+    cl_mem x = NULL, y = NULL, p = NULL, st = NULL, dx = NULL, g = NULL, res = NULL, db = NULL;
     asacl_status r = random_buffer(ctx, N * D, 1, &x);
     if (r == ASACL_OK) r = random_buffer(ctx, N * D, 2, &y);
-    if (r == ASACL_OK) r = random_buffer(ctx, 2 * D, 3, &p);
+    if (r == ASACL_OK) r = random_buffer(ctx, 3 * D, 3, &p);
     if (r == ASACL_OK) r = random_buffer(ctx, 2 * N, 4, &st);
     if (r == ASACL_OK) r = random_buffer(ctx, N * D, 5, &dx);
-    if (r == ASACL_OK) r = random_buffer(ctx, 2 * D, 6, &g);
+    if (r == ASACL_OK) r = random_buffer(ctx, 3 * D, 6, &g);
+    if (r == ASACL_OK) r = random_buffer(ctx, N * D, 7, &res);
+    if (r == ASACL_OK) r = random_buffer(ctx, N * D, 8, &db);
+    op_rng rng = {1, 2, 3, 6};
     for (int i = 0; i < reps && r == ASACL_OK; i++) {
-        r = op_layernorm_forward(ctx, T_(y, 0, N * D), T_(st, 0, N), T_(st, N, N), T_(x, 0, N * D),
-                                 T_(p, 0, D), T_(p, D, D), N, D, 1e-12f);
+        r = op_residual_layernorm_forward(ctx, T_(y, 0, N * D), T_(st, 0, N), T_(st, N, N),
+                                          T_(res, 0, N * D), T_(x, 0, N * D), T_(dx, 0, N * D),
+                                          T_(p, 0, D), T_(p, D, D), T_(p, 2 * D, D), N, D, 1e-12f,
+                                          0.1f, rng);
         if (r == ASACL_OK)
-            r = op_layernorm_backward(ctx, T_(dx, 0, N * D), T_(g, 0, D), T_(g, D, D),
-                                      T_(y, 0, N * D), T_(x, 0, N * D), T_(st, 0, N), T_(st, N, N),
-                                      T_(p, 0, D), N, D, 0);
+            r = op_residual_layernorm_backward(ctx, T_(dx, 0, N * D), T_(db, 0, N * D),
+                                               T_(g, 0, D), T_(g, D, D), T_(g, 2 * D, D),
+                                               T_(y, 0, N * D), T_(res, 0, N * D), T_(st, 0, N),
+                                               T_(st, N, N), T_(p, 0, D), N, D, 0.1f, rng);
+        if (r == ASACL_OK) r = op_scale(ctx, T_(dx, 0, N * D), 0.5f); /* stay bounded */
     }
-    if (r == ASACL_OK) r = sample(ctx, dx, N * D, out, n);
-    RELEASE(&x, &y, &p, &st, &dx, &g);
+    if (r == ASACL_OK) r = sample(ctx, db, N * D, out, n);
+    RELEASE(&x, &y, &p, &st, &dx, &g, &res, &db);
     return r;
 }
 
 static asacl_status bench_gelu(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
 {
     size_t N = s->B * s->T, F = s->F;
-    cl_mem pre = NULL, act = NULL, b = NULL;
+    cl_mem pre = NULL, act = NULL, b = NULL, db = NULL;
     asacl_status r = random_buffer(ctx, N * F, 1, &pre);
     if (r == ASACL_OK) r = random_buffer(ctx, N * F, 2, &act);
     if (r == ASACL_OK) r = random_buffer(ctx, F, 3, &b);
+    if (r == ASACL_OK) r = random_buffer(ctx, F, 4, &db);
     for (int i = 0; i < reps && r == ASACL_OK; i++) {
         /* forward adds the bias to pre; alternate its sign to stay bounded */
         r = op_gelu_forward(ctx, T_(act, 0, N * F), T_(pre, 0, N * F), T_(b, 0, F), N, F);
-        if (r == ASACL_OK) r = op_gelu_backward(ctx, T_(act, 0, N * F), T_(act, 0, N * F), T_(pre, 0, N * F), N * F);
+        if (r == ASACL_OK) r = op_gelu_bias_backward(ctx, T_(act, 0, N * F), T_(db, 0, F), T_(act, 0, N * F), T_(pre, 0, N * F), N, F);
         if (r == ASACL_OK) r = op_scale(ctx, T_(b, 0, F), -1.0f);
     }
     if (r == ASACL_OK) r = sample(ctx, act, N * F, out, n);
-    RELEASE(&pre, &act, &b);
+    RELEASE(&pre, &act, &b, &db);
     return r;
 }
 

@@ -103,6 +103,32 @@ void ref_layernorm_backward(double *dx, double *dgamma, double *dbeta, const dou
     free(xhat);
 }
 
+void ref_residual_layernorm_forward(double *y, double *res, const double *resid, const double *x,
+                                    const double *gamma, const double *beta, const double *bias,
+                                    const double *factor, size_t N, size_t D, double eps)
+{
+    for (size_t n = 0; n < N; n++)
+        for (size_t c = 0; c < D; c++) {
+            size_t i = n * D + c;
+            res[i] = resid[i] + factor[i] * (x[i] + bias[c]);
+        }
+    ref_layernorm_forward(y, NULL, NULL, res, gamma, beta, N, D, eps);
+}
+
+void ref_residual_layernorm_backward(double *dres, double *dbranch, double *dgamma,
+                                     double *dbeta, double *dbias, const double *dy,
+                                     const double *res, const double *gamma,
+                                     const double *factor, size_t N, size_t D, double eps)
+{
+    ref_layernorm_backward(dres, dgamma, dbeta, dy, res, gamma, N, D, eps);
+    for (size_t n = 0; n < N; n++)
+        for (size_t c = 0; c < D; c++) {
+            size_t i = n * D + c;
+            dbranch[i] = factor[i] * dres[i];
+            if (dbias) dbias[c] += dbranch[i];
+        }
+}
+
 double ref_gelu(double x) { return 0.5 * x * (1.0 + erf(x / sqrt(2.0))); }
 
 double ref_gelu_grad(double x)

@@ -33,6 +33,16 @@ void ref_layernorm_forward(double *y, double *mean, double *rstd, const double *
 /* dx = LN'(dy); dgamma, dbeta accumulate. */
 void ref_layernorm_backward(double *dx, double *dgamma, double *dbeta, const double *dy,
                             const double *x, const double *gamma, size_t N, size_t D, double eps);
+/* res = resid + factor * (x + bias[c]), y = LN(res) (the fused
+ * residual_layernorm; factor [N*D] holds the dropout factors). */
+void ref_residual_layernorm_forward(double *y, double *res, const double *resid, const double *x,
+                                    const double *gamma, const double *beta, const double *bias,
+                                    const double *factor, size_t N, size_t D, double eps);
+/* dres = LN'(dy), dbranch = factor * dres; dgamma, dbeta, dbias accumulate. */
+void ref_residual_layernorm_backward(double *dres, double *dbranch, double *dgamma,
+                                     double *dbeta, double *dbias, const double *dy,
+                                     const double *res, const double *gamma,
+                                     const double *factor, size_t N, size_t D, double eps);
 double ref_gelu(double x);
 double ref_gelu_grad(double x);
 /* Cross-entropy of z [C] against label y; dz = softmax - onehot (optional). */
