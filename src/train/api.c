@@ -84,6 +84,7 @@ void asacl_trainer_get_timing(const asacl_trainer *t, asacl_step_timing *out)
     out->losses = t->t.phase_s[PHASE_LOSSES];
     out->backward = t->t.phase_s[PHASE_BACKWARD];
     out->optimizer = t->t.phase_s[PHASE_OPTIMIZER];
+    out->allreduce = t->t.phase_s[PHASE_ALLREDUCE];
 }
 
 asacl_status asacl_trainer_step(asacl_trainer *t, const asacl_batch *b, asacl_step_stats *stats)
