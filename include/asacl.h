@@ -493,7 +493,13 @@ ASACL_API long asacl_trainer_steps_done(const asacl_trainer *trainer);
 typedef struct asacl_step_timing {
     long steps;
     double clean_forward, adversarial_forward, losses, backward, optimizer; /* seconds */
-    double allreduce;            /* the gradient's and scalars' sums over the ranks */
+    /* A data-parallel run measures its all-reduce on every step, timing on
+     * or off: the gradient's trip to the host, the sums, the trip back. */
+    double allreduce;            /* seconds in all (with timing on, after a barrier) */
+    double allreduce_wait;       /* with timing on: seconds waiting at that barrier for the
+                                    slowest rank */
+    long allreduce_steps;
+    size_t allreduce_bytes;      /* per step: the gradient buffer and the step's scalars */
 } asacl_step_timing;
 ASACL_API void asacl_trainer_set_timing(asacl_trainer *trainer, int on);
 ASACL_API void asacl_trainer_get_timing(const asacl_trainer *trainer, asacl_step_timing *timing);

@@ -18,7 +18,7 @@
 typedef struct settings {
     char model[1024], train[1024], dev[1024], task[32], out[1024], resume[1024];
     int builtin, epochs, batch, max_len, log_every, eval_every, save_every, cased, verbose;
-    int grad_accum;
+    int grad_accum, time_phases;
     asacl_padding padding;
     long max_steps, train_size, dev_size;
     asacl_train_options o;
@@ -73,6 +73,9 @@ static void help(void)
         "                       default there: the Nth device of the first GPU's (else the\n"
         "                       first device's) type for local rank N\n"
         "several devices:       mpirun -np N asacl train ... (README \"Several devices\")\n"
+        "  --time-phases        wait for the device after each phase of a step and print\n"
+        "                       where the time went (slightly slower; under mpirun it also\n"
+        "                       tells waiting for the slowest rank from the all-reduce)\n"
         "  -v, --verbose        log what the runtime does\n"
         "  -h, --help           this help\n",
         BUILTIN_TRAIN, BUILTIN_DEV);
@@ -82,7 +85,7 @@ static int parse(int argc, char **argv, settings *s)
 {
     enum { O_MODEL = 256, O_TRAIN, O_DEV, O_TASK, O_EPOCHS, O_BATCH, O_LR, O_MAXLEN, O_SEED, O_TAU,
            O_NOASA, O_MODE, O_DEVICE, O_OUT, O_LOG, O_EVAL, O_SAVE, O_WARM, O_WD, O_CLIP, O_RESUME,
-           O_CASED, O_TSIZE, O_DSIZE, O_MAXSTEPS, O_PADDING, O_ACCUM };
+           O_CASED, O_TSIZE, O_DSIZE, O_MAXSTEPS, O_PADDING, O_ACCUM, O_PHASES };
     static const struct option opts[] = {
         {"model", 1, 0, O_MODEL}, {"train", 1, 0, O_TRAIN}, {"dev", 1, 0, O_DEV},
         {"task", 1, 0, O_TASK}, {"epochs", 1, 0, O_EPOCHS}, {"batch-size", 1, 0, O_BATCH},
@@ -92,7 +95,7 @@ static int parse(int argc, char **argv, settings *s)
         {"eval-every", 1, 0, O_EVAL}, {"save-every", 1, 0, O_SAVE}, {"warmup-ratio", 1, 0, O_WARM},
         {"weight-decay", 1, 0, O_WD}, {"max-grad-norm", 1, 0, O_CLIP}, {"resume", 1, 0, O_RESUME},
         {"cased", 0, 0, O_CASED}, {"train-size", 1, 0, O_TSIZE}, {"dev-size", 1, 0, O_DSIZE},
-        {"max-steps", 1, 0, O_MAXSTEPS}, {"padding", 1, 0, O_PADDING}, {"grad-accum", 1, 0, O_ACCUM}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"max-steps", 1, 0, O_MAXSTEPS}, {"padding", 1, 0, O_PADDING}, {"grad-accum", 1, 0, O_ACCUM}, {"time-phases", 0, 0, O_PHASES}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int lr_set = 0, len_set = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
@@ -107,6 +110,7 @@ static int parse(int argc, char **argv, settings *s)
         case O_DEVICE: s->device = optarg; break;
         case O_NOASA: s->o.asa = 0; break;
         case O_CASED: s->cased = 1; break;
+        case O_PHASES: s->time_phases = 1; break;
         case 'v': s->verbose = 1; break;
         case 'h': help(); return -1;
         case O_PADDING:
@@ -388,6 +392,7 @@ static asacl_status fit(run *r)
         progress_start(&r->bar, s->max_steps > 0 && s->max_steps < total ? s->max_steps : total,
                        s->log_every);
     asacl_fit_result res;
+    asacl_trainer_set_timing(r->trainer, s->time_phases);
     asacl_status st = asacl_fit(r->trainer, r->ltrain, &fo, &res);
     if (!quiet) progress_end(&r->bar);
     free(json);
@@ -404,6 +409,19 @@ static asacl_status fit(run *r)
                name, v, b, res.best_step);
     }
     if (r->n_dev) printf("  best model: %s/best\n", s->out);
+    asacl_step_timing tm;
+    asacl_trainer_get_timing(r->trainer, &tm);
+    if (tm.steps > 0)
+        printf("  per step: clean forward %.1f ms, adversarial forward %.1f, losses %.1f, backward "
+               "%.1f, optimizer %.1f; waiting for the slowest rank %.1f\n",
+               1000 * tm.clean_forward / tm.steps, 1000 * tm.adversarial_forward / tm.steps,
+               1000 * tm.losses / tm.steps, 1000 * tm.backward / tm.steps,
+               1000 * tm.optimizer / tm.steps, 1000 * tm.allreduce_wait / tm.steps);
+    if (tm.allreduce_steps > 0)
+        printf("  %d ranks: %.1f ms per step, of which the all-reduce of %zu bytes (gradient "
+               "and scalars, through the host) %.2f ms\n", asacl_dist_size(s->o.dist),
+               1000 * res.seconds / (double)res.steps, tm.allreduce_bytes,
+               1000 * tm.allreduce / (double)tm.allreduce_steps);
     return ASACL_OK;
 }
 

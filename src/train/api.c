@@ -72,6 +72,8 @@ void asacl_trainer_set_timing(asacl_trainer *t, int on)
     if (!t) return;
     t->t.timing = on;
     memset(t->t.phase_s, 0, sizeof t->t.phase_s);
+    t->t.comm_s = t->t.wait_s = 0;
+    t->t.comm_steps = 0;
     t->t.timed_steps = 0;
 }
 
@@ -84,7 +86,10 @@ void asacl_trainer_get_timing(const asacl_trainer *t, asacl_step_timing *out)
     out->losses = t->t.phase_s[PHASE_LOSSES];
     out->backward = t->t.phase_s[PHASE_BACKWARD];
     out->optimizer = t->t.phase_s[PHASE_OPTIMIZER];
-    out->allreduce = t->t.phase_s[PHASE_ALLREDUCE];
+    out->allreduce = t->t.comm_s;
+    out->allreduce_wait = t->t.wait_s;
+    out->allreduce_steps = t->t.comm_steps;
+    out->allreduce_bytes = trainer_allreduce_bytes(&t->t);
 }
 
 asacl_status asacl_trainer_step(asacl_trainer *t, const asacl_batch *b, asacl_step_stats *stats)

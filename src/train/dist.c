@@ -76,6 +76,14 @@ asacl_status dist_allreduce_f32(const asacl_dist *d, float *x, size_t n)
     return allreduce(d, x, n, MPI_FLOAT, sizeof *x);
 }
 
+asacl_status dist_barrier(const asacl_dist *d)
+{
+    if (!d || d->size < 2) return ASACL_OK;
+    if (MPI_Barrier(MPI_COMM_WORLD) != MPI_SUCCESS)
+        return rt_fail(ASACL_ERR_INTERNAL, "rank %d: MPI_Barrier failed", d->rank);
+    return ASACL_OK;
+}
+
 asacl_status dist_allreduce_f64(const asacl_dist *d, double *x, size_t n)
 {
     return allreduce(d, x, n, MPI_DOUBLE, sizeof *x);
@@ -106,6 +114,12 @@ asacl_status dist_allreduce_f32(const asacl_dist *d, float *x, size_t n)
 {
     (void)x;
     (void)n;
+    if (d && d->size > 1) return rt_fail(ASACL_ERR_UNSUPPORTED, "MPI support is off in this build");
+    return ASACL_OK;
+}
+
+asacl_status dist_barrier(const asacl_dist *d)
+{
     if (d && d->size > 1) return rt_fail(ASACL_ERR_UNSUPPORTED, "MPI support is off in this build");
     return ASACL_OK;
 }

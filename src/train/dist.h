@@ -14,5 +14,7 @@ struct asacl_dist {
  * A world of one (or dist NULL) leaves x as it is. */
 asacl_status dist_allreduce_f32(const asacl_dist *d, float *x, size_t n);
 asacl_status dist_allreduce_f64(const asacl_dist *d, double *x, size_t n);
+/* Waits for every rank (MPI_Barrier); returns at once in a world of one. */
+asacl_status dist_barrier(const asacl_dist *d);
 
 #endif

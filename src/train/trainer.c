@@ -158,6 +158,11 @@ static asacl_status losses(trainer *t, size_t global_b)
  * and, after them, the real (query, key) pairs. */
 #define N_SUMS (S_MASKED0 + ASACL_MAX_LAYERS + 1)
 
+size_t trainer_allreduce_bytes(const trainer *t)
+{
+    return asacl_dist_size(t->o.pub.dist) > 1 ? t->m->layout.total * sizeof(float) + N_SUMS * sizeof(double) : 0;
+}
+
 static asacl_status add_scalars(trainer *t, double *sum)
 {
     size_t L = (size_t)t->m->cfg.num_hidden_layers;
@@ -254,11 +259,19 @@ asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *b, asacl_step_
         TRY(add_scalars(t, sums));
     }
     if (asacl_dist_size(d) > 1) {
+        TRY(asacl_ctx_finish(m->ctx)); /* the download would wait for the backward anyway */
+        double w0 = rt_now();
+        if (t->timing) TRY(dist_barrier(d)); /* to tell waiting for the others from the sums */
+        double c0 = rt_now();
+        t->wait_s += c0 - w0;
+        mark = c0;
         size_t n = m->layout.total;
         TRY(rt_download(m->ctx, m->grads, 0, n, t->host_g));
         TRY(dist_allreduce_f32(d, t->host_g, n));
         TRY(rt_upload(m->ctx, m->grads, 0, n, t->host_g));
         TRY(dist_allreduce_f64(d, sums, N_SUMS));
+        t->comm_s += rt_now() - c0;
+        t->comm_steps++;
         TRY(phase_done(t, PHASE_ALLREDUCE, &mark));
     }
     if (r) fill_result(t, sums, r);

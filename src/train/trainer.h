@@ -30,6 +30,9 @@ typedef struct trainer {
     size_t accum, shards; /* micro-batches per step here; shards of a step in all
                              (world * accum); the arenas hold ceil(max_batch / shards) */
     float *host_g;        /* the gradient on the host for the all-reduce (world > 1) */
+    double comm_s;        /* seconds in the all-reduce, over comm_steps steps */
+    double wait_s;        /* ... and before it, waiting for the slowest rank (timing on) */
+    long comm_steps;
     long timed_steps;
 } trainer;
 
@@ -55,6 +58,8 @@ asacl_status trainer_step(trainer *t, const asacl_batch *b, asacl_step_stats *r)
  * rank * accum .. + accum - 1 one after another, each scaled by the whole
  * batch's 1/B, accumulating the gradient; the ranks then sum it. */
 asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *b, asacl_step_stats *r);
+/* Bytes one step all-reduces (0 for a process alone). */
+size_t trainer_allreduce_bytes(const trainer *t);
 /* Clean pass with dropout off; logits [B * C] to the host. */
 asacl_status trainer_eval(trainer *t, const asacl_batch *b, float *logits);
 
