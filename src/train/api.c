@@ -158,6 +158,9 @@ static asacl_status write_state(const asacl_trainer *t, const char *path, const 
         meta_put(&sm, "max_batch", "%zu", o->max_batch);
         meta_put(&sm, "max_seq_len", "%zu", o->max_seq_len);
         meta_put(&sm, "padding", "%s", asacl_padding_name(o->padding));
+        /* informative: a resume on another split trains the same objective, not the same bits */
+        meta_put(&sm, "grad_accum", "%zu", t->t.accum);
+        meta_put(&sm, "shards", "%zu", t->t.shards);
         if (l) {
             asacl_data_position pos = asacl_loader_position(l);
             meta_put(&sm, "epoch", "%ld", pos.epoch);
