@@ -436,6 +436,21 @@ ASACL_API const char *asacl_metrics_main(const asacl_metrics *metrics, int num_l
 /* ------------------------------------------------------------------------ */
 /* Training (asa-spec section 5).                                           */
 
+/* Data-parallel training over MPI: one process per device, each taking its
+ * share of every batch; one all-reduce of the gradient and the step's scalars
+ * per step. Built only when CMake found MPI (asacl_dist_available). */
+typedef struct asacl_dist asacl_dist;
+ASACL_API int asacl_dist_available(void);
+/* MPI_Init (MPI_THREAD_FUNNELED) and the world's ranks; ASACL_ERR_UNSUPPORTED
+ * in a build without MPI. */
+ASACL_API asacl_status asacl_dist_init(int *argc, char ***argv, asacl_dist **dist);
+ASACL_API int asacl_dist_rank(const asacl_dist *dist);       /* 0 for NULL */
+ASACL_API int asacl_dist_size(const asacl_dist *dist);       /* 1 for NULL */
+ASACL_API int asacl_dist_local_rank(const asacl_dist *dist); /* rank among this host's ranks */
+/* Stops every rank (MPI_Abort) with exit code code; nothing without MPI. */
+ASACL_API void asacl_dist_abort(asacl_dist *dist, int code);
+ASACL_API void asacl_dist_finalize(asacl_dist *dist);
+
 typedef struct asacl_train_options {
     int asa;                /* 1: ASA (default); 0: plain fine-tuning */
     int additive_masks;     /* asa-spec 7 instead of "replace" semantics */
@@ -449,6 +464,11 @@ typedef struct asacl_train_options {
     size_t max_batch;       /* largest B */
     size_t max_seq_len;     /* largest T; with ASACL_PADDING_MAX_LENGTH every batch's T */
     asacl_padding padding;  /* ASACL_PADDING_MAX_LENGTH (default, the reference's objective) */
+    size_t grad_accum;      /* micro-batches per step (0 or 1: the whole batch at once); the
+                               batch of a step is cut into world * grad_accum contiguous shards
+                               (README "Several devices") with every 1/B of the batch */
+    asacl_dist *dist;       /* the processes training together (asacl_dist_init); NULL: this
+                               one alone. Not saved in checkpoints */
 } asacl_train_options;
 
 ASACL_API void asacl_train_options_init(asacl_train_options *options);
@@ -482,6 +502,13 @@ ASACL_API long asacl_trainer_steps_done(const asacl_trainer *trainer);
 typedef struct asacl_step_timing {
     long steps;
     double clean_forward, adversarial_forward, losses, backward, optimizer; /* seconds */
+    /* A data-parallel run measures its all-reduce on every step, timing on
+     * or off: the gradient's trip to the host, the sums, the trip back. */
+    double allreduce;            /* seconds in all (with timing on, after a barrier) */
+    double allreduce_wait;       /* with timing on: seconds waiting at that barrier for the
+                                    slowest rank */
+    long allreduce_steps;
+    size_t allreduce_bytes;      /* per step: the gradient buffer and the step's scalars */
 } asacl_step_timing;
 ASACL_API void asacl_trainer_set_timing(asacl_trainer *trainer, int on);
 ASACL_API void asacl_trainer_get_timing(const asacl_trainer *trainer, asacl_step_timing *timing);

@@ -19,6 +19,7 @@
 typedef struct settings {
     char model[1024], train[1024], dev[1024], task[32], out[1024], resume[1024];
     int builtin, epochs, batch, max_len, log_every, eval_every, save_every, cased, verbose;
+    int grad_accum, time_phases;
     asacl_padding padding;
     long max_steps, train_size, dev_size;
     asacl_train_options o;
@@ -47,7 +48,10 @@ static void help(void)
         "  --train-size N, --dev-size N   built-in task sizes (default %d, %d)\n"
         "training:\n"
         "  --epochs N           passes over the training set (default 3)\n"
-        "  --batch-size N       examples per step (default 32)\n"
+        "  --batch-size N       examples per step (default 32): the global batch, cut into\n"
+        "                       ranks x --grad-accum equal shards (it must divide)\n"
+        "  --grad-accum N       run each batch as N micro-batches on the device, summing\n"
+        "                       their gradients: the same objective in less memory (default 1)\n"
         "  --lr X               peak learning rate (default 2e-5; built-in task 1e-3)\n"
         "  --warmup-ratio X     linear warm-up fraction of the steps (default 0.06)\n"
         "  --weight-decay X     AdamW decoupled weight decay (default 0.01)\n"
@@ -65,7 +69,14 @@ static void help(void)
         "  --save-every N       write the resumable checkpoint every N steps (default: each epoch end)\n"
         "  --resume DIR         continue from a checkpoint with its settings (only --max-steps,\n"
         "                       --device and -v apply); results match an uninterrupted run\n"
-        "  --device SPEC        device: flat index, P:D or part of a name\n"
+        "  --device SPEC        device: flat index, P:D or part of a name; under mpirun a\n"
+        "                       comma list, one entry per local rank (also ASACL_DEVICE);\n"
+        "                       default there: the Nth device of the first GPU's (else the\n"
+        "                       first device's) type for local rank N\n"
+        "several devices:       mpirun -np N asacl train ... (README \"Several devices\")\n"
+        "  --time-phases        wait for the device after each phase of a step and print\n"
+        "                       where the time went (slightly slower; under mpirun it also\n"
+        "                       tells waiting for the slowest rank from the all-reduce)\n"
         "  -v, --verbose        log what the runtime does\n"
         "  -h, --help           this help\n",
         BUILTIN_TRAIN, BUILTIN_DEV);
@@ -75,7 +86,7 @@ static int parse(int argc, char **argv, settings *s)
 {
     enum { O_MODEL = 256, O_TRAIN, O_DEV, O_TASK, O_EPOCHS, O_BATCH, O_LR, O_MAXLEN, O_SEED, O_TAU,
            O_NOASA, O_MODE, O_DEVICE, O_OUT, O_LOG, O_EVAL, O_SAVE, O_WARM, O_WD, O_CLIP, O_RESUME,
-           O_CASED, O_TSIZE, O_DSIZE, O_MAXSTEPS, O_PADDING };
+           O_CASED, O_TSIZE, O_DSIZE, O_MAXSTEPS, O_PADDING, O_ACCUM, O_PHASES };
     static const struct option opts[] = {
         {"model", 1, 0, O_MODEL}, {"train", 1, 0, O_TRAIN}, {"dev", 1, 0, O_DEV},
         {"task", 1, 0, O_TASK}, {"epochs", 1, 0, O_EPOCHS}, {"batch-size", 1, 0, O_BATCH},
@@ -85,7 +96,7 @@ static int parse(int argc, char **argv, settings *s)
         {"eval-every", 1, 0, O_EVAL}, {"save-every", 1, 0, O_SAVE}, {"warmup-ratio", 1, 0, O_WARM},
         {"weight-decay", 1, 0, O_WD}, {"max-grad-norm", 1, 0, O_CLIP}, {"resume", 1, 0, O_RESUME},
         {"cased", 0, 0, O_CASED}, {"train-size", 1, 0, O_TSIZE}, {"dev-size", 1, 0, O_DSIZE},
-        {"max-steps", 1, 0, O_MAXSTEPS}, {"padding", 1, 0, O_PADDING}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"max-steps", 1, 0, O_MAXSTEPS}, {"padding", 1, 0, O_PADDING}, {"grad-accum", 1, 0, O_ACCUM}, {"time-phases", 0, 0, O_PHASES}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int lr_set = 0, len_set = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
@@ -100,6 +111,7 @@ static int parse(int argc, char **argv, settings *s)
         case O_DEVICE: s->device = optarg; break;
         case O_NOASA: s->o.asa = 0; break;
         case O_CASED: s->cased = 1; break;
+        case O_PHASES: s->time_phases = 1; break;
         case 'v': s->verbose = 1; break;
         case 'h': help(); return -1;
         case O_PADDING:
@@ -131,6 +143,7 @@ static int parse(int argc, char **argv, settings *s)
             case O_TSIZE: s->train_size = (long)x; break;
             case O_DSIZE: s->dev_size = (long)x; break;
             case O_MAXSTEPS: s->max_steps = (long)x; break;
+            case O_ACCUM: s->grad_accum = (int)x; break;
             }
         }
     }
@@ -148,6 +161,7 @@ static int parse(int argc, char **argv, settings *s)
         return cli_usage_error("train", "epochs, batch size, max-seq-len (>= 3), log-every and sizes "
                                "must be positive");
     if (s->o.tau < 0) return cli_usage_error("train", "--tau must be >= 0");
+    if (s->grad_accum < 1) return cli_usage_error("train", "--grad-accum must be >= 1");
     return 0;
 }
 
@@ -171,6 +185,8 @@ static char *settings_json(const settings *s)
     cJSON_AddNumberToObject(j, "dev_size", (double)s->dev_size);
     cJSON_AddNumberToObject(j, "max_steps", (double)s->max_steps);
     cJSON_AddStringToObject(j, "padding", asacl_padding_name(s->padding));
+    cJSON_AddNumberToObject(j, "grad_accum", s->grad_accum);
+    cJSON_AddNumberToObject(j, "ranks", asacl_dist_size(s->o.dist));
     char *text = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
     return text;
@@ -206,6 +222,7 @@ static int settings_from_json(settings *s, const char *text)
     NUM("train_size", s->train_size, long);
     NUM("dev_size", s->dev_size, long);
     NUM("max_steps", s->max_steps, long);
+    NUM("grad_accum", s->grad_accum, int);
     char padding[32] = "max_length";
     STR("padding", padding);
     if (asacl_padding_parse(padding, &s->padding) != ASACL_OK) {
@@ -367,18 +384,21 @@ static asacl_status fit(run *r)
         fo.dev_name[d] = r->dev_name[d];
     }
     fo.n_dev = (size_t)r->n_dev;
-    fo.progress = on_progress;
+    int quiet = asacl_dist_rank(s->o.dist) > 0; /* rank 0 reports and writes */
+    fo.progress = quiet ? NULL : on_progress;
     fo.user = r;
     char *json = settings_json(s);
     fo.run = json;
     long total = asacl_loader_batches_per_epoch(r->ltrain) * s->epochs;
-    progress_start(&r->bar, s->max_steps > 0 && s->max_steps < total ? s->max_steps : total,
-                   s->log_every);
+    if (!quiet)
+        progress_start(&r->bar, s->max_steps > 0 && s->max_steps < total ? s->max_steps : total,
+                       s->log_every);
     asacl_fit_result res;
+    asacl_trainer_set_timing(r->trainer, s->time_phases);
     asacl_status st = asacl_fit(r->trainer, r->ltrain, &fo, &res);
-    progress_end(&r->bar);
+    if (!quiet) progress_end(&r->bar);
     free(json);
-    if (st != ASACL_OK) return st;
+    if (st != ASACL_OK || quiet) return st;
     printf("\nsummary (%s, %s, %s padding, %ld steps, %.1f s, %.0f tokens/s)\n",
            asacl_ctx_device(r->ctx)->name, s->o.asa ? "ASA" : "no ASA",
            asacl_padding_name(s->padding), res.steps, res.seconds,
@@ -391,15 +411,106 @@ static asacl_status fit(run *r)
                name, v, b, res.best_step);
     }
     if (r->n_dev) printf("  best model: %s/best\n", s->out);
+    asacl_step_timing tm;
+    asacl_trainer_get_timing(r->trainer, &tm);
+    if (tm.steps > 0)
+        printf("  per step: clean forward %.1f ms, adversarial forward %.1f, losses %.1f, backward "
+               "%.1f, optimizer %.1f; waiting for the slowest rank %.1f\n",
+               1000 * tm.clean_forward / tm.steps, 1000 * tm.adversarial_forward / tm.steps,
+               1000 * tm.losses / tm.steps, 1000 * tm.backward / tm.steps,
+               1000 * tm.optimizer / tm.steps, 1000 * tm.allreduce_wait / tm.steps);
+    if (tm.allreduce_steps > 0)
+        printf("  %d ranks: %.1f ms per step, of which the all-reduce of %zu bytes (gradient "
+               "and scalars, through the host) %.2f ms\n", asacl_dist_size(s->o.dist),
+               1000 * res.seconds / (double)res.steps, tm.allreduce_bytes,
+               1000 * tm.allreduce / (double)tm.allreduce_steps);
     return ASACL_OK;
 }
+
+/* Started by mpirun (or another launcher of MPI)? */
+static int launched_by_mpi(void)
+{
+    static const char *vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "MPI_LOCALNRANKS"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        if (getenv(vars[i])) return 1;
+    return 0;
+}
+
+/* The device spec of this local rank: entry `local` of a comma list, or by
+ * default the local-th device of the first GPU's (else the first device's)
+ * type. out gets "" for the library's own default (a process alone). */
+static asacl_status rank_device(const char *spec, int local, int world, char *out, size_t cap)
+{
+    out[0] = 0;
+    if (spec && *spec) {
+        const char *p = spec;
+        for (int i = 0; i < local && p; i++) {
+            p = strchr(p, ',');
+            if (p) p++;
+        }
+        if (!p) {
+            fprintf(stderr, "asacl train: local rank %d has no device in the list '%s' (one entry "
+                    "per local rank; repeat one to share it, e.g. 0,0)\n", local, spec);
+            return ASACL_ERR_NO_DEVICE;
+        }
+        size_t n = strcspn(p, ",");
+        snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), p);
+        return ASACL_OK;
+    }
+    if (world < 2) return ASACL_OK;
+    asacl_device_info *list = NULL;
+    size_t count = 0, first = 0;
+    asacl_status st = asacl_devices_query(&list, &count);
+    if (st != ASACL_OK) return cli_error(st), st;
+    for (size_t i = 0; i < count; i++)
+        if (list[i].type == ASACL_DEVICE_GPU) {
+            first = i;
+            break;
+        }
+    int seen = 0;
+    for (size_t i = 0; i < count && !out[0]; i++)
+        if (list[i].type == list[first].type && seen++ == local) snprintf(out, cap, "%zu", i);
+    asacl_devices_free(list);
+    if (!out[0]) {
+        fprintf(stderr, "asacl train: local rank %d wants device %d of its type, but this host has "
+                "%d; give --device a comma list (e.g. 0,0 to share one)\n", local, local + 1, seen);
+        return ASACL_ERR_NO_DEVICE;
+    }
+    return ASACL_OK;
+}
+
+static int train(run *r, int argc, char **argv);
 
 int cmd_train(int argc, char **argv)
 {
     run r;
     memset(&r, 0, sizeof r);
-    settings *s = &r.s;
+    if (launched_by_mpi()) {
+        asacl_status st = asacl_dist_init(&argc, &argv, &r.s.o.dist);
+        if (st != ASACL_OK) {
+            fprintf(stderr, "asacl train: started by mpirun, but %s\n", asacl_last_error());
+            return CLI_FAIL;
+        }
+    }
+    asacl_dist *d = r.s.o.dist;
+    int rc = train(&r, argc, argv);
+    if (rc == CLI_FAIL && asacl_dist_size(d) > 1) {
+        fprintf(stderr, "asacl train: rank %d of %d failed (above); stopping every rank\n",
+                asacl_dist_rank(d), asacl_dist_size(d));
+        fflush(stderr);
+        asacl_dist_abort(d, CLI_FAIL);
+    }
+    if (d) asacl_dist_finalize(d);
+    return rc;
+}
+
+static int train(run *r, int argc, char **argv)
+{
+    settings *s = &r->s;
+    asacl_dist *dist = s->o.dist;
+    int rank = asacl_dist_rank(dist), world = asacl_dist_size(dist);
     asacl_train_options_init(&s->o);
+    s->o.dist = dist;
     snprintf(s->task, sizeof s->task, "sst2");
     snprintf(s->out, sizeof s->out, "asacl-out");
     s->epochs = 3;
@@ -409,6 +520,7 @@ int cmd_train(int argc, char **argv)
     s->train_size = BUILTIN_TRAIN;
     s->dev_size = BUILTIN_DEV;
     s->padding = ASACL_PADDING_MAX_LENGTH;
+    s->grad_accum = 1;
     int rc = parse(argc, argv, s);
     if (rc) return rc < 0 ? CLI_OK : rc;
     cli_log_init(s->verbose);
@@ -419,6 +531,7 @@ int cmd_train(int argc, char **argv)
         long max_steps = s->max_steps;
         char *run_json = NULL;
         st = asacl_checkpoint_info(s->resume, &s->o, &run_json);
+        s->o.dist = dist;
         if (st != ASACL_OK) return cli_error(st);
         int ok = run_json && settings_from_json(s, run_json);
         free(run_json);
@@ -429,42 +542,62 @@ int cmd_train(int argc, char **argv)
         s->max_steps = max_steps;
     }
     s->o.padding = s->padding;
+    s->o.grad_accum = (size_t)s->grad_accum;
+    int shards = world * s->grad_accum;
+    if (s->batch % shards)
+        return cli_usage_error("train", "--batch-size %d does not divide into %d ranks x %d "
+                               "micro-batches (--grad-accum) = %d equal shards", s->batch, world,
+                               s->grad_accum, shards);
 
     asacl_ctx_options co;
     asacl_ctx_options_init(&co);
-    co.device = s->device;
-    if ((st = asacl_ctx_create(&co, &r.ctx)) != ASACL_OK) return cli_error(st);
-    if ((st = load_data(&r)) == ASACL_OK) {
-        if (s->builtin) snprintf(r.vocab, sizeof r.vocab, "%s/vocab.txt", s->out);
-        st = asacl_mkdirs(s->out);
-        if (st == ASACL_OK && s->builtin) st = asacl_tokenizer_save(r.tok, r.vocab);
+    char spec[256];
+    const char *want = s->device ? s->device : getenv("ASACL_DEVICE");
+    if (rank_device(want, asacl_dist_local_rank(dist), world, spec, sizeof spec) != ASACL_OK)
+        return CLI_FAIL;
+    co.device = spec[0] ? spec : NULL;
+    if ((st = asacl_ctx_create(&co, &r->ctx)) != ASACL_OK) {
+        if (world > 1) fprintf(stderr, "asacl train: rank %d cannot open its device '%s'\n", rank, spec);
+        return cli_error(st);
     }
-    if (st == ASACL_OK) st = make_model(&r, s->resume[0] ? s->resume : NULL);
+    if (world > 1)
+        fprintf(stderr, "rank %d of %d (local %d): %s, %d examples per step here in %d "
+                "micro-batch(es)\n", rank, world, asacl_dist_local_rank(dist),
+                asacl_ctx_device(r->ctx)->name, s->batch / world, s->grad_accum);
+    if ((st = load_data(r)) == ASACL_OK) {
+        if (s->builtin) snprintf(r->vocab, sizeof r->vocab, "%s/vocab.txt", s->out);
+        st = asacl_mkdirs(s->out);
+        if (st == ASACL_OK && s->builtin && rank == 0) st = asacl_tokenizer_save(r->tok, r->vocab);
+    }
+    if (st == ASACL_OK) st = make_model(r, s->resume[0] ? s->resume : NULL);
     if (st == ASACL_OK) {
-        s->o.total_steps = asacl_loader_batches_per_epoch(r.ltrain) * s->epochs;
+        s->o.total_steps = asacl_loader_batches_per_epoch(r->ltrain) * s->epochs;
         s->o.max_batch = (size_t)s->batch;
         s->o.max_seq_len = (size_t)s->max_len;
-        st = asacl_trainer_create(r.model, &s->o, &r.trainer);
+        st = asacl_trainer_create(r->model, &s->o, &r->trainer);
     }
-    if (st == ASACL_OK) {
-        const asacl_model_config *c = asacl_model_get_config(r.model);
+    if (st == ASACL_OK && rank > 0) {
+        st = fit(r);
+    } else if (st == ASACL_OK) {
+        const asacl_model_config *c = asacl_model_get_config(r->model);
         fprintf(stderr, "%s %s on %s: %zu examples, %d layers, hidden %d, %zu parameters%s; %s, "
                 "%s padding\n", s->resume[0] ? "resuming" : "training",
-                s->builtin ? "the built-in task" : s->task, asacl_ctx_device(r.ctx)->name,
-                asacl_loader_size(r.ltrain), c->num_hidden_layers, c->hidden_size,
-                asacl_model_param_count(r.model, 0), s->o.asa ? " + adversaries" : "",
+                s->builtin ? "the built-in task" : s->task, asacl_ctx_device(r->ctx)->name,
+                asacl_loader_size(r->ltrain), c->num_hidden_layers, c->hidden_size,
+                asacl_model_param_count(r->model, 0), s->o.asa ? " + adversaries" : "",
                 s->o.asa ? "ASA" : "no ASA", asacl_padding_name(s->padding));
-        st = fit(&r);
+        st = fit(r);
     }
-    asacl_trainer_destroy(r.trainer);
-    asacl_model_destroy(r.model);
-    asacl_loader_destroy(r.ltrain);
+    asacl_trainer_destroy(r->trainer);
+    asacl_model_destroy(r->model);
+    asacl_loader_destroy(r->ltrain);
     for (int d = 0; d < 2; d++) {
-        asacl_loader_destroy(r.ldev[d]);
-        asacl_dataset_destroy(r.dev[d]);
+        asacl_loader_destroy(r->ldev[d]);
+        asacl_dataset_destroy(r->dev[d]);
     }
-    asacl_dataset_destroy(r.train);
-    asacl_tokenizer_destroy(r.tok);
-    asacl_ctx_destroy(r.ctx);
+    asacl_dataset_destroy(r->train);
+    asacl_tokenizer_destroy(r->tok);
+    asacl_ctx_destroy(r->ctx);
+    if (st != ASACL_OK && world > 1) fprintf(stderr, "asacl train: rank %d: ", rank);
     return st == ASACL_OK ? CLI_OK : cli_error(st);
 }

@@ -14,8 +14,12 @@
 
 op_rng model_rng(const pass_opts *o, size_t layer, int kind)
 {
+    /* site word: shard bits 25-31 and 16-23 (0 for a whole batch), pass bit 24,
+     * layer bits 8-15, kind bits 0-7 */
+    unsigned sh = o->shard & 0x7fffu;
     op_rng r = {(cl_uint)o->seed, (cl_uint)(o->seed >> 32), o->step,
-                (cl_uint)((unsigned)o->pass << 24 | (unsigned)layer << 8 | (unsigned)kind)};
+                (cl_uint)((sh >> 8) << 25 | (unsigned)o->pass << 24 | (sh & 0xffu) << 16 |
+                          (unsigned)layer << 8 | (unsigned)kind)};
     return r;
 }
 

@@ -85,6 +85,8 @@ typedef struct pass_opts {
     int asa;              /* use the adversaries' masks (adversarial pass) */
     uint64_t seed;
     uint32_t step;
+    uint32_t shard;       /* the micro-batch's place among a step's shards (0: the whole
+                             batch): part of the dropout stream, so no two shards share masks */
     const pass_arena *embeddings_from; /* reuse this arena's emb_ln (NULL: compute) */
     int embeddings_shared;             /* another pass reused ours: add g->demb */
 } pass_opts;

@@ -75,6 +75,8 @@ void asacl_trainer_set_timing(asacl_trainer *t, int on)
     if (!t) return;
     t->t.timing = on;
     memset(t->t.phase_s, 0, sizeof t->t.phase_s);
+    t->t.comm_s = t->t.wait_s = 0;
+    t->t.comm_steps = 0;
     t->t.timed_steps = 0;
 }
 
@@ -87,6 +89,10 @@ void asacl_trainer_get_timing(const asacl_trainer *t, asacl_step_timing *out)
     out->losses = t->t.phase_s[PHASE_LOSSES];
     out->backward = t->t.phase_s[PHASE_BACKWARD];
     out->optimizer = t->t.phase_s[PHASE_OPTIMIZER];
+    out->allreduce = t->t.comm_s;
+    out->allreduce_wait = t->t.wait_s;
+    out->allreduce_steps = t->t.comm_steps;
+    out->allreduce_bytes = trainer_allreduce_bytes(&t->t);
 }
 
 asacl_status asacl_trainer_step(asacl_trainer *t, const asacl_batch *b, asacl_step_stats *stats)
@@ -155,6 +161,9 @@ static asacl_status write_state(const asacl_trainer *t, const char *path, const 
         meta_put(&sm, "max_batch", "%zu", o->max_batch);
         meta_put(&sm, "max_seq_len", "%zu", o->max_seq_len);
         meta_put(&sm, "padding", "%s", asacl_padding_name(o->padding));
+        /* informative: a resume on another split trains the same objective, not the same bits */
+        meta_put(&sm, "grad_accum", "%zu", t->t.accum);
+        meta_put(&sm, "shards", "%zu", t->t.shards);
         if (l) {
             asacl_data_position pos = asacl_loader_position(l);
             meta_put(&sm, "epoch", "%ld", pos.epoch);

@@ -3,7 +3,9 @@
  * steps, evaluation on the dev loaders (the first one's main metric picks
  * best/), resumable checkpoints and summary.json. The run's own state (the
  * best so far) travels in the checkpoint's run text under "fit", so a
- * resumed run ends as an uninterrupted one would. */
+ * resumed run ends as an uninterrupted one would. In a data-parallel run
+ * every rank steps; rank 0 alone evaluates and writes (metrics, best/,
+ * checkpoint/, summary.json, the report), each file replaced atomically. */
 #define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -31,6 +33,7 @@ typedef struct fit_run {
     asacl_fit_result *r;
     FILE *metrics;
     int num_labels;
+    int writer; /* rank 0 */
 } fit_run;
 
 static void path_in(const fit_run *f, const char *name, char *out, size_t cap)
@@ -315,10 +318,10 @@ static asacl_status loop(fit_run *f)
             since_log = 0;
             acc_loss = acc_correct = acc_seen = 0;
         }
-        if (o->n_dev && ((o->eval_every && step % o->eval_every == 0) ||
+        if (f->writer && o->n_dev && ((o->eval_every && step % o->eval_every == 0) ||
                          (!o->eval_every && epoch_end) || step == stop))
             st = evaluate(f, step, epoch);
-        if (st == ASACL_OK && ((o->save_every && step % o->save_every == 0) ||
+        if (st == ASACL_OK && f->writer && ((o->save_every && step % o->save_every == 0) ||
                                (!o->save_every && epoch_end) || step == stop))
             st = save_checkpoint(f);
     }
@@ -342,17 +345,20 @@ asacl_status asacl_fit(asacl_trainer *t, asacl_loader *train, const asacl_fit_op
     memset(r, 0, sizeof *r);
     r->best_step = -1;
     r->metric = asacl_model_get_config(t->model)->num_labels == 1 ? "pearson" : "accuracy";
-    fit_run f = {t, train, o, r, NULL, asacl_model_get_config(t->model)->num_labels};
+    fit_run f = {t, train, o, r, NULL, asacl_model_get_config(t->model)->num_labels,
+                 asacl_dist_rank(t->t.o.pub.dist) == 0};
     TRY(rt_mkdirs(o->out_dir));
     if (o->resume_dir) TRY(resume(&f));
     char path[4200];
     path_in(&f, "metrics.jsonl", path, sizeof path);
-    f.metrics = fopen(path, o->resume_dir ? "a" : "w");
-    if (!f.metrics) rt_log(ASACL_LOG_WARN, "cannot write %s", path);
-    write_settings(&f);
+    if (f.writer) {
+        f.metrics = fopen(path, o->resume_dir ? "a" : "w");
+        if (!f.metrics) rt_log(ASACL_LOG_WARN, "cannot write %s", path);
+        write_settings(&f);
+    }
     asacl_status st = loop(&f);
     if (f.metrics) fclose(f.metrics);
-    if (st == ASACL_OK) {
+    if (st == ASACL_OK && f.writer) {
         write_summary(&f);
         refresh_report(&f);
     }

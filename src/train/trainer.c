@@ -1,11 +1,13 @@
 /* trainer.c -- the training step (see trainer.h). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/asa.h"
 #include "model/linear.h"
 #include "model/step_gemms.h"
+#include "train/dist.h"
 #include "train/trainer.h"
 
 void train_opts_default(train_opts *o)
@@ -37,7 +39,7 @@ double train_lr(const train_opts *o, long s)
 static asacl_status reserve(trainer *t)
 {
     static step_gemm_list l; /* large, and only read here */
-    step_gemms(&t->m->cfg, t->o.pub.max_batch, t->o.pub.max_seq_len, &l);
+    step_gemms(&t->m->cfg, t->clean.B, t->o.pub.max_seq_len, &l);
     for (size_t i = 0; i < l.n; i++) {
         const step_gemm *p = &l.p[i];
         if (p->batched || (p->asa && !t->o.pub.asa)) continue;
@@ -51,11 +53,23 @@ asacl_status trainer_create(model *m, const train_opts *o, trainer *t)
     memset(t, 0, sizeof *t);
     t->m = m;
     t->o = *o;
-    size_t L = (size_t)m->cfg.num_hidden_layers, B = o->pub.max_batch, T = o->pub.max_seq_len;
+    size_t L = (size_t)m->cfg.num_hidden_layers, T = o->pub.max_seq_len;
     if (L > ASACL_MAX_LAYERS)
         return rt_fail(ASACL_ERR_INVALID_ARG, "more than %d layers", ASACL_MAX_LAYERS);
     if (o->pub.asa && !m->layout.adversaries)
         return rt_fail(ASACL_ERR_INVALID_ARG, "ASA training needs a model with adversaries");
+    int world = asacl_dist_size(o->pub.dist);
+    t->accum = o->pub.grad_accum ? o->pub.grad_accum : 1;
+    t->shards = t->accum * (size_t)world;
+    if (t->shards > 0x8000 || t->shards > o->pub.max_batch)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "%d ranks x %zu micro-batches: %zu shards of a batch "
+                       "of %zu (at most the batch and 32768)", world, t->accum, t->shards,
+                       o->pub.max_batch);
+    if (t->shards > 1 && o->pub.asa && m->cfg.num_labels == 1)
+        return rt_fail(ASACL_ERR_UNSUPPORTED, "ASA on a one-output model: its symmetric KL is a "
+                       "softmax over the whole batch (asa-spec 5.3), which micro-batches and ranks "
+                       "cannot split; use one process and --grad-accum 1");
+    size_t B = (o->pub.max_batch + t->shards - 1) / t->shards;
     asacl_status st = model_enable_training(m);
     if (st == ASACL_OK) st = arena_create(m, B, T, 0, &t->clean);
     if (st == ASACL_OK && o->pub.asa) st = arena_create(m, B, T, 1, &t->adv);
@@ -72,6 +86,8 @@ asacl_status trainer_create(model *m, const train_opts *o, trainer *t)
         t->partial = tensor_at(s, ns + 2 * B + 2 * B * T, REDUCE_PARTIALS);
         st = op_fill(m->ctx, s, 0.0f);
     }
+    if (st == ASACL_OK && world > 1 && !(t->host_g = malloc(m->layout.total * sizeof *t->host_g)))
+        st = rt_fail(ASACL_ERR_OUT_OF_MEMORY, "the gradient's host copy (%zu floats)", m->layout.total);
     if (st == ASACL_OK) st = reserve(t);
     if (st == ASACL_OK) { /* the partial sums of the column reductions */
         size_t S, chunk, D = (size_t)m->cfg.hidden_size, F = (size_t)m->cfg.intermediate_size;
@@ -102,13 +118,15 @@ void trainer_destroy(trainer *t)
     grad_ws_destroy(&t->g);
     batch_destroy(&t->batch);
     rt_buffer_release(&t->sbuf);
+    free(t->host_g);
+    t->host_g = NULL;
 }
 
 static tensor scalar(const trainer *t, size_t i) { return tensor_at(t->scalars, i, 1); }
 
 /* task (and its gradient into clean.dlogits), vloss (gradients into both
  * passes' dlogits), kept units and masked fractions. */
-static asacl_status losses(trainer *t)
+static asacl_status losses(trainer *t, size_t global_b)
 {
     model *m = t->m;
     asacl_ctx *ctx = m->ctx;
@@ -116,7 +134,7 @@ static asacl_status losses(trainer *t)
     size_t B = bt->B, C = (size_t)m->cfg.num_labels;
     tensor z = tensor_at(t->clean.logits, 0, B * C), dz = tensor_at(t->clean.dlogits, 0, B * C);
     tensor rows = tensor_at(t->rows, 0, B);
-    float inv_b = 1.0f / (float)B;
+    float inv_b = 1.0f / (float)global_b; /* the whole step's batch, over all shards */
     if (C > 1) {
         TRY(op_cross_entropy_forward(ctx, rows, z, bt->labels, B, C));
         TRY(op_cross_entropy_backward(ctx, dz, z, bt->labels, B, C, inv_b, 0));
@@ -144,23 +162,38 @@ static asacl_status losses(trainer *t)
     return ASACL_OK;
 }
 
-static asacl_status read_result(trainer *t, asacl_step_stats *r)
+/* A step's sums over its shards: the scalars S_TASK .. S_MASKED0 + L - 1
+ * and, after them, the real (query, key) pairs. */
+#define N_SUMS (S_MASKED0 + ASACL_MAX_LAYERS + 1)
+
+size_t trainer_allreduce_bytes(const trainer *t)
 {
-    if (!r) return ASACL_OK;
+    return asacl_dist_size(t->o.pub.dist) > 1 ? t->m->layout.total * sizeof(float) + N_SUMS * sizeof(double) : 0;
+}
+
+static asacl_status add_scalars(trainer *t, double *sum)
+{
     size_t L = (size_t)t->m->cfg.num_hidden_layers;
     float s[S_MASKED0 + ASACL_MAX_LAYERS];
     TRY(rt_download(t->m->ctx, t->sbuf, t->scalars.off, S_MASKED0 + L, s));
+    for (size_t i = 0; i < S_MASKED0 + L; i++) sum[i] += s[i];
+    sum[S_MASKED0 + L] += (double)t->batch.real_pairs;
+    return ASACL_OK;
+}
+
+static void fill_result(const trainer *t, const double *s, asacl_step_stats *r)
+{
+    size_t L = (size_t)t->m->cfg.num_hidden_layers;
+    double pairs = s[S_MASKED0 + L];
     memset(r, 0, sizeof *r);
     r->task = s[S_TASK];
     r->vloss = s[S_VLOSS];
     r->rloss = s[S_RLOSS];
     r->loss = r->task + r->vloss;
     r->total = r->loss + (double)t->o.pub.tau * t->o.pub.tau * r->rloss;
-    r->grad_norm = s[S_GNORM];
     r->correct = t->m->cfg.num_labels > 1 ? (int)s[S_CORRECT] : 0;
     for (size_t l = 0; l < L && t->o.pub.asa; l++)
-        r->masked_fraction[l] = t->batch.real_pairs ? s[S_MASKED0 + l] / (double)t->batch.real_pairs : 0;
-    return ASACL_OK;
+        r->masked_fraction[l] = pairs > 0 ? s[S_MASKED0 + l] / pairs : 0;
 }
 
 /* When timing, waits for the device and adds the time since *mark to
@@ -175,38 +208,91 @@ static asacl_status phase_done(trainer *t, int p, double *mark)
     return ASACL_OK;
 }
 
-asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *b, asacl_step_stats *r)
+/* One shard: forward(s), losses scaled by the whole batch's 1/B, backward
+ * accumulating into m->grads. */
+static asacl_status shard_step(trainer *t, const asacl_batch *b, size_t global_b, uint32_t shard,
+                               double *mark)
 {
     model *m = t->m;
-    double mark = rt_now();
-    /* asa-spec 2: under max_length padding every batch runs at T = max_seq_len. */
+    /* asa-spec 2: under max_length padding every batch runs at T = max_seq_len;
+     * under longest padding every shard keeps the whole batch's T. */
     size_t T = t->o.pub.padding == ASACL_PADDING_MAX_LENGTH ? t->o.pub.max_seq_len : b->T;
     TRY(batch_upload(m, &t->batch, b, T));
-    TRY(op_fill(m->ctx, model_g(m, 0, m->layout.total), 0.0f));
     pass_opts clean = {.train = 1, .pass = 0, .seed = t->o.pub.seed, .step = (uint32_t)t->step,
-                       .embeddings_shared = t->o.pub.asa};
+                       .shard = shard, .embeddings_shared = t->o.pub.asa};
     pass_opts adv = {.train = 1, .pass = 1, .asa = 1, .seed = t->o.pub.seed,
-                     .step = (uint32_t)t->step, .embeddings_from = &t->clean};
+                     .step = (uint32_t)t->step, .shard = shard, .embeddings_from = &t->clean};
     TRY(model_forward(m, &t->clean, &t->batch, &clean));
-    TRY(phase_done(t, PHASE_CLEAN_FORWARD, &mark));
+    TRY(phase_done(t, PHASE_CLEAN_FORWARD, mark));
     if (t->o.pub.asa) TRY(model_forward(m, &t->adv, &t->batch, &adv));
-    TRY(phase_done(t, PHASE_ADV_FORWARD, &mark));
-    TRY(losses(t));
-    TRY(phase_done(t, PHASE_LOSSES, &mark));
+    TRY(phase_done(t, PHASE_ADV_FORWARD, mark));
+    TRY(losses(t, global_b));
+    TRY(phase_done(t, PHASE_LOSSES, mark));
     if (t->o.pub.asa) {
-        float tau2_over_b = t->o.pub.tau * t->o.pub.tau / (float)b->B;
+        float tau2_over_b = t->o.pub.tau * t->o.pub.tau / (float)global_b;
         TRY(model_backward(m, &t->adv, &t->g, &t->batch, &adv, tau2_over_b));
     }
     TRY(model_backward(m, &t->clean, &t->g, &t->batch, &clean, 0.0f));
-    TRY(phase_done(t, PHASE_BACKWARD, &mark));
-    return read_result(t, r);
+    return phase_done(t, PHASE_BACKWARD, mark);
+}
+
+/* Examples [lo, hi) of b as a batch of their own (same T). */
+static asacl_batch slice(const asacl_batch *b, size_t lo, size_t hi)
+{
+    asacl_batch s = *b;
+    s.B = hi - lo;
+    s.ids = b->ids + lo * b->T;
+    s.segments = b->segments ? b->segments + lo * b->T : NULL;
+    s.lengths = b->lengths + lo;
+    s.labels = b->labels ? b->labels + lo : NULL;
+    s.targets = b->targets ? b->targets + lo : NULL;
+    return s;
+}
+
+asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *b, asacl_step_stats *r)
+{
+    model *m = t->m;
+    const asacl_dist *d = t->o.pub.dist;
+    double mark = rt_now(), sums[N_SUMS] = {0};
+    size_t K = t->shards, rank = (size_t)asacl_dist_rank(d);
+    if (b->B < 1 || b->B > t->o.pub.max_batch)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "a batch of %zu examples (the trainer takes 1 to %zu)",
+                       b->B, t->o.pub.max_batch);
+    TRY(op_fill(m->ctx, model_g(m, 0, m->layout.total), 0.0f));
+    for (size_t a = 0; a < t->accum; a++) {
+        size_t k = rank * t->accum + a, lo = k * b->B / K, hi = (k + 1) * b->B / K;
+        if (hi == lo) continue; /* a short last batch leaves some shards empty */
+        asacl_batch sb = slice(b, lo, hi);
+        TRY(shard_step(t, &sb, b->B, (uint32_t)k, &mark));
+        TRY(add_scalars(t, sums));
+    }
+    if (asacl_dist_size(d) > 1) {
+        TRY(asacl_ctx_finish(m->ctx)); /* the download would wait for the backward anyway */
+        double w0 = rt_now();
+        if (t->timing) TRY(dist_barrier(d)); /* to tell waiting for the others from the sums */
+        double c0 = rt_now();
+        t->wait_s += c0 - w0;
+        mark = c0;
+        size_t n = m->layout.total;
+        TRY(rt_download(m->ctx, m->grads, 0, n, t->host_g));
+        TRY(dist_allreduce_f32(d, t->host_g, n));
+        TRY(rt_upload(m->ctx, m->grads, 0, n, t->host_g));
+        TRY(dist_allreduce_f64(d, sums, N_SUMS));
+        t->comm_s += rt_now() - c0;
+        t->comm_steps++;
+        TRY(phase_done(t, PHASE_ALLREDUCE, &mark));
+    }
+    if (r) fill_result(t, sums, r);
+    return ASACL_OK;
 }
 
 asacl_status trainer_step(trainer *t, const asacl_batch *b, asacl_step_stats *r)
 {
     model *m = t->m;
     asacl_ctx *ctx = m->ctx;
-    TRY(trainer_loss_and_grad(t, b, NULL));
+    asacl_step_stats own;
+    asacl_step_stats *res = r ? r : &own;
+    TRY(trainer_loss_and_grad(t, b, res));
     double mark = rt_now();
     long coef = -1;
     if (t->o.pub.max_grad_norm > 0) {
@@ -221,8 +307,12 @@ asacl_status trainer_step(trainer *t, const asacl_batch *b, asacl_step_stats *r)
     TRY(phase_done(t, PHASE_OPTIMIZER, &mark));
     t->timed_steps += t->timing;
     t->step++;
-    TRY(read_result(t, r));
-    if (r) r->lr = lr;
+    if (t->o.pub.max_grad_norm > 0) {
+        float gn;
+        TRY(rt_download(ctx, t->sbuf, t->scalars.off + S_GNORM, 1, &gn));
+        res->grad_norm = gn;
+    }
+    res->lr = lr;
     return ASACL_OK;
 }
 

@@ -26,11 +26,18 @@ typedef struct trainer {
     tensor scalars, rows, kl_rows, stat_rows, partial;
     long step;            /* updates done */
     int timing;           /* wait for the device after each phase and time it */
-    double phase_s[5];    /* PHASE_* seconds summed over timed steps */
+    double phase_s[6];    /* PHASE_* seconds summed over timed steps */
+    size_t accum, shards; /* micro-batches per step here; shards of a step in all
+                             (world * accum); the arenas hold ceil(max_batch / shards) */
+    float *host_g;        /* the gradient on the host for the all-reduce (world > 1) */
+    double comm_s;        /* seconds in the all-reduce, over comm_steps steps */
+    double wait_s;        /* ... and before it, waiting for the slowest rank (timing on) */
+    long comm_steps;
     long timed_steps;
 } trainer;
 
-enum { PHASE_CLEAN_FORWARD, PHASE_ADV_FORWARD, PHASE_LOSSES, PHASE_BACKWARD, PHASE_OPTIMIZER };
+enum { PHASE_CLEAN_FORWARD, PHASE_ADV_FORWARD, PHASE_LOSSES, PHASE_BACKWARD, PHASE_OPTIMIZER,
+       PHASE_ALLREDUCE };
 
 /* Scalars on the device, by index. */
 enum { S_TASK = 0, S_VLOSS, S_RLOSS, S_GNORM, S_CLIP, S_CORRECT, S_MASKED0 /* one per layer */ };
@@ -45,8 +52,14 @@ void trainer_destroy(trainer *t);
  * scheduled learning rate) and fills r (may be NULL). */
 asacl_status trainer_step(trainer *t, const asacl_batch *b, asacl_step_stats *r);
 /* Forward of one step without updating: the losses as trainer_step would
- * report them, with gradients left in m->grads (for tests). */
+ * report them, with gradients left in m->grads (for tests). A batch of B
+ * examples is cut into `shards` contiguous shards, shard k holding examples
+ * [k B / K, (k + 1) B / K) (K = shards); this process runs shards
+ * rank * accum .. + accum - 1 one after another, each scaled by the whole
+ * batch's 1/B, accumulating the gradient; the ranks then sum it. */
 asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *b, asacl_step_stats *r);
+/* Bytes one step all-reduces (0 for a process alone). */
+size_t trainer_allreduce_bytes(const trainer *t);
 /* Clean pass with dropout off; logits [B * C] to the host. */
 asacl_status trainer_eval(trainer *t, const asacl_batch *b, float *logits);
 
