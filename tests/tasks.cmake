@@ -1,0 +1,5 @@
+# Tasks beyond sequence classification (asa-spec 10): readers, token-label
+# alignment, built-in toy tasks, token-level metrics, and the loss kernels.
+asacl_test(test_choice cpu)
+asacl_test(test_conll cpu)
+asacl_test(test_token_labels cpu)
