@@ -3,3 +3,4 @@
 asacl_test(test_choice cpu)
 asacl_test(test_conll cpu)
 asacl_test(test_token_labels cpu)
+asacl_test(test_builtin_tasks cpu)
