@@ -87,6 +87,7 @@ def main():
     cases = [
         dict(file="swag_train.csv", format="swag", flags=0, examples=swag(os.path.join(HERE, "swag_train.csv"))),
         dict(file="swag_test.csv", format="swag", flags=0, examples=swag(os.path.join(HERE, "swag_test.csv"))),
+        dict(file="swag_crlf.csv", format="swag", flags=0, examples=swag(os.path.join(HERE, "swag_crlf.csv"))),
         dict(file="dream_train.json", format="dream", flags=0,
              examples=dream(os.path.join(HERE, "dream_train.json"), False)),
         dict(file="dream_train.json", format="dream", flags=1,

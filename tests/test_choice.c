@@ -45,7 +45,7 @@ static void test_expected(void)
     size_t size = 0;
     REQUIRE_OK(rt_read_file(DIR "choice_expected.json", &text, &size));
     cJSON *cases = cJSON_Parse(text);
-    CHECK(cases && cJSON_GetArraySize(cases) == 7, "choice_expected.json");
+    CHECK(cases && cJSON_GetArraySize(cases) == 8, "choice_expected.json");
     const cJSON *c;
     cJSON_ArrayForEach(c, cases) compare_case(c);
     cJSON_Delete(cases);

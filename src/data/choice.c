@@ -482,6 +482,7 @@ static asacl_status csv_record(const reader *r, csv *c, size_t *line, int *got)
                         in_quotes = 0;
                     continue;
                 }
+                if (ch == '\r' && c->p < c->end && *c->p == '\n') continue; /* CRLF reads as LF */
                 if (ch == '\n') c->line++;
                 c->buf[used++] = ch;
                 continue;

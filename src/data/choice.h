@@ -14,8 +14,9 @@
  *              gold-source, ending0..ending3, label). Columns are found by
  *              name: context = sent1, question = sent2, choices =
  *              ending0..3, label (absent in test.csv: no labels). Quoted
- *              CSV as Python's csv module reads it ("" inside quotes is a
- *              quote; a quoted field may hold line ends).
+ *              CSV as Python's csv module reads a file opened in text mode
+ *              ("" inside quotes is a quote; a quoted field may hold line
+ *              ends, a CRLF in it reads as LF).
  *   dream      DREAM's JSON (train.json, dev.json, test.json): a list of
  *              [dialogue lines, questions, id], each question
  *              {"question", "choice": [3 strings], "answer"}; context = the
