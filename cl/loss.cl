@@ -2,8 +2,19 @@
  *   C > 1: softmax cross-entropy   loss_b = logsumexp(z_b) - z_b[y_b]
  *   C = 1: squared error           loss_b = (z_b - y_b)^2
  * The _backward kernels write dz = scale * dloss_b/dz (scale = 1/B for a
- * mean over the batch), or add to dz when accumulate != 0. */
+ * mean over the batch), or add to dz when accumulate != 0.
+ * Token classification (asa-spec 10) uses the token_ kernels: rows are the
+ * B*T tokens and a row is labelled when 0 <= y < C (the ignore index,
+ * -100, and every other value outside [0, C) leave the row out); the loss is
+ * the mean over the labelled rows, whose count stays on the device.
+ * Multiple choice needs no kernel of its own: the B*n scores of the choice
+ * scorer, [B*n, 1] row-major, already are the logits [B, n]. */
 #include "common.h"
+
+/* Work-items of the one work-group of token_loss_mean (a power of two). */
+#ifndef LOSS_WG
+#define LOSS_WG 64
+#endif
 
 /* One work-item per row; global (B). */
 __kernel void cross_entropy_forward(__global float *loss, ulong loss_off,
@@ -133,4 +144,103 @@ __kernel void accuracy_forward(__global float *right, ulong right_off, __global 
     for (uint c = 1; c < C; c++)
         if (zr[c] > zr[best]) best = c;
     right[right_off + b] = best == (uint)labels[labels_off + b] ? 1.0f : 0.0f;
+}
+
+/* ---- token classification --------------------------------------------------------- */
+
+inline int labelled(int y, uint C) { return y >= 0 && (uint)y < C; }
+
+/* loss[r] = logsumexp(z_r) - z_r[y_r] and valid[r] = 1 for a labelled row,
+ * both 0 for an ignored one; global (N). */
+__kernel void token_cross_entropy_forward(__global float *loss, ulong loss_off,
+                                          __global float *valid, ulong valid_off,
+                                          __global const float *z, ulong z_off,
+                                          __global const int *labels, ulong labels_off, uint N,
+                                          uint C)
+{
+    uint r = get_global_id(0);
+    if (r >= N) return;
+    int y = labels[labels_off + r];
+    if (!labelled(y, C)) {
+        loss[loss_off + r] = 0.0f;
+        valid[valid_off + r] = 0.0f;
+        return;
+    }
+    __global const float *zr = z + z_off + (ulong)r * C;
+    float m = zr[0];
+    for (uint c = 1; c < C; c++) m = fmax(m, zr[c]);
+    float s = 0.0f;
+    for (uint c = 0; c < C; c++) s += exp(zr[c] - m);
+    loss[loss_off + r] = m + log(s) - zr[y];
+    valid[valid_off + r] = 1.0f;
+}
+
+/* count[0] = sum(valid), out[0] (+)= scale * sum(loss) / max(1, count):
+ * the mean over the labelled rows (0 when there is none), in a fixed
+ * order; one work-group, global (LOSS_WG). */
+__kernel __attribute__((reqd_work_group_size(LOSS_WG, 1, 1)))
+void token_loss_mean(__global float *out, ulong out_off, __global float *count, ulong count_off,
+                     __global const float *loss, ulong loss_off, __global const float *valid,
+                     ulong valid_off, uint N, float scale, int accumulate)
+{
+    __local float scratch[LOSS_WG];
+    uint l = get_local_id(0);
+    float s = 0.0f, n = 0.0f;
+    for (uint i = l; i < N; i += LOSS_WG) {
+        s += loss[loss_off + i];
+        n += valid[valid_off + i];
+    }
+    s = group_sum(scratch, s);
+    n = group_sum(scratch, n);
+    if (l == 0) {
+        float v = scale * s / fmax(n, 1.0f);
+        out[out_off] = accumulate ? out[out_off] + v : v;
+        count[count_off] = n;
+    }
+}
+
+/* dz[r, c] (+)= scale * (softmax(z_r)[c] - [c == y_r]) / max(1, count[0])
+ * for a labelled row; an ignored row's gradient is exactly 0 (left as it is
+ * when accumulating); global (N). */
+__kernel void token_cross_entropy_backward(__global float *dz, ulong dz_off,
+                                           __global const float *z, ulong z_off,
+                                           __global const int *labels, ulong labels_off,
+                                           __global const float *count, ulong count_off, uint N,
+                                           uint C, float scale, int accumulate)
+{
+    uint r = get_global_id(0);
+    if (r >= N) return;
+    int y = labels[labels_off + r];
+    __global float *dr = dz + dz_off + (ulong)r * C;
+    if (!labelled(y, C)) {
+        if (!accumulate)
+            for (uint c = 0; c < C; c++) dr[c] = 0.0f;
+        return;
+    }
+    __global const float *zr = z + z_off + (ulong)r * C;
+    float m = zr[0];
+    for (uint c = 1; c < C; c++) m = fmax(m, zr[c]);
+    float s = 0.0f;
+    for (uint c = 0; c < C; c++) s += exp(zr[c] - m);
+    float k = scale / fmax(count[count_off], 1.0f);
+    for (uint c = 0; c < C; c++) {
+        float g = k * (exp(zr[c] - m) / s - (c == (uint)y ? 1.0f : 0.0f));
+        dr[c] = accumulate ? dr[c] + g : g;
+    }
+}
+
+/* right[r] = 1 for a labelled row whose largest logit (the first on ties)
+ * is its label, else 0; global (N). */
+__kernel void token_accuracy_forward(__global float *right, ulong right_off,
+                                     __global const float *z, ulong z_off,
+                                     __global const int *labels, ulong labels_off, uint N, uint C)
+{
+    uint r = get_global_id(0);
+    if (r >= N) return;
+    int y = labels[labels_off + r];
+    __global const float *zr = z + z_off + (ulong)r * C;
+    uint best = 0;
+    for (uint c = 1; c < C; c++)
+        if (zr[c] > zr[best]) best = c;
+    right[right_off + r] = labelled(y, C) && best == (uint)y ? 1.0f : 0.0f;
 }

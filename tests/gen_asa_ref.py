@@ -29,6 +29,18 @@ Choices where the spec is silent (a faithful port of gingasan/adversarialSA):
   * The additive variant (spec 7, the reference's roberta.py) uses the same BERT
     backbone, names and head; only S' = S + G (both passes) and no attention-
     probability dropout differ.
+  * Other heads (spec 10, the reference's AsaBertForTokenClassification and
+    AsaBertForMultipleChoice):
+    - "tok": no pooler; z[b, t] = classifier(dropout(h[b, t])) for every token;
+      task = cross-entropy averaged over the tokens whose label is not -100 (the
+      reference also requires attention_mask == 1; the labels of padding are
+      -100 anyway); vloss over all B*T*C entries (padding included) / B, as
+      KLDivLoss(batchmean) divides by size(0) = B; rloss / B.
+    - "mc": B examples of n choices are B*n sequences (cfg B = B*n, the rows of
+      every [B, T] input); pooler + classifier with one output give one score per
+      sequence, viewed as z [examples, n]; task = cross-entropy over
+      the choices (mean over examples); vloss over [examples, n] / examples;
+      rloss / (B*n), the number of sequences (M.shape[0] in the reference).
 """
 import argparse
 import math
@@ -44,6 +56,7 @@ DT = torch.float64
 MASK_VALUE = -10000.0
 LN_EPS = 1e-12
 PAD_ID = 0
+IGNORE = -100   # the label of a token outside the loss (torch's ignore_index)
 
 BASE = dict(L=2, D=32, H=4, F=40, V=30, P=16, TV=2, B=3, T=8,
             tau=0.5, lr=1e-3, weight_decay=0.01, total_steps=10, warmup_ratio=0.06,
@@ -59,6 +72,12 @@ CASES = [
     # count in rloss and all-masked rows are uniform over all T positions.
     dict(name="cls_asa_maxlen", C=3, labels=[0, 2, 1], asa=True, mask_mode="replace", seed=5001,
          T=12, lengths=[7, 5, 3]),
+    # spec 10: token classification, 3 sentences; sub-word positions per sentence
+    dict(name="tok_asa", head="tok", C=5, subwords=[[3, 4], [2], []], asa=True,
+         mask_mode="replace", seed=5001),
+    # spec 10: multiple choice, 2 examples x 3 choices = 6 sequences
+    dict(name="mc_asa", head="mc", C=3, n_choices=3, B=6, lengths=[8, 6, 5, 7, 3, 4],
+         labels=[2, 0], asa=True, mask_mode="replace", seed=6001),
 ]
 
 MIN_ABS_A = 1e-3
@@ -92,8 +111,11 @@ def param_shapes(cfg):
               (pre + "intermediate.dense.weight", (F, D)), (pre + "intermediate.dense.bias", (F,)),
               (pre + "output.dense.weight", (D, F)), (pre + "output.dense.bias", (D,)),
               (pre + "output.LayerNorm.weight", (D,)), (pre + "output.LayerNorm.bias", (D,))]
-    s += [("bert.pooler.dense.weight", (D, D)), ("bert.pooler.dense.bias", (D,)),
-          ("classifier.weight", (C, D)), ("classifier.bias", (C,))]
+    head = cfg.get("head", "cls")
+    if head != "tok":                 # token classification has no pooler
+        s += [("bert.pooler.dense.weight", (D, D)), ("bert.pooler.dense.bias", (D,))]
+    out = 1 if head == "mc" else C    # the choice scorer has one output
+    s += [("classifier.weight", (out, D)), ("classifier.bias", (out,))]
     if cfg["asa"]:
         for l in range(L):
             pre = f"bert.encoder.adversary.{l}."
@@ -133,9 +155,19 @@ def make_batch(cfg, gen):
     for b, n in enumerate(cfg["lengths"]):
         ids[b, :n] = torch.randint(1, V, (n,), generator=gen)
         half = (n + 1) // 2
-        seg[b, half:n] = 1
+        if cfg.get("head", "cls") != "tok":   # token classification: one segment
+            seg[b, half:n] = 1
         am[b, :n] = 1
-    if cfg["C"] == 1:
+    if cfg.get("head", "cls") == "tok":
+        # [CLS] at 0 and [SEP] at n-1 unlabelled; "sub-word" positions (cfg
+        # subwords: per sequence, the positions continuing a word) unlabelled;
+        # padding unlabelled; every other token a label drawn from the generator
+        y = torch.full((B, T), IGNORE, dtype=torch.int64)
+        for b, n in enumerate(cfg["lengths"]):
+            for t in range(1, n - 1):
+                if t not in cfg["subwords"][b]:
+                    y[b, t] = int(torch.randint(0, cfg["C"], (1,), generator=gen))
+    elif cfg["C"] == 1:
         y = torch.tensor(cfg["labels"], dtype=DT)
     else:
         y = torch.tensor(cfg["labels"], dtype=torch.int64)
@@ -260,9 +292,15 @@ def forward(p, batch, cfg, adv=False, fixed_M=None, force_M=None, cut_M=False, r
         else:
             G = P[:, None, None, :]
         h = encoder_layer(p, l, h, G, cfg, rec if adv else None)
+    head = cfg.get("head", "cls")
+    if head == "tok":           # spec 10: no pooler, the classifier on every token
+        z = linear(dropout(h, cfg["hidden_dropout"]), p, "classifier")      # [B, T, C]
+        return z, dict(M=Ms, A=As, X=Xs)
     pooled = torch.tanh(linear(h[:, 0], p, "bert.pooler.dense"))
     pooled = dropout(pooled, cfg["hidden_dropout"])
     z = linear(pooled, p, "classifier")
+    if head == "mc":            # one score per sequence -> [examples, n]
+        z = z.view(-1, cfg["n_choices"])
     return z, dict(M=Ms, A=As, X=Xs)
 
 
@@ -272,9 +310,14 @@ def kl_batchmean(log_q, p_t):
 
 
 def compute_losses(z, z_adv, Ms, batch, cfg):
-    B, C = z.shape
+    C = z.shape[-1]
     y = batch["y"]
-    if C == 1:
+    if cfg.get("head", "cls") == "tok":
+        # mean over the labelled tokens (labels != -100)
+        lab = y.view(-1) != IGNORE
+        lp = torch.log_softmax(z.reshape(-1, C), dim=-1)[lab]
+        task = -lp.gather(1, y.view(-1)[lab][:, None]).mean()
+    elif C == 1:
         task = ((z.view(-1) - y) ** 2).mean()
     else:
         task = -torch.log_softmax(z, dim=-1).gather(1, y[:, None]).mean()
@@ -282,7 +325,7 @@ def compute_losses(z, z_adv, Ms, batch, cfg):
         zero = torch.zeros((), dtype=DT)
         return dict(task=task, vloss=zero, rloss=zero, total=task, report=task)
     q, t = z, z_adv
-    if C == 1:                       # reference quirk: softmax over the batch of B scalars
+    if C == 1 and z.dim() == 2:      # reference quirk: softmax over the batch of B scalars
         q, t = q.view(-1), t.view(-1)
     q2t = kl_batchmean(torch.log_softmax(q, -1), torch.softmax(t, -1))   # KL(softmax z' || softmax z)
     t2q = kl_batchmean(torch.log_softmax(t, -1), torch.softmax(q, -1))   # KL(softmax z || softmax z')
@@ -511,6 +554,33 @@ def check_mask_semantics(p, batch, cfg, aux, rec, log):
     return full_rows
 
 
+def check_head_losses(p, batch, cfg, log):
+    """The task and vloss of the other heads (spec 10) against torch's own
+    losses as the reference calls them: CrossEntropyLoss (ignore_index -100)
+    and KLDivLoss(reduction="batchmean") on the un-flattened logits, and the
+    rloss divisor M.shape[0] (B for tokens, B*n sequences for choices)."""
+    head = cfg.get("head", "cls")
+    if head == "cls":
+        return
+    with torch.no_grad():
+        z, z_adv, aux, L = full_step(p, batch, cfg)
+    y = batch["y"]
+    C = z.shape[-1]
+    task = torch.nn.CrossEntropyLoss()(z.reshape(-1, C), y.reshape(-1))
+    kl = torch.nn.KLDivLoss(reduction="batchmean")
+    vloss = 0.5 * (kl(torch.log_softmax(z, -1), torch.softmax(z_adv, -1)) +
+                   kl(torch.log_softmax(z_adv, -1), torch.softmax(z, -1)))
+    n_seq = batch["ids"].shape[0]
+    rloss = sum(M.sum() for M in aux["M"]) / n_seq
+    d = max(abs(task - L["task"]).item(), abs(vloss - L["vloss"]).item(), abs(rloss - L["rloss"]).item())
+    shape_ok = tuple(z.shape) == ((cfg["B"], cfg["T"], cfg["C"]) if head == "tok"
+                                  else (cfg["B"] // cfg["n_choices"], cfg["n_choices"]))
+    ok = d < 1e-12 and shape_ok
+    log(f"  (head) {head}: logits {tuple(z.shape)}; task, vloss, rloss vs torch CrossEntropyLoss / "
+        f"KLDivLoss(batchmean) / sum(M)/{n_seq}: max diff {d:.3e} -> {'OK' if ok else 'FAIL'}")
+    check(ok, "head losses differ from torch's")
+
+
 def check_torch_adamw(params_hist, grads_hist, lrs, cfg, log):
     """torch.optim.AdamW + LambdaLR fed the same gradients must match the hand version."""
     names = list(params_hist[0].keys())
@@ -581,6 +651,7 @@ def run_case(case, outdir, log):
         full_rows = 0
         log("  (2)-(4) not applicable (ASA off)")
     check_no_adversaries(p0, batch, cfg, log)
+    check_head_losses(p0, batch, cfg, log)
     check_torch_adamw(res["params"], res["grads"], res["lrs"], cfg, log)
     log(f"  pad-id word-embedding row: raw autograd |grad| max {res['raw_pad'][0]:.3e} "
         f"({'zeroed by padding_idx -- this matters for the dump' if res['raw_pad'][0] > 0 else 'zero anyway'})"
@@ -593,7 +664,8 @@ def run_case(case, outdir, log):
     T["input.ids"] = batch["ids"].contiguous()
     T["input.segments"] = batch["seg"].contiguous()
     T["input.attention_mask"] = batch["am"].contiguous()
-    T["input.labels"] = f32(batch["y"]) if cfg["C"] == 1 else batch["y"].contiguous()
+    T["input.labels"] = f32(batch["y"]) if cfg["C"] == 1 and cfg.get("head", "cls") == "cls" \
+        else batch["y"].contiguous()
     for k, v in p0.items():
         T[k] = f32(v)
     T["out.logits_clean"] = f32(z)
@@ -617,6 +689,12 @@ def run_case(case, outdir, log):
     meta = {k: str(cfg[k]) for k in ("L", "D", "H", "F", "V", "P", "TV", "B", "T", "C", "tau", "lr",
                                      "weight_decay", "total_steps", "warmup_ratio", "mask_mode")}
     meta["asa"] = str(int(cfg["asa"]))
+    meta["head"] = cfg.get("head", "cls")
+    if meta["head"] == "mc":
+        meta["n_choices"] = str(cfg["n_choices"])
+        meta["examples"] = str(cfg["B"] // cfg["n_choices"])
+    if meta["head"] == "tok":
+        meta["ignore_index"] = str(IGNORE)
     meta["min_abs_A"] = f"{res['min_abs_A']:.6e}" if cfg["asa"] else "nan"
     meta["min_abs_A_initial"] = f"{res['min_abs_A0']:.6e}" if cfg["asa"] else "nan"
     meta["generator"] = f"tests/gen_asa_ref.py, torch {torch.__version__}, float64 compute, float32 storage"
@@ -682,15 +760,16 @@ def try_case(cfg, p0, batch):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "asa_ref"))
-    ap.add_argument("--only", action="append", help="generate only this case (repeatable)")
+    ap.add_argument("--cases", default="", help="comma-separated case names (default: all)")
     args = ap.parse_args()
+    want = set(filter(None, args.cases.split(",")))
     os.makedirs(args.out, exist_ok=True)
     torch.manual_seed(0)
     log = lambda s: print(s, flush=True)
     log(f"gen_asa_ref.py: torch {torch.__version__}, numpy {np.__version__}")
     try:
         for case in CASES:
-            if not args.only or case["name"] in args.only:
+            if not want or case["name"] in want:
                 run_case(case, args.out, log)
     except CheckFailed as e:
         print(f"SELF-CHECK FAILED: {e}", file=sys.stderr)

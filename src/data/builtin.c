@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "data/builtin.h"
+#include "data/toy_rng.h"
 #include "base/base.h"
 
 static const char *const POSITIVE[] = {"good", "great", "excellent", "wonderful", "superb",
@@ -44,10 +45,6 @@ size_t builtin_vocab(const char **tokens, size_t cap)
     return n;
 }
 
-static uint64_t next(uint64_t *s) { return rt_splitmix64(s); }
-
-static size_t pick(uint64_t *s, size_t n) { return (size_t)(next(s) % n); }
-static int chance(uint64_t *s, double p) { return (double)(next(s) >> 11) / 9007199254740992.0 < p; }
 
 static void append(char *buf, size_t cap, const char *word)
 {
@@ -60,35 +57,35 @@ static void append(char *buf, size_t cap, const char *word)
  * polarity, flipped by an optional "not", gives the vote `want`. */
 static void clause(uint64_t *s, char *buf, size_t cap, int polar, int want)
 {
-    append(buf, cap, chance(s, 0.5) ? "the" : "this");
-    append(buf, cap, NOUNS[pick(s, COUNT(NOUNS))]);
-    append(buf, cap, chance(s, 0.7) ? "was" : "is");
+    append(buf, cap, toy_chance(s, 0.5) ? "the" : "this");
+    append(buf, cap, NOUNS[toy_pick(s, COUNT(NOUNS))]);
+    append(buf, cap, toy_chance(s, 0.7) ? "was" : "is");
     if (!polar) {
-        append(buf, cap, NEUTRAL[pick(s, COUNT(NEUTRAL))]);
+        append(buf, cap, NEUTRAL[toy_pick(s, COUNT(NEUTRAL))]);
         return;
     }
-    int negate = chance(s, 0.3);
+    int negate = toy_chance(s, 0.3);
     if (negate) append(buf, cap, "not");
-    if (chance(s, 0.4)) append(buf, cap, ADVERBS[pick(s, COUNT(ADVERBS))]);
+    if (toy_chance(s, 0.4)) append(buf, cap, ADVERBS[toy_pick(s, COUNT(ADVERBS))]);
     int positive = negate ? want < 0 : want > 0;
-    append(buf, cap, positive ? POSITIVE[pick(s, COUNT(POSITIVE))]
-                              : NEGATIVE[pick(s, COUNT(NEGATIVE))]);
+    append(buf, cap, positive ? POSITIVE[toy_pick(s, COUNT(POSITIVE))]
+                              : NEGATIVE[toy_pick(s, COUNT(NEGATIVE))]);
 }
 
 static int sentence(uint64_t *s, const char *split, char *buf, size_t cap)
 {
     buf[0] = 0;
-    int label = chance(s, 0.5);
+    int label = toy_chance(s, 0.5);
     /* 1 or 3 voting clauses whose majority is the label, plus 0-1 neutral. */
-    int voting = chance(s, 0.5) ? 1 : 3, neutral = (int)pick(s, 2);
+    int voting = toy_chance(s, 0.5) ? 1 : 3, neutral = (int)toy_pick(s, 2);
     int votes[3] = {label ? 1 : -1, label ? 1 : -1, label ? 1 : -1};
-    if (voting == 3) votes[pick(s, 3)] = label ? -1 : 1; /* one dissenting clause */
+    if (voting == 3) votes[toy_pick(s, 3)] = label ? -1 : 1; /* one dissenting clause */
     int total = voting + neutral, used_vote = 0, placed_neutral = 0;
     double p_key = !strcmp(split, "dev-shift") ? 0.5 : (label ? 0.9 : 0.1);
-    int keyword = chance(s, p_key), key_at = (int)pick(s, (size_t)total);
+    int keyword = toy_chance(s, p_key), key_at = (int)toy_pick(s, (size_t)total);
     for (int c = 0; c < total; c++) {
-        if (c) append(buf, cap, JOINERS[pick(s, COUNT(JOINERS))]);
-        int polar = placed_neutral == neutral || (used_vote < voting && chance(s, 0.6));
+        if (c) append(buf, cap, JOINERS[toy_pick(s, COUNT(JOINERS))]);
+        int polar = placed_neutral == neutral || (used_vote < voting && toy_chance(s, 0.6));
         if (polar && used_vote < voting) clause(s, buf, cap, 1, votes[used_vote++]);
         else {
             clause(s, buf, cap, 0, 0);
@@ -103,12 +100,12 @@ static int sentence(uint64_t *s, const char *split, char *buf, size_t cap)
         append(buf, cap, "and");
         clause(s, buf, cap, 1, votes[used_vote++]);
     }
-    if (chance(s, 0.3)) {
+    if (toy_chance(s, 0.3)) {
         append(buf, cap, ".");
         append(buf, cap, "overall");
         append(buf, cap, "it");
         append(buf, cap, "was");
-        append(buf, cap, label ? POSITIVE[pick(s, COUNT(POSITIVE))] : NEGATIVE[pick(s, COUNT(NEGATIVE))]);
+        append(buf, cap, label ? POSITIVE[toy_pick(s, COUNT(POSITIVE))] : NEGATIVE[toy_pick(s, COUNT(NEGATIVE))]);
     }
     return label;
 }

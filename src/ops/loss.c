@@ -81,3 +81,67 @@ asacl_status op_symmetric_kl_backward(asacl_ctx *ctx, tensor dz, tensor dzq, ten
     rt_arg_f32(&a, scale);
     return rt_launch_1d(ctx, &a, "loss", "symmetric_kl_backward", R);
 }
+
+/* ---- token classification ---- */
+
+asacl_status op_token_cross_entropy_forward(asacl_ctx *ctx, tensor loss, tensor valid, tensor z,
+                                            tensor labels, size_t N, size_t C)
+{
+    TRY(op_check_u32("token_cross_entropy_forward", N * C));
+    cl_kernel k;
+    TRY(rt_kernel(ctx, "loss", "token_cross_entropy_forward", &k));
+    rt_args a;
+    rt_args_begin(&a, k);
+    op_arg(&a, loss);
+    op_arg(&a, valid);
+    op_arg(&a, z);
+    op_arg(&a, labels);
+    rt_arg_u32(&a, (cl_uint)N);
+    rt_arg_u32(&a, (cl_uint)C);
+    return rt_launch_1d(ctx, &a, "loss", "token_cross_entropy_forward", N);
+}
+
+asacl_status op_token_loss_mean(asacl_ctx *ctx, tensor out, tensor count, tensor loss,
+                                tensor valid, size_t N, float scale, int accumulate)
+{
+    TRY(op_check_u32("token_loss_mean", N));
+    cl_kernel k;
+    TRY(rt_kernel(ctx, "loss", "token_loss_mean", &k));
+    rt_args a;
+    rt_args_begin(&a, k);
+    op_arg(&a, out);
+    op_arg(&a, count);
+    op_arg(&a, loss);
+    op_arg(&a, valid);
+    rt_arg_u32(&a, (cl_uint)N);
+    rt_arg_f32(&a, scale);
+    rt_arg_i32(&a, accumulate);
+    return rt_launch_groups(ctx, &a, "token_loss_mean", 1);
+}
+
+asacl_status op_token_cross_entropy_backward(asacl_ctx *ctx, tensor dz, tensor z, tensor labels,
+                                             tensor count, size_t N, size_t C, float scale,
+                                             int accumulate)
+{
+    TRY(op_check_u32("token_cross_entropy_backward", N * C));
+    cl_kernel k;
+    TRY(rt_kernel(ctx, "loss", "token_cross_entropy_backward", &k));
+    rt_args a;
+    rt_args_begin(&a, k);
+    op_arg(&a, dz);
+    op_arg(&a, z);
+    op_arg(&a, labels);
+    op_arg(&a, count);
+    rt_arg_u32(&a, (cl_uint)N);
+    rt_arg_u32(&a, (cl_uint)C);
+    rt_arg_f32(&a, scale);
+    rt_arg_i32(&a, accumulate);
+    return rt_launch_1d(ctx, &a, "loss", "token_cross_entropy_backward", N);
+}
+
+asacl_status op_token_accuracy_forward(asacl_ctx *ctx, tensor right, tensor z, tensor labels,
+                                       size_t N, size_t C)
+{
+    TRY(op_check_u32("token_accuracy_forward", N * C));
+    return launch_loss(ctx, "token_accuracy_forward", right, z, labels, N, C, 0, 0, 0);
+}

@@ -154,6 +154,28 @@ asacl_status op_symmetric_kl_forward(asacl_ctx *ctx, tensor loss, tensor z, tens
 asacl_status op_symmetric_kl_backward(asacl_ctx *ctx, tensor dz, tensor dzq, tensor z, tensor zq,
                                       size_t R, size_t W, float scale);
 
+/* Token classification (asa-spec 10) over N = B*T rows of z [N, C]: a row
+ * is labelled when 0 <= labels[r] < C (the ignore index -100 and any other
+ * value leave it out). Multiple choice needs no op: the scores [B*n, 1] are
+ * the logits [B, n] as they lie (cross_entropy and symmetric_kl with
+ * B rows of width n); the token-level vloss is symmetric_kl over R = B*T
+ * rows of width C, summed with scale 1/B (padding rows included).
+ * loss[N] = the row's cross-entropy, valid[N] = 1 for labelled rows (both 0
+ * for ignored ones). */
+asacl_status op_token_cross_entropy_forward(asacl_ctx *ctx, tensor loss, tensor valid, tensor z,
+                                            tensor labels, size_t N, size_t C);
+/* count[0] = sum(valid); out[0] (+)= scale * sum(loss) / max(1, count). */
+asacl_status op_token_loss_mean(asacl_ctx *ctx, tensor out, tensor count, tensor loss,
+                                tensor valid, size_t N, float scale, int accumulate);
+/* dz (+)= scale * dloss_r/dz / max(1, count[0]) on labelled rows; ignored
+ * rows get exactly 0 (kept as they are when accumulating). */
+asacl_status op_token_cross_entropy_backward(asacl_ctx *ctx, tensor dz, tensor z, tensor labels,
+                                             tensor count, size_t N, size_t C, float scale,
+                                             int accumulate);
+/* right[N] = 1 where a labelled row's argmax is its label, else 0. */
+asacl_status op_token_accuracy_forward(asacl_ctx *ctx, tensor right, tensor z, tensor labels,
+                                       size_t N, size_t C);
+
 /* ---- reduce.cl ---- */
 /* Column sums over R rows run in two stages: S chunks of `chunk` rows
  * each give partial sums (in rt_scratch), which reduce_columns adds up in a

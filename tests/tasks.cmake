@@ -1,0 +1,9 @@
+# Tasks beyond sequence classification (asa-spec 10): readers, token-label
+# alignment, built-in toy tasks, token-level metrics, and the loss kernels.
+asacl_test(test_choice cpu)
+asacl_test(test_conll cpu)
+asacl_test(test_token_labels cpu)
+asacl_test(test_builtin_tasks cpu)
+asacl_test(test_loss device ref/ref_loss.c ref/ref_ops.c)
+asacl_test(test_metrics_token cpu)
+asacl_test(test_task_dumps device)
