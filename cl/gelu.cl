@@ -34,31 +34,10 @@ inline float normal_cdf(float x)
     return z >= 0.0f ? 1.0f - c : c;
 }
 
-/* pre[n, f] += bias[f] (kept for the backward), act = gelu(pre); N*F items. */
-__kernel void gelu_forward(__global float *act, ulong act_off, __global float *pre, ulong pre_off,
-                           __global const float *params, ulong bias_off, uint n, uint F)
-{
-    uint i = get_global_id(0);
-    if (i >= n) return;
-    float x = pre[pre_off + i] + params[bias_off + i % F];
-    pre[pre_off + i] = x;
-    act[act_off + i] = x * normal_cdf(x);
-}
-
-/* dpre = dact * gelu'(pre), gelu'(x) = Phi(x) + x phi(x). dpre may alias dact. */
-__kernel void gelu_backward(__global float *dpre, ulong dpre_off, __global const float *dact,
-                            ulong dact_off, __global const float *pre, ulong pre_off, uint n)
-{
-    uint i = get_global_id(0);
-    if (i >= n) return;
-    float x = pre[pre_off + i];
-    float d = normal_cdf(x) + x * INV_SQRT_2PI * exp(-0.5f * x * x);
-    dpre[dpre_off + i] = dact[dact_off + i] * d;
-}
-
-/* Columns per work-item of gelu_bias_backward: explicit vectors, since a
- * work-item walks rows in a loop (which a CPU runtime's vectoriser across
- * work-items leaves scalar). 1, 2, 4, 8 or 16. */
+/* Elements per work-item of gelu_forward and columns per work-item of
+ * gelu_bias_backward, as explicit vectors: a CPU runtime's vectoriser across
+ * work-items left gelu_bias_backward's row loop, and gelu_forward's
+ * per-element bias index, scalar. 1, 2, 4, 8 or 16. */
 #ifndef GELU_VW
 #define GELU_VW 8
 #endif
@@ -74,8 +53,8 @@ typedef GELU_CAT(float, GELU_VW) gvec;
 #define GVSTORE(v, p) GELU_CAT(vstore, GELU_VW)((v), 0, (p))
 #endif
 
-/* gelu'(x) as gelu_backward computes it, GELU_VW lanes at once. */
-inline gvec gelu_grad_v(gvec x)
+/* normal_cdf, GELU_VW lanes at once. */
+inline gvec normal_cdf_v(gvec x)
 {
     gvec z = x * INV_SQRT2;
     gvec a = fabs(z);
@@ -90,8 +69,45 @@ inline gvec gelu_grad_v(gvec x)
     p = 1.00002368f + t * p;
     p = -1.26551223f + t * p;
     gvec c = 0.5f * (t * exp(-a * a + p));
-    gvec cdf = select(c, 1.0f - c, z >= 0.0f);
-    return cdf + x * INV_SQRT_2PI * exp(-0.5f * x * x);
+    return select(c, 1.0f - c, z >= 0.0f);
+}
+
+/* gelu'(x) as gelu_backward computes it, GELU_VW lanes at once. */
+inline gvec gelu_grad_v(gvec x)
+{
+    return normal_cdf_v(x) + x * INV_SQRT_2PI * exp(-0.5f * x * x);
+}
+
+/* pre[n, f] += bias[f] (kept for the backward), act = gelu(pre); work-item g
+ * does elements [g * GELU_VW, (g + 1) * GELU_VW) of n = N * F, as one
+ * vector when F is a multiple of GELU_VW: global (ceil(n / GELU_VW)). */
+__kernel void gelu_forward(__global float *act, ulong act_off, __global float *pre, ulong pre_off,
+                           __global const float *params, ulong bias_off, uint n, uint F)
+{
+    uint i0 = get_global_id(0) * GELU_VW;
+    if (i0 >= n) return;
+    if (F % GELU_VW == 0 && i0 + GELU_VW <= n) {
+        gvec x = GVLOAD(pre + pre_off + i0) + GVLOAD(params + bias_off + i0 % F);
+        GVSTORE(x, pre + pre_off + i0);
+        GVSTORE(x * normal_cdf_v(x), act + act_off + i0);
+        return;
+    }
+    for (uint i = i0; i < n && i < i0 + GELU_VW; i++) {
+        float x = pre[pre_off + i] + params[bias_off + i % F];
+        pre[pre_off + i] = x;
+        act[act_off + i] = x * normal_cdf(x);
+    }
+}
+
+/* dpre = dact * gelu'(pre), gelu'(x) = Phi(x) + x phi(x). dpre may alias dact. */
+__kernel void gelu_backward(__global float *dpre, ulong dpre_off, __global const float *dact,
+                            ulong dact_off, __global const float *pre, ulong pre_off, uint n)
+{
+    uint i = get_global_id(0);
+    if (i >= n) return;
+    float x = pre[pre_off + i];
+    float d = normal_cdf(x) + x * INV_SQRT_2PI * exp(-0.5f * x * x);
+    dpre[dpre_off + i] = dact[dact_off + i] * d;
 }
 
 /* gelu_backward and the first stage of the bias gradient in one pass:

@@ -548,6 +548,21 @@ static void test_gelu_bias_backward(void)
     check_fd("gelu + bias: dbias", gb_loss, &gc, bias, C, dbias_only);
     for (int c = 0; c < C; c++) db[c] += dbias_only[c];
 
+    /* gelu_forward where F is not a multiple of the vector width. */
+    {
+        double *act = malloc(N * sizeof *act);
+        for (int i = 0; i < N; i++) act[i] = ref_gelu(pre[i]);
+        cl_mem fx = test_upload(ctx, x, N), fa = test_upload(ctx, x, N), fb = test_upload(ctx, bias, C);
+        CHECK_OK(op_gelu_forward(ctx, T_(fa, N), T_(fx, N), T_(fb, C), R, C));
+        test_download(ctx, fa, 0, N, got);
+        test_compare_d("gelu_forward act, F = 30 (atol 1e-6, rtol 1e-5)", got, act, N, 1e-6, 1e-5);
+        test_download(ctx, fx, 0, N, got);
+        test_compare_d("gelu_forward keeps pre + bias, F = 30", got, pre, N, 1e-6, 1e-6);
+        rt_buffer_release(&fx);
+        rt_buffer_release(&fa);
+        rt_buffer_release(&fb);
+        free(act);
+    }
     double quarter[C];
     for (int c = 0; c < C; c++) quarter[c] = 0.25;
     cl_mem mpre = test_upload(ctx, pre, N), mdy = test_upload(ctx, dy, N),

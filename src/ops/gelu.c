@@ -12,7 +12,8 @@ asacl_status op_gelu_forward(asacl_ctx *ctx, tensor act, tensor pre, tensor bias
     op_arg(&a, bias);
     rt_arg_u32(&a, (cl_uint)(N * F));
     rt_arg_u32(&a, (cl_uint)F);
-    return rt_run_1d(ctx, &a, N * F);
+    size_t vw = (size_t)rt_param(ctx, "gelu", "GELU_VW", 8);
+    return rt_run_1d(ctx, &a, (N * F + vw - 1) / vw);
 }
 
 asacl_status op_gelu_backward(asacl_ctx *ctx, tensor dpre, tensor dact, tensor pre, size_t n)
