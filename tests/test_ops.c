@@ -121,8 +121,9 @@ static void test_embedding(void)
     cl_mem mout = test_upload(ctx, want, EN * ED), mdy = test_upload(ctx, dy, EN * ED);
     tensor word = {mt, 0, EV * ED}, pos = {mt, EV * ED, EPOS * ED},
            type = {mt, (EV + EPOS) * ED, ETY * ED};
-    CHECK_OK(op_embedding_forward(ctx, T_(mout, EN * ED), T_(mids, EN), T_(msegs, EN), word, pos,
-                                  type, EN, ET, ED));
+    tensor no_pos = {mids, 0, 0}; /* BERT: position n % T */
+    CHECK_OK(op_embedding_forward(ctx, T_(mout, EN * ED), T_(mids, EN), T_(msegs, EN), no_pos, word,
+                                  pos, type, EN, ET, ED));
     test_download(ctx, mout, 0, EN * ED, got);
     test_compare_d("embedding_forward (atol 1e-6)", got, want, EN * ED, 1e-6, 1e-6);
 
@@ -142,7 +143,7 @@ static void test_embedding(void)
     tensor dword = {mgrad, 0, EV * ED}, dpos = {mgrad, EV * ED, EPOS * ED},
            dtype = {mgrad, (EV + EPOS) * ED, ETY * ED};
     CHECK_OK(op_embedding_backward(ctx, dword, dpos, dtype, T_(mdy, EN * ED), T_(msegs, EN), &g,
-                                   EB, ET, ED, ETY));
+                                   NULL, EB, ET, ED, ETY));
     test_download(ctx, mgrad, 0, nt, gd);
     for (size_t i = 0; i < nt; i++) fd[i] += 0.25;
     test_compare_d("embedding_backward += (atol 1e-5)", gd, fd, nt, 1e-5, 1e-5);
@@ -152,7 +153,7 @@ static void test_embedding(void)
     mgrad = test_upload(ctx, g0, nt);
     dword.buf = dpos.buf = dtype.buf = mgrad;
     CHECK_OK(op_embedding_backward(ctx, dword, dpos, dtype, T_(mdy, EN * ED), T_(msegs, EN), &g,
-                                   EB, ET, ED, ETY));
+                                   NULL, EB, ET, ED, ETY));
     test_download(ctx, mgrad, 0, nt, gd2);
     CHECK(memcmp(gd, gd2, nt * sizeof *gd) == 0, "embedding_backward is bit-reproducible");
     cl_mem all[] = {mt, mg, mids, msegs, mout, mdy, mo, ms, mu, mgrad};
