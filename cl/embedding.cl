@@ -3,22 +3,25 @@
  * sum in a fixed order by one work-item, with no atomics. */
 #include "common.h"
 
-/* out[n, c] = word[ids[n], c] + pos[n % T, c] + type[segs[n], c]
- * ids/segs: int [N]; word/pos/type: offsets into params; global (D, N). */
+/* out[n, c] = word[ids[n], c] + pos[p, c] + type[segs[n], c], with the
+ * position p = posids[n] when explicit (RoBERTa), else n % T (BERT).
+ * ids/segs/posids: int [N]; word/pos/type: offsets into params; global (D, N). */
 __kernel void embedding_forward(__global float *out, ulong out_off, __global const int *ids,
                                 ulong ids_off, __global const int *segs, ulong segs_off,
+                                __global const int *posids, ulong posids_off, uint explicit_pos,
                                 __global const float *params, ulong word_off, ulong pos_off,
                                 ulong type_off, uint N, uint T, uint D)
 {
     uint c = get_global_id(0), n = get_global_id(1);
     if (c >= D || n >= N) return;
     int id = ids[ids_off + n], seg = segs[segs_off + n];
+    ulong p = explicit_pos ? (ulong)posids[posids_off + n] : (ulong)(n % T);
     out[out_off + (ulong)n * D + c] = params[word_off + (ulong)id * D + c] +
-                                      params[pos_off + (ulong)(n % T) * D + c] +
+                                      params[pos_off + p * D + c] +
                                       params[type_off + (ulong)seg * D + c];
 }
 
-/* Word rows: the host groups token positions by id (order[], with group u
+/* Word rows (and RoBERTa's position rows, grouped by position id): the host groups token positions by id (order[], with group u
  * spanning order[starts[u] .. starts[u+1]) for id uniq[u]); padding tokens
  * are left out. grad[uniq[u], c] += sum over the group of dx[pos, c].
  * global (D, n_uniq). */

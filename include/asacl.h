@@ -206,9 +206,21 @@ typedef struct asacl_launch_stats {
 ASACL_API void asacl_ctx_launch_stats(const asacl_ctx *ctx, asacl_launch_stats *out);
 
 /* ------------------------------------------------------------------------ */
-/* Model configuration: the fields of Hugging Face's BertConfig that matter. */
+/* Model configuration: the fields of Hugging Face's BertConfig (or
+ * RobertaConfig) that matter. */
 
 #define ASACL_MAX_LABELS 32
+
+/* config.json's model_type. RoBERTa differs from BERT in: position ids
+ * padding_idx + 1 + the running count of non-pad tokens (pads get
+ * padding_idx = pad_token_id, a row that gets no gradient); one token type;
+ * the head dropout -> dense -> tanh -> dropout -> out_proj on <s> (no
+ * pooler); tensor names roberta.*, classifier.dense.*, classifier.out_proj.*;
+ * ASA training defaults to additive masks (asa-spec 7 and 10). */
+typedef enum asacl_model_type {
+    ASACL_MODEL_BERT = 0,
+    ASACL_MODEL_ROBERTA = 1
+} asacl_model_type;
 
 typedef struct asacl_model_config {
     int vocab_size;                     /* 30522 */
@@ -226,6 +238,7 @@ typedef struct asacl_model_config {
     float initializer_range;            /* 0.02: std of the normal weight init */
     /* Label names (config.json id2label), "" when absent. */
     char id2label[ASACL_MAX_LABELS][64];
+    int model_type;                     /* asacl_model_type, ASACL_MODEL_BERT by default */
 } asacl_model_config;
 
 /* bert-base-uncased's values with num_labels = 2. */
@@ -242,10 +255,11 @@ ASACL_API asacl_status asacl_model_config_check(const asacl_model_config *config
  *   tiny    2 layers, hidden 64, 4 heads, FFN 128, B 16, T 32 (the built-in task's model)
  *   minilm  6 layers, hidden 384, 12 heads, FFN 1536, B 32, T 64 (MiniLM-L6-H384)
  *   base    BERT-base: 12 layers, hidden 768, 12 heads, FFN 3072, B 32, T 128
+ *   roberta-base  RoBERTa-base: base's sizes, vocab 50265, 514 positions, B 32, T 128
  * spec may also be a config.json path (then B 32, T 128). batch, seq_len may be NULL. */
 ASACL_API asacl_status asacl_config_named(const char *spec, asacl_model_config *config, size_t *batch,
                                 size_t *seq_len);
-/* "bench, tiny, minilm, base" */
+/* "bench, tiny, minilm, base, roberta-base" */
 ASACL_API const char *asacl_config_names(void);
 
 /* ------------------------------------------------------------------------ */
@@ -274,16 +288,20 @@ typedef struct asacl_load_report {
 } asacl_load_report;
 
 ASACL_API void asacl_load_options_init(asacl_load_options *options);
-/* Loads a model folder: config.json (a Hugging Face BertConfig) and
- * model.safetensors (Hugging Face tensor names; F32, F16 or BF16), as saved
- * by transformers for BertForSequenceClassification, BertModel or
- * BertForMaskedLM, or by asacl. report may be NULL. */
+/* Loads a model folder: config.json (a Hugging Face BertConfig, or a
+ * RobertaConfig: model_type roberta) and model.safetensors (Hugging Face
+ * tensor names; F32, F16 or BF16), as saved by transformers for
+ * BertForSequenceClassification, BertModel, BertForMaskedLM,
+ * RobertaForSequenceClassification, RobertaModel or RobertaForMaskedLM, or
+ * by asacl. report may be NULL. */
 ASACL_API asacl_status asacl_model_load(asacl_ctx *ctx, const char *dir, const asacl_load_options *options,
                               asacl_model **model, asacl_load_report *report);
 /* Writes config.json and model.safetensors (float32, Hugging Face names;
- * loadable by transformers' BertForSequenceClassification) into dir,
+ * loadable by transformers' BertForSequenceClassification, or
+ * RobertaForSequenceClassification for a RoBERTa model) into dir,
  * replacing it atomically (see asacl_trainer_save). The adversaries are not
- * part of an inference model. vocab (may be NULL): a vocab.txt to copy. */
+ * part of an inference model. vocab (may be NULL): a vocab.txt to copy, or
+ * for RoBERTa a vocab.json, copied with the merges.txt beside it. */
 ASACL_API asacl_status asacl_model_save(const asacl_model *model, const char *dir, const char *vocab);
 ASACL_API void asacl_model_destroy(asacl_model *model);
 ASACL_API const asacl_model_config *asacl_model_get_config(const asacl_model *model);
@@ -318,6 +336,12 @@ ASACL_API asacl_status asacl_tokenizer_from_tokens(const char *const *tokens, si
  * before a text that does not start with whitespace (RoBERTa: 0). */
 ASACL_API asacl_status asacl_tokenizer_load_bpe(const char *vocab_json, const char *merges_txt,
                                       int add_prefix_space, asacl_tokenizer **tokenizer);
+/* The tokenizer of a model folder: with vocab.json there, byte-level BPE
+ * over vocab.json + merges.txt (RoBERTa, no prefix space); else WordPiece
+ * over vocab.txt (BERT; do_lower_case applies). vocab_file (may be NULL; cap
+ * bytes): the vocabulary file read, for asacl_model_save. */
+ASACL_API asacl_status asacl_tokenizer_load_folder(const char *dir, int do_lower_case,
+                                         asacl_tokenizer **tokenizer, char *vocab_file, size_t cap);
 ASACL_API void asacl_tokenizer_destroy(asacl_tokenizer *tokenizer);
 ASACL_API size_t asacl_tokenizer_vocab_size(const asacl_tokenizer *tokenizer); /* largest id + 1 */
 /* The id of a token ("[PAD]", "<pad>"), -1 if the vocabulary lacks it. */
@@ -453,7 +477,9 @@ ASACL_API void asacl_dist_finalize(asacl_dist *dist);
 
 typedef struct asacl_train_options {
     int asa;                /* 1: ASA (default); 0: plain fine-tuning */
-    int additive_masks;     /* asa-spec 7 instead of "replace" semantics */
+    int additive_masks;     /* 1: asa-spec 7 (S' = S + G, no attention dropout); 0: "replace"
+                               (section 3); -1 (default): the reference's choice for the
+                               model, additive for RoBERTa (section 10), replace for BERT */
     float tau;              /* kept-unit penalty, default 0.5 */
     float lr;               /* peak learning rate, default 2e-5 */
     float weight_decay;     /* 0.01 */

@@ -41,6 +41,14 @@ Choices where the spec is silent (a faithful port of gingasan/adversarialSA):
       sequence, viewed as z [examples, n]; task = cross-entropy over
       the choices (mean over examples); vloss over [examples, n] / examples;
       rloss / (B*n), the number of sequences (M.shape[0] in the reference).
+  * RoBERTa cases (spec 10, model="roberta"): names roberta.* with the head
+    classifier.dense / classifier.out_proj (dropout -> dense -> tanh -> dropout ->
+    out_proj on the first token, no pooler); pad id 1, real tokens drawn from
+    the ids other than the pad; position ids = pad + 1 + the running count of
+    non-pad ids, pads get the pad id (transformers' create_position_ids_from_input_ids);
+    one token type (segments 0); LayerNorm eps 1e-5; the position table has
+    padding_idx = pad too, so its pad row gets no gradient either (zeroed like
+    the word row's).
 """
 import argparse
 import math
@@ -54,8 +62,8 @@ from safetensors.torch import save_file
 torch.set_default_dtype(torch.float64)
 DT = torch.float64
 MASK_VALUE = -10000.0
-LN_EPS = 1e-12
-PAD_ID = 0
+LN_EPS = 1e-12          # BERT; RoBERTa cases set cfg["ln_eps"]
+PAD_ID = 0              # BERT; RoBERTa cases set cfg["pad"]
 IGNORE = -100   # the label of a token outside the loss (torch's ignore_index)
 
 BASE = dict(L=2, D=32, H=4, F=40, V=30, P=16, TV=2, B=3, T=8,
@@ -78,7 +86,46 @@ CASES = [
     # spec 10: multiple choice, 2 examples x 3 choices = 6 sequences
     dict(name="mc_asa", head="mc", C=3, n_choices=3, B=6, lengths=[8, 6, 5, 7, 3, 4],
          labels=[2, 0], asa=True, mask_mode="replace", seed=6001),
+    # RoBERTa (spec 10): additive masks are the reference's RoBERTa semantics;
+    # padded beyond the longest sequence, so pad rows take position id pad.
+    dict(name="roberta_asa", model="roberta", C=3, labels=[2, 0, 1], asa=True, mask_mode="additive",
+         seed=6001, T=10, lengths=[8, 6, 3], TV=1, pad=1, ln_eps=1e-5),
+    # The other choice for RoBERTa: replace semantics (spec 3).
+    dict(name="roberta_replace", model="roberta", C=3, labels=[2, 0, 1], asa=True,
+         mask_mode="replace", seed=7001, T=10, lengths=[8, 6, 3], TV=1, pad=1, ln_eps=1e-5),
 ]
+
+
+def roberta(cfg):
+    return cfg.get("model") == "roberta"
+
+
+def prefix(cfg):
+    return "roberta." if roberta(cfg) else "bert."
+
+
+def pad_id(cfg):
+    return cfg.get("pad", PAD_ID)
+
+
+def ln_eps(cfg):
+    return cfg.get("ln_eps", LN_EPS)
+
+
+def pad_rows(cfg):
+    """Tables whose pad row gets no gradient (nn.Embedding padding_idx)."""
+    rows = [prefix(cfg) + "embeddings.word_embeddings.weight"]
+    if roberta(cfg):
+        rows.append(prefix(cfg) + "embeddings.position_embeddings.weight")
+    return rows
+
+
+def position_ids(ids, cfg):
+    T = ids.shape[1]
+    if not roberta(cfg):
+        return torch.arange(T)[None].expand(ids.shape[0], -1)
+    real = (ids != pad_id(cfg)).to(torch.int64)
+    return torch.cumsum(real, 1) * real + pad_id(cfg)
 
 MIN_ABS_A = 1e-3
 
@@ -97,13 +144,14 @@ def check(cond, msg):
 # --------------------------------------------------------------------------------------
 def param_shapes(cfg):
     D, F, V, P, TV, C, L = cfg["D"], cfg["F"], cfg["V"], cfg["P"], cfg["TV"], cfg["C"], cfg["L"]
-    s = [("bert.embeddings.word_embeddings.weight", (V, D)),
-         ("bert.embeddings.position_embeddings.weight", (P, D)),
-         ("bert.embeddings.token_type_embeddings.weight", (TV, D)),
-         ("bert.embeddings.LayerNorm.weight", (D,)),
-         ("bert.embeddings.LayerNorm.bias", (D,))]
+    b = prefix(cfg)
+    s = [(b + "embeddings.word_embeddings.weight", (V, D)),
+         (b + "embeddings.position_embeddings.weight", (P, D)),
+         (b + "embeddings.token_type_embeddings.weight", (TV, D)),
+         (b + "embeddings.LayerNorm.weight", (D,)),
+         (b + "embeddings.LayerNorm.bias", (D,))]
     for l in range(L):
-        pre = f"bert.encoder.layer.{l}."
+        pre = f"{b}encoder.layer.{l}."
         for nm in ("query", "key", "value"):
             s += [(pre + f"attention.self.{nm}.weight", (D, D)), (pre + f"attention.self.{nm}.bias", (D,))]
         s += [(pre + "attention.output.dense.weight", (D, D)), (pre + "attention.output.dense.bias", (D,)),
@@ -112,20 +160,24 @@ def param_shapes(cfg):
               (pre + "output.dense.weight", (D, F)), (pre + "output.dense.bias", (D,)),
               (pre + "output.LayerNorm.weight", (D,)), (pre + "output.LayerNorm.bias", (D,))]
     head = cfg.get("head", "cls")
-    if head != "tok":                 # token classification has no pooler
-        s += [("bert.pooler.dense.weight", (D, D)), ("bert.pooler.dense.bias", (D,))]
-    out = 1 if head == "mc" else C    # the choice scorer has one output
-    s += [("classifier.weight", (out, D)), ("classifier.bias", (out,))]
+    if roberta(cfg):
+        s += [("classifier.dense.weight", (D, D)), ("classifier.dense.bias", (D,)),
+              ("classifier.out_proj.weight", (C, D)), ("classifier.out_proj.bias", (C,))]
+    else:
+        if head != "tok":                 # token classification has no pooler
+            s += [("bert.pooler.dense.weight", (D, D)), ("bert.pooler.dense.bias", (D,))]
+        out = 1 if head == "mc" else C    # the choice scorer has one output
+        s += [("classifier.weight", (out, D)), ("classifier.bias", (out,))]
     if cfg["asa"]:
         for l in range(L):
-            pre = f"bert.encoder.adversary.{l}."
+            pre = f"{b}encoder.adversary.{l}."
             s += [(pre + "query.weight", (D, D)), (pre + "query.bias", (D,)),
                   (pre + "key.weight", (D, D)), (pre + "key.bias", (D,))]
     return s
 
 
 def is_adversary(name):
-    return name.startswith("bert.encoder.adversary.")
+    return name.startswith("bert.encoder.adversary.") or name.startswith("roberta.encoder.adversary.")
 
 
 def decays(name):
@@ -149,13 +201,15 @@ def init_params(cfg, gen):
 
 def make_batch(cfg, gen):
     B, T, V = cfg["B"], cfg["T"], cfg["V"]
-    ids = torch.full((B, T), PAD_ID, dtype=torch.int64)
+    pad = pad_id(cfg)
+    ids = torch.full((B, T), pad, dtype=torch.int64)
     seg = torch.zeros((B, T), dtype=torch.int64)
     am = torch.zeros((B, T), dtype=torch.int64)
     for b, n in enumerate(cfg["lengths"]):
-        ids[b, :n] = torch.randint(1, V, (n,), generator=gen)
+        r = torch.randint(1, V, (n,), generator=gen)     # 1..V-1: every id but 0
+        ids[b, :n] = r if pad == 0 else torch.where(r == pad, torch.zeros_like(r), r)
         half = (n + 1) // 2
-        if cfg.get("head", "cls") != "tok":   # token classification: one segment
+        if cfg.get("head", "cls") != "tok" and cfg["TV"] > 1:   # token classification: one segment
             seg[b, half:n] = 1
         am[b, :n] = 1
     if cfg.get("head", "cls") == "tok":
@@ -181,10 +235,10 @@ def linear(x, p, name):
     return x @ p[name + ".weight"].t() + p[name + ".bias"]
 
 
-def layer_norm(x, p, name):
+def layer_norm(x, p, name, eps):
     mu = x.mean(-1, keepdim=True)
     var = ((x - mu) ** 2).mean(-1, keepdim=True)
-    return (x - mu) / torch.sqrt(var + LN_EPS) * p[name + ".weight"] + p[name + ".bias"]
+    return (x - mu) / torch.sqrt(var + eps) * p[name + ".weight"] + p[name + ".bias"]
 
 
 def gelu(x):
@@ -221,9 +275,9 @@ def padding_bias(am):
     return (1.0 - am.to(DT)) * MASK_VALUE
 
 
-def adversary_scores(p, l, X, P):
+def adversary_scores(p, l, X, P, cfg):
     D = X.shape[-1]
-    pre = f"bert.encoder.adversary.{l}."
+    pre = f"{prefix(cfg)}encoder.adversary.{l}."
     q = linear(X, p, pre + "query")
     k = linear(X, p, pre + "key")
     return q @ k.transpose(-1, -2) / math.sqrt(D) + P[:, None, :]
@@ -233,7 +287,8 @@ def encoder_layer(p, l, h, G, cfg, rec):
     B, T, D = h.shape
     H = cfg["H"]
     d = D // H
-    pre = f"bert.encoder.layer.{l}."
+    pre = f"{prefix(cfg)}encoder.layer.{l}."
+    eps = ln_eps(cfg)
 
     def heads(x):
         return x.view(B, T, H, d).permute(0, 2, 1, 3)
@@ -254,10 +309,10 @@ def encoder_layer(p, l, h, G, cfg, rec):
         prob = dropout(prob, cfg["attn_dropout"])
     ctx = (prob @ Vv).permute(0, 2, 1, 3).reshape(B, T, D)
     a = dropout(linear(ctx, p, pre + "attention.output.dense"), cfg["hidden_dropout"])
-    a = layer_norm(a + h, p, pre + "attention.output.LayerNorm")
+    a = layer_norm(a + h, p, pre + "attention.output.LayerNorm", eps)
     f = gelu(linear(a, p, pre + "intermediate.dense"))
     f = dropout(linear(f, p, pre + "output.dense"), cfg["hidden_dropout"])
-    return layer_norm(f + a, p, pre + "output.LayerNorm")
+    return layer_norm(f + a, p, pre + "output.LayerNorm", eps)
 
 
 def forward(p, batch, cfg, adv=False, fixed_M=None, force_M=None, cut_M=False, rec=None):
@@ -268,10 +323,11 @@ def forward(p, batch, cfg, adv=False, fixed_M=None, force_M=None, cut_M=False, r
     ids, seg, am = batch["ids"], batch["seg"], batch["am"]
     B, T = ids.shape
     P = padding_bias(am)
-    h = p["bert.embeddings.word_embeddings.weight"][ids] \
-        + p["bert.embeddings.position_embeddings.weight"][torch.arange(T)][None] \
-        + p["bert.embeddings.token_type_embeddings.weight"][seg]
-    h = dropout(layer_norm(h, p, "bert.embeddings.LayerNorm"), cfg["hidden_dropout"])
+    b = prefix(cfg)
+    h = p[b + "embeddings.word_embeddings.weight"][ids] \
+        + p[b + "embeddings.position_embeddings.weight"][position_ids(ids, cfg)] \
+        + p[b + "embeddings.token_type_embeddings.weight"][seg]
+    h = dropout(layer_norm(h, p, b + "embeddings.LayerNorm", ln_eps(cfg)), cfg["hidden_dropout"])
     Ms, As, Xs = [], [], []
     for l in range(cfg["L"]):
         if adv:
@@ -282,7 +338,7 @@ def forward(p, batch, cfg, adv=False, fixed_M=None, force_M=None, cut_M=False, r
             elif force_M is not None:
                 M = force_M[l]
             else:
-                A = adversary_scores(p, l, X, P)
+                A = adversary_scores(p, l, X, P, cfg)
                 As.append(A)
                 M = AsaMask.apply(A)
                 if cut_M:
@@ -293,6 +349,11 @@ def forward(p, batch, cfg, adv=False, fixed_M=None, force_M=None, cut_M=False, r
             G = P[:, None, None, :]
         h = encoder_layer(p, l, h, G, cfg, rec if adv else None)
     head = cfg.get("head", "cls")
+    if roberta(cfg):   # RobertaClassificationHead: no pooler
+        x = dropout(h[:, 0], cfg["hidden_dropout"])
+        x = dropout(torch.tanh(linear(x, p, "classifier.dense")), cfg["hidden_dropout"])
+        z = linear(x, p, "classifier.out_proj")
+        return z, dict(M=Ms, A=As, X=Xs)
     if head == "tok":           # spec 10: no pooler, the classifier on every token
         z = linear(dropout(h, cfg["hidden_dropout"]), p, "classifier")      # [B, T, C]
         return z, dict(M=Ms, A=As, X=Xs)
@@ -353,11 +414,13 @@ def gradients(p, batch, cfg, rec=None):
     z, z_adv, aux, L = full_step(leaf, batch, cfg, rec=rec)
     L["total"].backward()
     g = {k: v.grad.detach().clone() if v.grad is not None else torch.zeros_like(v) for k, v in leaf.items()}
-    wname = "bert.embeddings.word_embeddings.weight"
-    raw_pad = g[wname][PAD_ID].abs().max().item()
-    raw_row = g[wname][PAD_ID].clone()
-    g[wname][PAD_ID] = 0.0      # nn.Embedding(padding_idx=0) in the reference
-    return g, dict(raw_pad=raw_pad, raw_pad_row=raw_row), (z, z_adv, aux, L, leaf)
+    pad = pad_id(cfg)
+    raw_pad, raw_rows = 0.0, {}
+    for wname in pad_rows(cfg):
+        raw_pad = max(raw_pad, g[wname][pad].abs().max().item())
+        raw_rows[wname] = g[wname][pad].clone()
+        g[wname][pad] = 0.0      # nn.Embedding(padding_idx=pad) in the reference
+    return g, dict(raw_pad=raw_pad, raw_pad_rows=raw_rows), (z, z_adv, aux, L, leaf)
 
 
 # --------------------------------------------------------------------------------------
@@ -412,7 +475,7 @@ def check_fd(p, batch, cfg, g_raw, gen, log):
         if is_adversary(name):
             continue
         numel = t.numel()
-        if name == "bert.embeddings.word_embeddings.weight":
+        if name == prefix(cfg) + "embeddings.word_embeddings.weight":
             # sample rows that are used by the batch (the others have zero gradient)
             rows = torch.tensor(used_rows)[torch.randint(0, len(used_rows), (20,), generator=gen)]
             cols = torch.randint(0, t.shape[1], (20,), generator=gen)
@@ -457,7 +520,7 @@ def check_adv_formula(p, batch, cfg, g, rec_out, log):
         dM = 10000.0 * dSp.sum(1) + tau ** 2 / B
         s = torch.sigmoid(A)
         dA = -dM * s * (1.0 - s)
-        pre = f"bert.encoder.adversary.{l}."
+        pre = f"{prefix(cfg)}encoder.adversary.{l}."
         Q = X @ p[pre + "query.weight"].t() + p[pre + "query.bias"]
         K = X @ p[pre + "key.weight"].t() + p[pre + "key.bias"]
         dQ = dA @ K / math.sqrt(D)
@@ -489,8 +552,8 @@ def check_no_grad_to_X(p, batch, cfg, g, log):
             check(v.grad is None, "adversary got a gradient with M cut")
             continue
         gk = v.grad.clone()
-        if k == "bert.embeddings.word_embeddings.weight":
-            gk[PAD_ID] = 0.0
+        if k in pad_rows(cfg):
+            gk[pad_id(cfg)] = 0.0
         worst = max(worst, (gk - g[k]).abs().max().item())
     ok = no_hist and worst == 0.0
     log(f"  (3) adversary input detached: {no_hist}; backbone grads with the adversary path cut "
@@ -700,11 +763,13 @@ def run_case(case, outdir, log):
     meta["generator"] = f"tests/gen_asa_ref.py, torch {torch.__version__}, float64 compute, float32 storage"
     meta["seed"] = str(seed)
     meta["lengths"] = ",".join(str(n) for n in cfg["lengths"])
-    meta["pad_token_id"] = str(PAD_ID)
-    meta["pad_row_grad"] = "zeroed (nn.Embedding padding_idx in the reference)"
+    meta["pad_token_id"] = str(pad_id(cfg))
+    meta["model_type"] = "roberta" if roberta(cfg) else "bert"
+    meta["pad_row_grad"] = "zeroed (nn.Embedding padding_idx in the reference)" + \
+        (", word and position rows" if roberta(cfg) else "")
     meta["pad_row_raw_grad_absmax"] = f"{res['raw_pad'][0]:.6e}"
     meta["mask_value"] = str(MASK_VALUE)
-    meta["layer_norm_eps"] = str(LN_EPS)
+    meta["layer_norm_eps"] = str(ln_eps(cfg))
     meta["dropout"] = "0"
     meta["adam_betas"] = "0.9,0.999"
     meta["adam_eps"] = str(cfg["adam_eps"])
@@ -744,7 +809,8 @@ def try_case(cfg, p0, batch):
         if s == 0:
             rec0 = dict(out=out, rec=rec)
             g_raw0 = {k: v.clone() for k, v in g.items()}
-            g_raw0["bert.embeddings.word_embeddings.weight"][PAD_ID] = info["raw_pad_row"]
+            for wname, row in info["raw_pad_rows"].items():
+                g_raw0[wname][pad_id(cfg)] = row
         raw_pad.append(info["raw_pad"])
         if s == cfg["n_steps"]:
             break

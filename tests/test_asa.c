@@ -5,7 +5,8 @@
  * passes, adversary inputs, scores and masks, each loss term, every
  * gradient after one step, the losses of 3 AdamW steps and the final
  * parameters -- for classification, regression (the one-label quirk), plain
- * fine-tuning and the additive variant, through both attention paths.
+ * fine-tuning, the additive variant and RoBERTa (additive, its default, and
+ * replace), through both attention paths.
  * Per-tensor tolerances; the largest error of each comparison is printed.
  *
  * Part 2, the checks of spec section 9 on the tiny fixture with dropout 0.1
@@ -172,6 +173,10 @@ static void run_dump(const char *file, int asa, int additive, int plain, int cut
     c.max_position_embeddings = meta_int(&f, "P");
     c.type_vocab_size = meta_int(&f, "TV");
     c.num_labels = meta_int(&f, "C");
+    c.pad_token_id = meta_int(&f, "pad_token_id");
+    c.layer_norm_eps = (float)atof(st_metadata(&f, "layer_norm_eps"));
+    const char *type = st_metadata(&f, "model_type"); /* absent: BERT */
+    c.model_type = type && !strcmp(type, "roberta") ? ASACL_MODEL_ROBERTA : ASACL_MODEL_BERT;
     c.hidden_dropout_prob = c.attention_probs_dropout_prob = 0.0f;
     size_t B = (size_t)meta_int(&f, "B"), T = (size_t)meta_int(&f, "T"),
            L = (size_t)c.num_hidden_layers, C = (size_t)c.num_labels, D = (size_t)c.hidden_size;
@@ -629,6 +634,9 @@ int main(void)
         run_dump("cls_plain", 0, 0, plain, 0);
         run_dump("cls_additive", 1, 1, plain, 0);
         run_dump("cls_asa_maxlen", 1, 0, plain, 1);
+        /* RoBERTa (asa-spec 10): additive masks, its default; and replace. */
+        run_dump("roberta_asa", 1, 1, plain, 1);
+        run_dump("roberta_replace", 1, 0, plain, 0);
     }
     check_spec9();
     check_passes();

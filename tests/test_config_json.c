@@ -217,6 +217,22 @@ static void expect_bad_(int line, const char *json, const char *fragment)
 }
 #define EXPECT_BAD(json, fragment) expect_bad_(__LINE__, json, fragment)
 
+/* model_type roberta: RobertaConfig's defaults where the file is silent. */
+static void test_roberta(void)
+{
+    asacl_model_config c;
+    REQUIRE_OK(parse("{\"model_type\": \"roberta\", \"vocab_size\": 2000}", &c));
+    CHECK(c.model_type == ASACL_MODEL_ROBERTA && c.vocab_size == 2000 && c.pad_token_id == 1 &&
+              c.type_vocab_size == 1 && c.max_position_embeddings == 514 &&
+              c.layer_norm_eps == 1e-5f && c.hidden_size == 768,
+          "roberta defaults: type %d vocab %d pad %d types %d positions %d eps %g", c.model_type,
+          c.vocab_size, c.pad_token_id, c.type_vocab_size, c.max_position_embeddings,
+          (double)c.layer_norm_eps);
+    REQUIRE_OK(parse("{\"model_type\": \"bert\"}", &c));
+    CHECK(c.model_type == ASACL_MODEL_BERT && c.pad_token_id == 0 && c.type_vocab_size == 2,
+          "bert stays bert");
+}
+
 static void test_errors(void)
 {
     EXPECT_BAD("{\"hidden_size\": 32,", "cfg.json is not valid JSON (error at byte ");
@@ -233,8 +249,10 @@ static void test_errors(void)
     EXPECT_BAD("{\"pad_token_id\": null}", "\"pad_token_id\" must be an integer, found null");
     EXPECT_BAD("{\"layer_norm_eps\": \"1e-12\"}", "\"layer_norm_eps\" must be a number, found \"1e-12\"");
     EXPECT_BAD("{\"hidden_dropout_prob\": true}", "\"hidden_dropout_prob\" must be a number, found true");
-    EXPECT_BAD("{\"model_type\": \"roberta\"}",
-               "model_type \"roberta\" is not supported (expected \"bert\": asacl reads BERT configs only)");
+    EXPECT_BAD("{\"model_type\": \"distilbert\"}",
+               "model_type \"distilbert\" is not supported (expected \"bert\" or \"roberta\")");
+    EXPECT_BAD("{\"model_type\": \"roberta\", \"max_position_embeddings\": 2}",
+               "max_position_embeddings 2 leaves no position after RoBERTa's padding_idx 1");
     EXPECT_BAD("{\"model_type\": 1}", "model_type 1 is not supported");
     EXPECT_BAD("{\"hidden_act\": \"gelu_new\"}",
                "hidden_act \"gelu_new\" is not supported (expected \"gelu\": asacl implements the exact (erf) GELU only)");
@@ -287,6 +305,7 @@ int main(void)
     test_transformers_configs();
     test_v4_style();
     test_write();
+    test_roberta();
     test_errors();
     rmdir(dir);
     return test_finish("test_config_json");

@@ -86,6 +86,7 @@ enum { EB = 3, ET = 5, ED = 24, EV = 11, ETY = 2, EN = EB * ET, EPOS = 8 };
 typedef struct emb_case {
     const int *ids, *segs;
     const double *dy;
+    const int *posids; /* NULL: position n % T (BERT) */
 } emb_case;
 
 static void emb_forward(double *out, const double *tables, const emb_case *c)
@@ -93,7 +94,8 @@ static void emb_forward(double *out, const double *tables, const emb_case *c)
     const double *word = tables, *pos = tables + EV * ED, *type = pos + EPOS * ED;
     for (int n = 0; n < EN; n++)
         for (int k = 0; k < ED; k++)
-            out[n * ED + k] = word[c->ids[n] * ED + k] + pos[(n % ET) * ED + k] +
+            out[n * ED + k] = word[c->ids[n] * ED + k] +
+                              pos[(c->posids ? c->posids[n] : n % ET) * ED + k] +
                               type[c->segs[n] * ED + k];
 }
 
@@ -113,7 +115,7 @@ static void test_embedding(void)
     const size_t nt = (EV + EPOS + ETY) * ED;
     double *tables = vec(nt, 1.0), *dy = vec(EN * ED, 1.0);
     double want[EN * ED], got[EN * ED];
-    emb_case c = {ids, segs, dy};
+    emb_case c = {ids, segs, dy, NULL};
     emb_forward(want, tables, &c);
 
     cl_mem mt = test_upload(ctx, tables, nt), mg = test_upload(ctx, tables, nt);
@@ -121,8 +123,9 @@ static void test_embedding(void)
     cl_mem mout = test_upload(ctx, want, EN * ED), mdy = test_upload(ctx, dy, EN * ED);
     tensor word = {mt, 0, EV * ED}, pos = {mt, EV * ED, EPOS * ED},
            type = {mt, (EV + EPOS) * ED, ETY * ED};
-    CHECK_OK(op_embedding_forward(ctx, T_(mout, EN * ED), T_(mids, EN), T_(msegs, EN), word, pos,
-                                  type, EN, ET, ED));
+    tensor no_pos = {mids, 0, 0}; /* BERT: position n % T */
+    CHECK_OK(op_embedding_forward(ctx, T_(mout, EN * ED), T_(mids, EN), T_(msegs, EN), no_pos, word,
+                                  pos, type, EN, ET, ED));
     test_download(ctx, mout, 0, EN * ED, got);
     test_compare_d("embedding_forward (atol 1e-6)", got, want, EN * ED, 1e-6, 1e-6);
 
@@ -142,7 +145,7 @@ static void test_embedding(void)
     tensor dword = {mgrad, 0, EV * ED}, dpos = {mgrad, EV * ED, EPOS * ED},
            dtype = {mgrad, (EV + EPOS) * ED, ETY * ED};
     CHECK_OK(op_embedding_backward(ctx, dword, dpos, dtype, T_(mdy, EN * ED), T_(msegs, EN), &g,
-                                   EB, ET, ED, ETY));
+                                   NULL, EB, ET, ED, ETY));
     test_download(ctx, mgrad, 0, nt, gd);
     for (size_t i = 0; i < nt; i++) fd[i] += 0.25;
     test_compare_d("embedding_backward += (atol 1e-5)", gd, fd, nt, 1e-5, 1e-5);
@@ -152,7 +155,7 @@ static void test_embedding(void)
     mgrad = test_upload(ctx, g0, nt);
     dword.buf = dpos.buf = dtype.buf = mgrad;
     CHECK_OK(op_embedding_backward(ctx, dword, dpos, dtype, T_(mdy, EN * ED), T_(msegs, EN), &g,
-                                   EB, ET, ED, ETY));
+                                   NULL, EB, ET, ED, ETY));
     test_download(ctx, mgrad, 0, nt, gd2);
     CHECK(memcmp(gd, gd2, nt * sizeof *gd) == 0, "embedding_backward is bit-reproducible");
     cl_mem all[] = {mt, mg, mids, msegs, mout, mdy, mo, ms, mu, mgrad};
@@ -163,6 +166,65 @@ static void test_embedding(void)
     free(g0);
     free(gd);
     free(gd2);
+}
+
+/* RoBERTa's explicit position ids: pad (id 0 here) + 1 + the running count
+ * of non-pad ids, a pad gets position 0; the position rows are grouped like
+ * the word rows and row 0 (padding_idx) gets no gradient. */
+static void test_embedding_positions(void)
+{
+    const int ids[EN] = {2, 5, 5, 9, 0, 1, 2, 0, 0, 0, 10, 2, 3, 4, 0};
+    const int segs[EN] = {0};
+    int posids[EN];
+    for (int b = 0; b < EB; b++)
+        for (int t = 0, count = 0; t < ET; t++) {
+            count += ids[b * ET + t] != 0;
+            posids[b * ET + t] = ids[b * ET + t] != 0 ? count : 0;
+        }
+    const size_t nt = (EV + EPOS + ETY) * ED;
+    double *tables = vec(nt, 2.0), *dy = vec(EN * ED, 3.0);
+    double want[EN * ED], got[EN * ED];
+    emb_case c = {ids, segs, dy, posids};
+    emb_forward(want, tables, &c);
+    cl_mem mt = test_upload(ctx, tables, nt);
+    cl_mem mids = test_upload_i(ctx, ids, EN), msegs = test_upload_i(ctx, segs, EN),
+           mpos = test_upload_i(ctx, posids, EN);
+    cl_mem mout = test_upload(ctx, want, EN * ED), mdy = test_upload(ctx, dy, EN * ED);
+    tensor word = {mt, 0, EV * ED}, pos = {mt, EV * ED, EPOS * ED},
+           type = {mt, (EV + EPOS) * ED, ETY * ED};
+    CHECK_OK(op_embedding_forward(ctx, T_(mout, EN * ED), T_(mids, EN), T_(msegs, EN), T_(mpos, EN),
+                                  word, pos, type, EN, ET, ED));
+    test_download(ctx, mout, 0, EN * ED, got);
+    test_compare_d("embedding_forward, explicit positions (atol 1e-6)", got, want, EN * ED, 1e-6, 1e-6);
+
+    double *fd = malloc(nt * sizeof *fd), *gd = malloc(nt * sizeof *gd);
+    ref_fd_grad(emb_loss, &c, tables, nt, 0.5, fd);
+    for (int k = 0; k < ED; k++) fd[k] = fd[EV * ED + k] = 0; /* padding rows: word 0, position 0 */
+    int order[EN], starts[EN + 1], uniq[EN], count[EV + 1], porder[EN], pstarts[EN + 1], puniq[EN];
+    size_t nu = embedding_group(ids, EN, 0, order, starts, uniq, count, EV);
+    size_t np = embedding_group(posids, EN, 0, porder, pstarts, puniq, count, EPOS);
+    CHECK(np == 4, "positions 1..4 used, got %zu distinct", np);
+    cl_mem mo = test_upload_i(ctx, order, EN), ms = test_upload_i(ctx, starts, EN + 1),
+           mu = test_upload_i(ctx, uniq, EN), mpo = test_upload_i(ctx, porder, EN),
+           mps = test_upload_i(ctx, pstarts, EN + 1), mpu = test_upload_i(ctx, puniq, EN);
+    embedding_groups g = {T_(mo, EN), T_(ms, EN + 1), T_(mu, EN), nu},
+                     pg = {T_(mpo, EN), T_(mps, EN + 1), T_(mpu, EN), np};
+    double *zero = calloc(nt, sizeof *zero);
+    cl_mem mgrad = test_upload(ctx, zero, nt);
+    tensor dword = {mgrad, 0, EV * ED}, dpos = {mgrad, EV * ED, EPOS * ED},
+           dtype = {mgrad, (EV + EPOS) * ED, ETY * ED};
+    CHECK_OK(op_embedding_backward(ctx, dword, dpos, dtype, T_(mdy, EN * ED), T_(msegs, EN), &g, &pg,
+                                   EB, ET, ED, ETY));
+    test_download(ctx, mgrad, 0, nt, gd);
+    test_compare_d("embedding_backward, explicit positions vs finite differences", gd, fd, nt, 1e-5,
+                   1e-5);
+    cl_mem all[] = {mt, mids, msegs, mpos, mout, mdy, mo, ms, mu, mpo, mps, mpu, mgrad};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) rt_buffer_release(&all[i]);
+    free(tables);
+    free(dy);
+    free(fd);
+    free(gd);
+    free(zero);
 }
 
 /* ---- layernorm ------------------------------------------------------------------ */
@@ -748,6 +810,7 @@ int main(void)
     ctx = test_ctx();
     test_dropout();
     test_embedding();
+    test_embedding_positions();
     test_layernorm();
     test_gelu_and_pooler();
     test_bias_and_residual();

@@ -22,8 +22,9 @@ static void help(void)
            "after each phase).\n\n"
            "  --config NAME   bench (4 layers, hidden 256, 4 heads, FFN 1024, B 32, T 128;\n"
            "                  the default), tiny (2, 64, 4, 128, B 16, T 32), minilm (6, 384,\n"
-           "                  12, 1536, B 32, T 64), base (BERT-base, B 32, T 128), or a\n"
-           "                  config.json (B 32, T 128)\n"
+           "                  12, 1536, B 32, T 64), base (BERT-base, B 32, T 128),\n"
+           "                  roberta-base (RoBERTa-base: base's sizes, vocab 50265, B 32,\n"
+           "                  T 128), or a config.json (B 32, T 128)\n"
            "  --batch N, --seq-len N   override B and T (the padded length)\n"
            "  --real-len N    real tokens per sequence (default: T, full-length batches)\n"
            "  --padding MODE  max_length (default: every batch at T) or longest (at the\n"
@@ -149,7 +150,9 @@ static int bench_train(int argc, char **argv)
         }
         n_ctx = 2;
     }
-    if ((size_t)cfg.max_position_embeddings < T) cfg.max_position_embeddings = (int)T;
+    /* Room for T positions (RoBERTa's start after padding_idx). */
+    size_t positions = T + (cfg.model_type == ASACL_MODEL_ROBERTA ? (size_t)cfg.pad_token_id + 1 : 0);
+    if ((size_t)cfg.max_position_embeddings < positions) cfg.max_position_embeddings = (int)positions;
 
     /* One random batch: R real tokens per sequence, padded to T (max_length)
      * or to R (longest). */
@@ -165,8 +168,8 @@ static int bench_train(int argc, char **argv)
         labels[b] = (int32_t)(b % 2);
     }
     size_t Tb = padding == ASACL_PADDING_LONGEST ? R : T;
-    for (size_t b = 0; b < B; b++) /* rows of Tb: the first R real, then [PAD] */
-        for (size_t t = 0; t < Tb; t++) ids[b * Tb + t] = t < R ? ids[b * T + t] : 0;
+    for (size_t b = 0; b < B; b++) /* rows of Tb: the first R real, then the pad token */
+        for (size_t t = 0; t < Tb; t++) ids[b * Tb + t] = t < R ? ids[b * T + t] : cfg.pad_token_id;
     asacl_batch bt = {B, Tb, ids, segs, lens, labels, NULL};
 
     mode modes[4];

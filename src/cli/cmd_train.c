@@ -61,7 +61,8 @@ static void help(void)
         "ASA:\n"
         "  --tau X              kept-unit penalty: larger means fewer masked units (default 0.5)\n"
         "  --no-asa             plain fine-tuning: the same code path minus the adversarial pass\n"
-        "  --asa-mask-mode M    replace (default) or additive\n"
+        "  --asa-mask-mode M    replace or additive (default: replace for BERT, additive\n"
+        "                       for RoBERTa, as the reference)\n"
         "output:\n"
         "  --out DIR            where metrics.jsonl, best/ and checkpoint/ go (default asacl-out)\n"
         "  --log-every N        log every N steps (default 20)\n"
@@ -275,8 +276,7 @@ static asacl_status load_data(run *r)
         r->dev_name[1] = "dev-shift";
         r->n_dev = 2;
     } else {
-        snprintf(r->vocab, sizeof r->vocab, "%s/vocab.txt", s->model);
-        TRY_CLI(asacl_tokenizer_load(r->vocab, !s->cased, &r->tok));
+        TRY_CLI(asacl_tokenizer_load_folder(s->model, !s->cased, &r->tok, r->vocab, sizeof r->vocab));
         TRY_CLI(asacl_dataset_read(s->train, s->task, NULL, 0, &r->train));
         if (s->dev[0]) {
             const char *names[ASACL_MAX_LABELS];

@@ -12,9 +12,7 @@ asacl_status cli_model_open(cli_model *m, const char *device, const char *dir, i
     co.device = device;
     asacl_status st = asacl_ctx_create(&co, &m->ctx);
     if (st != ASACL_OK) return st;
-    char vocab[4200];
-    snprintf(vocab, sizeof vocab, "%s/vocab.txt", dir);
-    st = asacl_tokenizer_load(vocab, !cased, &m->tok);
+    st = asacl_tokenizer_load_folder(dir, !cased, &m->tok, NULL, 0);
     if (st == ASACL_OK) st = asacl_model_load(m->ctx, dir, NULL, &m->model, NULL);
     return st;
 }

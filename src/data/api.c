@@ -1,4 +1,5 @@
 /* api.c -- the public tokenizer and dataset API (include/asacl.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,30 @@ asacl_status asacl_tokenizer_load_bpe(const char *vocab_json, const char *merges
     bpe_tokenizer *bpe = NULL;
     asacl_status st = bpe_load(vocab_json, merges_txt, add_prefix_space, &bpe);
     return wrap_tokenizer(st, NULL, bpe, out);
+}
+
+/* One rule for every front end: a folder with vocab.json is RoBERTa's
+ * (byte-level BPE, vocab.json + merges.txt, no prefix space), else BERT's
+ * vocab.txt. */
+asacl_status asacl_tokenizer_load_folder(const char *dir, int lower, asacl_tokenizer **out,
+                                         char *vocab_file, size_t cap)
+{
+    if (!dir || !out) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_load_folder: NULL argument");
+    char json[4200], merges[4200], txt[4200];
+    snprintf(json, sizeof json, "%s/vocab.json", dir);
+    snprintf(merges, sizeof merges, "%s/merges.txt", dir);
+    snprintf(txt, sizeof txt, "%s/vocab.txt", dir);
+    FILE *probe = fopen(json, "rb");
+    int bpe = probe != NULL;
+    if (probe) fclose(probe);
+    const char *used = bpe ? json : txt;
+    if (vocab_file && cap) {
+        if (strlen(used) >= cap)
+            return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_load_folder: %s is longer than "
+                           "%zu bytes", used, cap - 1);
+        strcpy(vocab_file, used);
+    }
+    return bpe ? asacl_tokenizer_load_bpe(json, merges, 0, out) : asacl_tokenizer_load(txt, lower, out);
 }
 
 void asacl_tokenizer_destroy(asacl_tokenizer *t)

@@ -1,4 +1,5 @@
-/* config_json.c -- reads and writes Hugging Face BertConfig config.json files. */
+/* config_json.c -- reads and writes Hugging Face BertConfig and RobertaConfig
+ * config.json files. */
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -29,7 +30,6 @@ static const struct {
 static const struct {
     const char *key, *value, *why;
 } fixed[] = {
-    {"model_type", "bert", "asacl reads BERT configs only"},
     {"hidden_act", "gelu", "asacl implements the exact (erf) GELU only"},
     {"position_embedding_type", "absolute", "asacl implements absolute position embeddings only"},
 };
@@ -130,9 +130,33 @@ static asacl_status check_problem_type(const char *origin, const cJSON *root, as
     return ASACL_OK;
 }
 
+void hfcfg_roberta_defaults(asacl_model_config *c)
+{
+    c->model_type = ASACL_MODEL_ROBERTA;
+    c->vocab_size = 50265;
+    c->max_position_embeddings = 514;
+    c->type_vocab_size = 1;
+    c->pad_token_id = 1;
+    c->layer_norm_eps = 1e-5f;
+}
+
+/* model_type: "bert" (also when absent) or "roberta". */
+static asacl_status read_model_type(const char *origin, const cJSON *root, asacl_model_config *c)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "model_type");
+    char d[96];
+    if (!v || (cJSON_IsString(v) && !strcmp(v->valuestring, "bert"))) return ASACL_OK;
+    if (!cJSON_IsString(v) || strcmp(v->valuestring, "roberta"))
+        FAIL("%s: model_type %s is not supported (expected \"bert\" or \"roberta\")", origin,
+             json_describe(v, d, sizeof d));
+    hfcfg_roberta_defaults(c);
+    return ASACL_OK;
+}
+
 static asacl_status read_config(const char *origin, const cJSON *root, asacl_model_config *c)
 {
     char d[96];
+    TRY(read_model_type(origin, root, c));
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, fields[i].key);
         if (!v) continue;
@@ -231,13 +255,16 @@ static asacl_status label_names(const asacl_model_config *c, char names[][64])
 static cJSON *build(const asacl_model_config *c, char names[][64])
 {
     cJSON *r = cJSON_CreateObject();
-    const char *arch = "BertForSequenceClassification";
+    int roberta = c->model_type == ASACL_MODEL_ROBERTA;
+    const char *arch = roberta ? "RobertaForSequenceClassification" : "BertForSequenceClassification";
     int ok = r && cJSON_AddItemToObject(r, "architectures", cJSON_CreateStringArray(&arch, 1));
     char key[16];
 #define NUM(k, v) (ok = ok && cJSON_AddNumberToObject(r, k, v))
 #define STR(k, v) (ok = ok && cJSON_AddStringToObject(r, k, v))
     NUM("attention_probs_dropout_prob", shortest(c->attention_probs_dropout_prob));
+    if (roberta) NUM("bos_token_id", 0);
     ok = ok && cJSON_AddNullToObject(r, "classifier_dropout");
+    if (roberta) NUM("eos_token_id", 2);
     STR("hidden_act", "gelu");
     NUM("hidden_dropout_prob", shortest(c->hidden_dropout_prob));
     NUM("hidden_size", c->hidden_size);
@@ -253,7 +280,7 @@ static cJSON *build(const asacl_model_config *c, char names[][64])
         ok = ok && cJSON_AddNumberToObject(label2id, names[i], i);
     NUM("layer_norm_eps", shortest(c->layer_norm_eps));
     NUM("max_position_embeddings", c->max_position_embeddings);
-    STR("model_type", "bert");
+    STR("model_type", roberta ? "roberta" : "bert");
     NUM("num_attention_heads", c->num_attention_heads);
     NUM("num_hidden_layers", c->num_hidden_layers);
     NUM("pad_token_id", c->pad_token_id);

@@ -5,7 +5,8 @@
  * (what Hugging Face writes); when both are present they must agree. Keys of
  * id2label are "0", "1", ... Fields asacl does not use are ignored, but
  * settings that would change the model are refused with ASACL_ERR_FORMAT:
- * model_type other than "bert", hidden_act other than "gelu" (asacl has the
+ * model_type other than "bert" or "roberta" (a RoBERTa config starts from
+ * hfcfg_roberta_defaults), hidden_act other than "gelu" (asacl has the
  * erf GELU only), position_embedding_type other than "absolute", is_decoder
  * true, a classifier_dropout other than hidden_dropout_prob, and problem_type
  * "multi_label_classification" or "regression" with more than one label
@@ -21,6 +22,11 @@
 
 /* The transformers_version written into config.json. */
 #define HFCFG_TRANSFORMERS_VERSION "4.46.3"
+
+/* RobertaConfig's defaults where they differ from BertConfig's (roberta-base):
+ * model_type roberta, vocab 50265, 514 positions, one token type, pad 1,
+ * LayerNorm eps 1e-5. */
+void hfcfg_roberta_defaults(asacl_model_config *c);
 
 asacl_status hfcfg_read(const char *path, asacl_model_config *out);
 /* Like hfcfg_read for a JSON text; origin names it in messages. */

@@ -1,14 +1,23 @@
-/* hf_names.c -- Hugging Face BERT tensor names -> asacl's canonical names. */
+/* hf_names.c -- Hugging Face BERT and RoBERTa tensor names -> asacl's canonical names. */
 #include <stdio.h>
 #include <string.h>
 
 #include "io/hf_names.h"
 
-static const char *const fixed_names[] = {
-    "bert.embeddings.word_embeddings.weight", "bert.embeddings.position_embeddings.weight",
-    "bert.embeddings.token_type_embeddings.weight", "bert.embeddings.LayerNorm.weight",
-    "bert.embeddings.LayerNorm.bias", "bert.pooler.dense.weight", "bert.pooler.dense.bias",
-    "classifier.weight", "classifier.bias",
+/* The encoder's tensors, after its prefix ("bert." or "roberta."). */
+static const char *const encoder_names[] = {
+    "embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
+    "embeddings.token_type_embeddings.weight", "embeddings.LayerNorm.weight",
+    "embeddings.LayerNorm.bias", NULL,
+};
+/* The heads, whole names. */
+static const char *const bert_head[] = {
+    "bert.pooler.dense.weight", "bert.pooler.dense.bias", "classifier.weight", "classifier.bias",
+    NULL,
+};
+static const char *const roberta_head[] = {
+    "classifier.dense.weight", "classifier.dense.bias", "classifier.out_proj.weight",
+    "classifier.out_proj.bias", NULL,
 };
 /* Modules of bert.encoder.layer.N. and of bert.encoder.adversary.N. */
 static const char *const layer_modules[] = {
@@ -37,28 +46,50 @@ static int is_indexed(const char *s, const char *const *modules)
     return 0;
 }
 
-static int is_canonical(const char *s)
+static int listed(const char *s, const char *const *names)
 {
-    for (size_t i = 0; i < sizeof fixed_names / sizeof *fixed_names; i++)
-        if (!strcmp(s, fixed_names[i])) return 1;
-    const char *p;
-    if ((p = skip_prefix(s, "bert.encoder.layer."))) return is_indexed(p, layer_modules);
-    if ((p = skip_prefix(s, "bert.encoder.adversary."))) return is_indexed(p, adversary_modules);
+    for (; *names; names++)
+        if (!strcmp(s, *names)) return 1;
+    return 0;
+}
+
+/* s: a whole canonical candidate; prefix: "bert." or "roberta.". */
+static int is_canonical(const char *s, const char *prefix, const char *const *head)
+{
+    if (listed(s, head)) return 1;
+    const char *p = skip_prefix(s, prefix);
+    if (!p) return 0;
+    if (listed(p, encoder_names)) return 1;
+    const char *q;
+    if ((q = skip_prefix(p, "encoder.layer."))) return is_indexed(q, layer_modules);
+    if ((q = skip_prefix(p, "encoder.adversary."))) return is_indexed(q, adversary_modules);
     return 0;
 }
 
 int hf_canonical_name(const char *name, char *out, size_t cap)
 {
+    return hf_canonical_name_model(name, 0, out, cap);
+}
+
+int hf_canonical_name_model(const char *name, int roberta, char *out, size_t cap)
+{
     if (cap) out[0] = 0;
-    if (skip_prefix(name, "cls.")) return HF_NAME_IGNORED;
-    const char *rest = skip_prefix(name, "bert.");
+    const char *prefix = roberta ? "roberta." : "bert.";
+    const char *const *head = roberta ? roberta_head : bert_head;
+    /* The masked-LM heads (BertForMaskedLM's cls.*, RobertaForMaskedLM's lm_head.*). */
+    if (skip_prefix(name, roberta ? "lm_head." : "cls.")) return HF_NAME_IGNORED;
+    const char *rest = skip_prefix(name, prefix);
     if (!rest) rest = name;
     if (!strcmp(rest, "embeddings.position_ids") || !strcmp(rest, "embeddings.token_type_ids"))
         return HF_NAME_IGNORED;
+    /* RobertaModel's pooler: RobertaForSequenceClassification has none. */
+    if (roberta && skip_prefix(rest, "pooler.dense.") &&
+        (!strcmp(rest, "pooler.dense.weight") || !strcmp(rest, "pooler.dense.bias")))
+        return HF_NAME_IGNORED;
 
     char buf[HF_NAME_MAX];
-    const char *prefix = skip_prefix(name, "classifier.") ? "" : "bert.";
-    if ((size_t)snprintf(buf, sizeof buf, "%s%s", prefix, rest) >= sizeof buf)
+    const char *pre = skip_prefix(name, "classifier.") ? "" : prefix;
+    if ((size_t)snprintf(buf, sizeof buf, "%s%s", pre, rest) >= sizeof buf)
         return HF_NAME_UNKNOWN;
     size_t len = strlen(buf);
     static const char *const tf[][2] = {{".LayerNorm.gamma", "weight"},
@@ -68,7 +99,7 @@ int hf_canonical_name(const char *name, char *out, size_t cap)
         if (len > n && !strcmp(buf + len - n, tf[i][0]))
             snprintf(buf + len - n, sizeof buf - (len - n), ".LayerNorm.%s", tf[i][1]);
     }
-    if (!is_canonical(buf) || strlen(buf) >= cap) return HF_NAME_UNKNOWN;
+    if (!is_canonical(buf, prefix, head) || strlen(buf) >= cap) return HF_NAME_UNKNOWN;
     memcpy(out, buf, strlen(buf) + 1);
     return HF_NAME_MAPPED;
 }

@@ -24,5 +24,10 @@ enum {
  * canonical name to out (cap bytes; a name that does not fit is HF_NAME_UNKNOWN),
  * else out is "". */
 int hf_canonical_name(const char *file_name, char *out, size_t cap);
+/* The same for a model type: roberta 0 is hf_canonical_name; roberta 1
+ * takes RoBERTa's names (roberta.* or, as RobertaModel saves them, without
+ * the prefix; the head classifier.dense.* and classifier.out_proj.*) and
+ * ignores RobertaForMaskedLM's lm_head.* and RobertaModel's pooler. */
+int hf_canonical_name_model(const char *file_name, int roberta, char *out, size_t cap);
 
 #endif /* ASACL_IO_HF_NAMES_H */

@@ -171,7 +171,17 @@ asacl_status model_write_folder(const asacl_model *m, const char *dir, const cha
     asacl_status st = folder_write_params(path, &m->m.layout, values, folder_is_inference_tensor,
                                           NULL);
     free(values);
-    if (st == ASACL_OK && vocab) {
+    if (st == ASACL_OK && vocab && m->m.layout.roberta) {
+        /* RoBERTa's vocabulary: vocab.json and the merges.txt beside it. */
+        char merges[4096];
+        const char *slash = strrchr(vocab, '/');
+        int dirlen = slash ? (int)(slash - vocab) : 1;
+        snprintf(merges, sizeof merges, "%.*s/merges.txt", dirlen, slash ? vocab : ".");
+        snprintf(path, sizeof path, "%s/vocab.json", dir);
+        st = model_copy_file(vocab, path);
+        snprintf(path, sizeof path, "%s/merges.txt", dir);
+        if (st == ASACL_OK) st = model_copy_file(merges, path);
+    } else if (st == ASACL_OK && vocab) {
         snprintf(path, sizeof path, "%s/vocab.txt", dir);
         st = model_copy_file(vocab, path);
     }

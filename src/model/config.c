@@ -1,6 +1,7 @@
 /* config.c -- the model configuration: defaults and range checks. */
 #include <string.h>
 
+#include "io/config_json.h"
 #include "runtime/runtime.h"
 
 void asacl_model_config_default(asacl_model_config *c)
@@ -42,7 +43,13 @@ asacl_status asacl_model_config_check(const asacl_model_config *c)
     RANGE(attention_probs_dropout_prob, 0, 0.999)
     RANGE(layer_norm_eps, 0, 1)
     RANGE(initializer_range, 0, 10)
+    RANGE(model_type, ASACL_MODEL_BERT, ASACL_MODEL_ROBERTA)
 #undef RANGE
+    if (c->model_type == ASACL_MODEL_ROBERTA && c->max_position_embeddings < c->pad_token_id + 2)
+        return rt_fail(ASACL_ERR_INVALID_ARG,
+                       "model config: max_position_embeddings %d leaves no position after "
+                       "RoBERTa's padding_idx %d (positions start at pad_token_id + 1)",
+                       c->max_position_embeddings, c->pad_token_id);
     if (c->hidden_size % c->num_attention_heads != 0)
         return rt_fail(ASACL_ERR_INVALID_ARG,
                        "model config: hidden_size %d is not a multiple of num_attention_heads %d",
@@ -55,14 +62,16 @@ static const struct named_config {
     const char *name;
     int layers, hidden, heads, ffn;
     size_t B, T;
+    int roberta; /* RobertaConfig's defaults: vocab 50265, 514 positions, one type, pad 1 */
 } NAMED[] = {
-    {"bench", 4, 256, 4, 1024, 32, 128},
-    {"tiny", 2, 64, 4, 128, 16, 32},
-    {"minilm", 6, 384, 12, 1536, 32, 64},
-    {"base", 12, 768, 12, 3072, 32, 128},
+    {"bench", 4, 256, 4, 1024, 32, 128, 0},
+    {"tiny", 2, 64, 4, 128, 16, 32, 0},
+    {"minilm", 6, 384, 12, 1536, 32, 64, 0},
+    {"base", 12, 768, 12, 3072, 32, 128, 0},
+    {"roberta-base", 12, 768, 12, 3072, 32, 128, 1},
 };
 
-const char *asacl_config_names(void) { return "bench, tiny, minilm, base"; }
+const char *asacl_config_names(void) { return "bench, tiny, minilm, base, roberta-base"; }
 
 asacl_status asacl_config_named(const char *spec, asacl_model_config *c, size_t *batch,
                                 size_t *seq_len)
@@ -77,6 +86,7 @@ asacl_status asacl_config_named(const char *spec, asacl_model_config *c, size_t 
         c->hidden_size = NAMED[i].hidden;
         c->num_attention_heads = NAMED[i].heads;
         c->intermediate_size = NAMED[i].ffn;
+        if (NAMED[i].roberta) hfcfg_roberta_defaults(c);
         B = NAMED[i].B;
         T = NAMED[i].T;
     } else if (strchr(spec, '/') || strstr(spec, ".json")) {

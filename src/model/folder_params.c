@@ -22,14 +22,14 @@ asacl_status folder_read_params(const st_file *f, const param_layout *pl, float 
     for (size_t i = 0; i < f->n; i++) {
         const st_tensor *t = &f->tensors[i];
         char name[HF_NAME_MAX];
-        int kind = hf_canonical_name(t->name, name, sizeof name);
+        int kind = hf_canonical_name_model(t->name, pl->roberta, name, sizeof name);
         long e = kind == HF_NAME_MAPPED ? entry_index(pl, name) : -1;
         if (e < 0) {
             /* Known-but-unused tensors, and the adversaries of a model loaded
              * without them, are skipped; so is anything unknown, with a note. */
             if (kind == HF_NAME_UNKNOWN)
-                rt_log(ASACL_LOG_INFO, "%s: tensor %s is not part of a BERT classifier; ignored",
-                       f->path, t->name);
+                rt_log(ASACL_LOG_INFO, "%s: tensor %s is not part of a %s classifier; ignored",
+                       f->path, t->name, pl->roberta ? "RoBERTa" : "BERT");
             r->ignored++;
             continue;
         }

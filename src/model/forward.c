@@ -4,7 +4,9 @@
  *     mask in the adversarial pass) -> output dense -> bias + dropout +
  *     residual + LayerNorm (one fused kernel) -> FFN (bias + GELU fused) ->
  *     bias + dropout + residual + LayerNorm
- *   pooler tanh(W h[:,0] + b) -> dropout -> classifier. */
+ *   pooler tanh(W h[:,0] + b) -> dropout -> classifier (BERT), or
+ *   dropout -> dense -> tanh -> dropout -> out_proj (RoBERTa; its position
+ *   ids come with the batch). */
 #include <math.h>
 
 #include "model/asa.h"
@@ -76,13 +78,39 @@ static asacl_status layer_forward(model *m, pass_arena *a, const batch_dev *bt,
                                          model_rng(o, l, SITE_FFN_OUT));
 }
 
+/* The head on the first token of each sequence (rows of stride T*D of x):
+ * BERT: pooled = tanh(W x + b) -> dropout -> classifier;
+ * RoBERTa: dropout -> dense -> tanh -> dropout -> out_proj, the same ops
+ * after a dropout of the last layer's output (taken whole, [N, D], so that
+ * the backward's dropout of the gradient is one elementwise op too). */
+static asacl_status head_forward(model *m, pass_arena *a, const batch_dev *bt,
+                                 const pass_opts *o, tensor x)
+{
+    const asacl_model_config *c = &m->cfg;
+    const param_layout *pl = &m->layout;
+    asacl_ctx *ctx = m->ctx;
+    size_t B = bt->B, T = bt->T, D = (size_t)c->hidden_size, C = (size_t)c->num_labels;
+    float ph = o->train ? c->hidden_dropout_prob : 0.0f;
+    if (pl->roberta && ph > 0) {
+        tensor hin = tensor_at(a->head_in, 0, B * T * D);
+        TRY(op_dropout_forward(ctx, hin, x, ph, model_rng(o, 0, SITE_HEAD_IN)));
+        x = hin;
+    }
+    TRY(linear_forward(ctx, a->pooled, D, x, T * D, model_p(m, pl->pool_w, D * D), B, D, D));
+    TRY(op_pooler_forward(ctx, a->pooled, model_p(m, pl->pool_b, D), B, D));
+    TRY(op_dropout_forward(ctx, tensor_at(a->pooled_drop, 0, B * D), tensor_at(a->pooled, 0, B * D),
+                           ph, model_rng(o, 0, SITE_POOLER)));
+    TRY(linear_forward(ctx, a->logits, C, a->pooled_drop, D, model_p(m, pl->cls_w, C * D), B, D, C));
+    return op_bias_forward(ctx, a->logits, C, model_p(m, pl->cls_b, C), B, C);
+}
+
 asacl_status model_forward(model *m, pass_arena *a, const batch_dev *bt, const pass_opts *o)
 {
     const asacl_model_config *c = &m->cfg;
     const param_layout *pl = &m->layout;
     asacl_ctx *ctx = m->ctx;
     size_t B = bt->B, T = bt->T, N = B * T, D = (size_t)c->hidden_size,
-           C = (size_t)c->num_labels, L = (size_t)c->num_hidden_layers;
+           L = (size_t)c->num_hidden_layers;
     if (B > a->B || T > a->T)
         return rt_fail(ASACL_ERR_INVALID_ARG, "batch %zu x %zu exceeds the arena's %zu x %zu", B, T,
                        a->B, a->T);
@@ -92,7 +120,7 @@ asacl_status model_forward(model *m, pass_arena *a, const batch_dev *bt, const p
 
     const pass_arena *emb = o->embeddings_from ? o->embeddings_from : a;
     if (!o->embeddings_from) {
-        TRY(op_embedding_forward(ctx, a->emb_pre, bt->ids, bt->segs,
+        TRY(op_embedding_forward(ctx, a->emb_pre, bt->ids, bt->segs, bt->posids,
                                  model_p(m, pl->word, (size_t)c->vocab_size * D),
                                  model_p(m, pl->pos, (size_t)c->max_position_embeddings * D),
                                  model_p(m, pl->type, (size_t)c->type_vocab_size * D), N, T, D));
@@ -108,11 +136,5 @@ asacl_status model_forward(model *m, pass_arena *a, const batch_dev *bt, const p
         TRY(layer_forward(m, a, bt, o, l, x));
         x = tensor_at(a->layers[l].out, 0, N * D);
     }
-    /* Pooler on the first token of each sequence: rows of stride T*D. */
-    TRY(linear_forward(ctx, a->pooled, D, x, T * D, model_p(m, pl->pool_w, D * D), B, D, D));
-    TRY(op_pooler_forward(ctx, a->pooled, model_p(m, pl->pool_b, D), B, D));
-    TRY(op_dropout_forward(ctx, tensor_at(a->pooled_drop, 0, B * D), tensor_at(a->pooled, 0, B * D),
-                           ph, model_rng(o, 0, SITE_POOLER)));
-    TRY(linear_forward(ctx, a->logits, C, a->pooled_drop, D, model_p(m, pl->cls_w, C * D), B, D, C));
-    return op_bias_forward(ctx, a->logits, C, model_p(m, pl->cls_b, C), B, C);
+    return head_forward(m, a, bt, o, x);
 }

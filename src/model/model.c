@@ -104,6 +104,7 @@ asacl_status arena_create(model *m, size_t B, size_t T, int adversarial, pass_ar
     carve(&top, &a->emb_rstd, N);
     carve(&top, &a->emb_ln, N * D);
     carve(&top, &a->h0, N * D);
+    if (m->layout.roberta) carve(&top, &a->head_in, N * D);
     carve(&top, &a->pooled, B * D);
     carve(&top, &a->pooled_drop, B * D);
     carve(&top, &a->logits, B * C);
@@ -182,11 +183,15 @@ asacl_status batch_create(model *m, size_t B, size_t T, batch_dev *bt)
 {
     memset(bt, 0, sizeof *bt);
     size_t N = B * T;
-    /* ints: ids, segs, labels, order, starts, uniq */
+    /* ints: ids, segs, labels, order, starts, uniq (+ RoBERTa's position
+     * ids and their groups) */
     size_t ni = N + N + B + N + (N + 1) + N, nf = B * T + B;
+    if (m->layout.roberta) ni += N + N + (N + 1) + N;
+    size_t groups = (size_t)(m->cfg.vocab_size > m->cfg.max_position_embeddings
+                                 ? m->cfg.vocab_size : m->cfg.max_position_embeddings);
     bt->host_i = malloc(ni * sizeof *bt->host_i);
     bt->host_f = malloc(nf * sizeof *bt->host_f);
-    bt->group_scratch = malloc(((size_t)m->cfg.vocab_size + 1) * sizeof *bt->group_scratch);
+    bt->group_scratch = malloc((groups + 1) * sizeof *bt->group_scratch);
     if (!bt->host_i || !bt->host_f || !bt->group_scratch) {
         batch_destroy(bt);
         return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "batch staging");
@@ -223,12 +228,20 @@ asacl_status batch_upload(model *m, batch_dev *bt, const asacl_batch *in, size_t
     if (T > (size_t)c->max_position_embeddings)
         return rt_fail(ASACL_ERR_INVALID_ARG, "sequence length %zu exceeds max_position_embeddings %d",
                        T, c->max_position_embeddings);
+    int roberta = m->layout.roberta;
+    /* RoBERTa's positions run from padding_idx + 1 to padding_idx + T. */
+    if (roberta && T + (size_t)c->pad_token_id + 1 > (size_t)c->max_position_embeddings)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "sequence length %zu needs %zu RoBERTa positions "
+                       "(pad_token_id + 1 + length), more than max_position_embeddings %d", T,
+                       T + (size_t)c->pad_token_id + 1, c->max_position_embeddings);
     size_t N = B * T;
     int *hi = bt->host_i;
     float *hf = bt->host_f;
     /* Layout of this batch (compact for its B and T). */
     size_t o_ids = 0, o_segs = N, o_lab = 2 * N, o_order = 2 * N + B, o_starts = 3 * N + B,
            o_uniq = 4 * N + B + 1;
+    size_t o_pos = 5 * N + B + 1, o_porder = 6 * N + B + 1, o_pstarts = 7 * N + B + 1,
+           o_puniq = 8 * N + B + 2, ni = roberta ? 9 * N + B + 2 : 5 * N + B + 1;
     bt->real_pairs = 0;
     for (size_t b = 0; b < B; b++) {
         if (lengths[b] < 1 || (size_t)lengths[b] > Tin)
@@ -249,6 +262,13 @@ asacl_status batch_upload(model *m, batch_dev *bt, const asacl_batch *in, size_t
             hi[o_segs + n] = seg;
             hf[n] = (int)t < lengths[b] ? 0.0f : ASACL_MASKED;
         }
+        /* RoBERTa (as create_position_ids_from_input_ids): padding_idx + 1 +
+         * the running count of non-pad tokens; a pad token gets padding_idx. */
+        for (size_t t = 0, count = 0; roberta && t < T; t++) {
+            int id = hi[o_ids + b * T + t];
+            count += id != c->pad_token_id;
+            hi[o_pos + b * T + t] = id != c->pad_token_id ? c->pad_token_id + (int)count : c->pad_token_id;
+        }
         if (c->num_labels > 1) {
             /* Without labels (prediction) class 0 stands in; no loss is read. */
             if (labels && (labels[b] < 0 || labels[b] >= c->num_labels))
@@ -262,6 +282,11 @@ asacl_status batch_upload(model *m, batch_dev *bt, const asacl_batch *in, size_t
     }
     bt->n_uniq = embedding_group(hi + o_ids, N, c->pad_token_id, hi + o_order, hi + o_starts, hi + o_uniq,
                                  bt->group_scratch, (size_t)c->vocab_size);
+    /* Position rows as word rows: padding_idx gets no gradient. */
+    bt->n_pos_uniq = roberta ? embedding_group(hi + o_pos, N, c->pad_token_id, hi + o_porder,
+                                               hi + o_pstarts, hi + o_puniq, bt->group_scratch,
+                                               (size_t)c->max_position_embeddings)
+                             : 0;
     bt->B = B;
     bt->T = T;
     tensor ti = {bt->ibuf, 0, 0}, tf = {bt->fbuf, 0, 0};
@@ -273,6 +298,10 @@ asacl_status batch_upload(model *m, batch_dev *bt, const asacl_batch *in, size_t
     bt->uniq = tensor_at(ti, o_uniq, N);
     bt->padbias = tensor_at(tf, 0, N);
     bt->targets = tensor_at(tf, N, B);
-    TRY(rt_upload_bytes(m->ctx, bt->ibuf, 0, (o_uniq + N) * sizeof(int), hi));
+    bt->posids = tensor_at(ti, o_pos, roberta ? N : 0);
+    bt->pos_order = tensor_at(ti, o_porder, roberta ? N : 0);
+    bt->pos_starts = tensor_at(ti, o_pstarts, roberta ? N + 1 : 0);
+    bt->pos_uniq = tensor_at(ti, o_puniq, roberta ? N : 0);
+    TRY(rt_upload_bytes(m->ctx, bt->ibuf, 0, ni * sizeof(int), hi));
     return rt_upload(m->ctx, bt->fbuf, 0, N + B, hf);
 }

@@ -1,5 +1,6 @@
-/* model.h -- BERT encoder + classifier head + per-layer ASA adversaries on
- * one device: parameters, activations, forward and backward, op by op.
+/* model.h -- BERT or RoBERTa encoder + classifier head + per-layer ASA
+ * adversaries on one device: parameters, activations, forward and backward,
+ * op by op.
  *
  * Buffers: the parameters, their gradients and AdamW's m and v are four
  * device buffers of one layout (params.h). Each pass (clean, adversarial)
@@ -42,6 +43,7 @@ typedef struct pass_arena {
     tensor emb_pre, emb_mean, emb_rstd;  /* embedding sum and its LayerNorm statistics */
     tensor emb_ln, h0;                   /* LayerNorm output; after dropout (layer 0's input) */
     layer_acts *layers;
+    tensor head_in;              /* RoBERTa: [N,D] dropout of the last layer's output */
     tensor pooled, pooled_drop;  /* [B,D] tanh output, after dropout */
     tensor logits, dlogits;      /* [B,C] */
 } pass_arena;
@@ -58,8 +60,9 @@ typedef struct grad_ws {
     tensor dpooled;       /* [B,D] */
 } grad_ws;
 
-/* A batch on the device. ints: ids, segs, labels, order, starts, uniq;
- * floats: padbias (P[b,j] = 0 real, -10000 padding), targets. */
+/* A batch on the device. ints: ids, segs, labels, order, starts, uniq
+ * (and for RoBERTa posids with their groups pos_order, pos_starts,
+ * pos_uniq); floats: padbias (P[b,j] = 0 real, -10000 padding), targets. */
 typedef struct batch_dev {
     size_t B, T;          /* this batch (T <= the arenas' T) */
     size_t cap_B, cap_T;  /* what the buffers were sized for */
@@ -67,10 +70,12 @@ typedef struct batch_dev {
     tensor ids, segs, labels, order, starts, uniq;
     tensor padbias, targets;
     size_t n_uniq;        /* distinct non-padding ids (embedding backward) */
+    tensor posids, pos_order, pos_starts, pos_uniq; /* RoBERTa only (n 0 for BERT) */
+    size_t n_pos_uniq;    /* distinct non-padding position ids (RoBERTa) */
     size_t real_pairs;    /* sum over b of len_b^2 (masked-fraction statistics) */
     int *host_i;          /* staging for uploads */
     float *host_f;
-    int *group_scratch;   /* vocab + 1 ints for embedding_group */
+    int *group_scratch;   /* max(vocab, positions) + 1 ints for embedding_group */
 } batch_dev;
 
 /* What a pass does. The two passes of an ASA step see the same batch, so
@@ -135,7 +140,8 @@ attn_desc model_attn_desc(const model *m, const pass_arena *a, const batch_dev *
                           const pass_opts *o, size_t l);
 
 /* Dropout sites: one stream per (pass, layer, kind). */
-enum { SITE_EMBEDDING = 0, SITE_ATTENTION = 1, SITE_ATTN_OUT = 2, SITE_FFN_OUT = 3, SITE_POOLER = 4 };
+enum { SITE_EMBEDDING = 0, SITE_ATTENTION = 1, SITE_ATTN_OUT = 2, SITE_FFN_OUT = 3, SITE_POOLER = 4,
+       SITE_HEAD_IN = 5 };
 op_rng model_rng(const pass_opts *o, size_t layer, int kind);
 
 #endif

@@ -45,6 +45,15 @@ static size_t add(builder *b, const char *name, size_t rows, size_t cols, int de
     return e->off;
 }
 
+/* Appends prefix + name (the encoder's tensors: "bert." or "roberta."). */
+static size_t addp(builder *b, const char *prefix, const char *name, size_t rows, size_t cols,
+                   int decay, param_init init)
+{
+    char n[PARAM_NAME_MAX];
+    snprintf(n, sizeof n, "%s%s", prefix, name);
+    return add(b, n, rows, cols, decay, init);
+}
+
 asacl_status param_layout_build(const asacl_model_config *c, int adversaries, param_layout *out)
 {
     memset(out, 0, sizeof *out);
@@ -52,88 +61,98 @@ asacl_status param_layout_build(const asacl_model_config *c, int adversaries, pa
     size_t D = (size_t)c->hidden_size, F = (size_t)c->intermediate_size,
            L = (size_t)c->num_hidden_layers, C = (size_t)c->num_labels;
     out->adversaries = adversaries;
+    out->roberta = c->model_type == ASACL_MODEL_ROBERTA;
+    const char *pre = out->roberta ? "roberta." : "bert.";
+    /* The head: BERT's pooler + classifier, or RoBERTa's classification
+     * head (classifier.dense, classifier.out_proj) in the same two slots. */
+    const char *pool = out->roberta ? "classifier.dense" : "bert.pooler.dense",
+               *cls = out->roberta ? "classifier.out_proj" : "classifier";
     out->layers = calloc(L, sizeof *out->layers);
     if (!out->layers) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "parameter table");
     builder b = {out, 0, ASACL_OK};
     char n[PARAM_NAME_MAX];
 
     /* Weight decay: weight matrices and embeddings. */
-    out->word = add(&b, "bert.embeddings.word_embeddings.weight", (size_t)c->vocab_size, D, 1, INIT_NORMAL);
+    out->word = addp(&b, pre, "embeddings.word_embeddings.weight", (size_t)c->vocab_size, D, 1, INIT_NORMAL);
     align(&b);
-    out->pos = add(&b, "bert.embeddings.position_embeddings.weight",
+    out->pos = addp(&b, pre, "embeddings.position_embeddings.weight",
                    (size_t)c->max_position_embeddings, D, 1, INIT_NORMAL);
     align(&b);
-    out->type = add(&b, "bert.embeddings.token_type_embeddings.weight", (size_t)c->type_vocab_size,
+    out->type = addp(&b, pre, "embeddings.token_type_embeddings.weight", (size_t)c->type_vocab_size,
                     D, 1, INIT_NORMAL);
     for (size_t i = 0; i < L; i++) {
         layer_params *p = &out->layers[i];
         const char *qkv[3] = {"query", "key", "value"};
         align(&b);
         for (int k = 0; k < 3; k++) {
-            snprintf(n, sizeof n, "bert.encoder.layer.%zu.attention.self.%s.weight", i, qkv[k]);
+            snprintf(n, sizeof n, "%sencoder.layer.%zu.attention.self.%s.weight", pre, i, qkv[k]);
             size_t off = add(&b, n, D, D, 1, INIT_NORMAL);
             if (k == 0) p->qkv_w = off;
         }
         align(&b);
-        snprintf(n, sizeof n, "bert.encoder.layer.%zu.attention.output.dense.weight", i);
+        snprintf(n, sizeof n, "%sencoder.layer.%zu.attention.output.dense.weight", pre, i);
         p->o_w = add(&b, n, D, D, 1, INIT_NORMAL);
         align(&b);
-        snprintf(n, sizeof n, "bert.encoder.layer.%zu.intermediate.dense.weight", i);
+        snprintf(n, sizeof n, "%sencoder.layer.%zu.intermediate.dense.weight", pre, i);
         p->f1_w = add(&b, n, F, D, 1, INIT_NORMAL);
         align(&b);
-        snprintf(n, sizeof n, "bert.encoder.layer.%zu.output.dense.weight", i);
+        snprintf(n, sizeof n, "%sencoder.layer.%zu.output.dense.weight", pre, i);
         p->f2_w = add(&b, n, D, F, 1, INIT_NORMAL);
     }
     align(&b);
-    out->pool_w = add(&b, "bert.pooler.dense.weight", D, D, 1, INIT_NORMAL);
+    snprintf(n, sizeof n, "%s.weight", pool);
+    out->pool_w = add(&b, n, D, D, 1, INIT_NORMAL);
     align(&b);
-    out->cls_w = add(&b, "classifier.weight", C, D, 1, INIT_NORMAL);
+    snprintf(n, sizeof n, "%s.weight", cls);
+    out->cls_w = add(&b, n, C, D, 1, INIT_NORMAL);
     for (size_t i = 0; i < L && adversaries; i++) {
         align(&b);
-        snprintf(n, sizeof n, "bert.encoder.adversary.%zu.query.weight", i);
+        snprintf(n, sizeof n, "%sencoder.adversary.%zu.query.weight", pre, i);
         out->layers[i].adv_w = add(&b, n, D, D, 1, INIT_NORMAL);
-        snprintf(n, sizeof n, "bert.encoder.adversary.%zu.key.weight", i);
+        snprintf(n, sizeof n, "%sencoder.adversary.%zu.key.weight", pre, i);
         add(&b, n, D, D, 1, INIT_NORMAL);
     }
     align(&b);
     out->decay_end = out->total;
 
     /* No decay: biases and LayerNorm parameters. */
-    out->emb_ln_g = add(&b, "bert.embeddings.LayerNorm.weight", D, 1, 0, INIT_ONE);
-    out->emb_ln_b = add(&b, "bert.embeddings.LayerNorm.bias", D, 1, 0, INIT_ZERO);
+    out->emb_ln_g = addp(&b, pre, "embeddings.LayerNorm.weight", D, 1, 0, INIT_ONE);
+    out->emb_ln_b = addp(&b, pre, "embeddings.LayerNorm.bias", D, 1, 0, INIT_ZERO);
     for (size_t i = 0; i < L; i++) {
         layer_params *p = &out->layers[i];
         const char *qkv[3] = {"query", "key", "value"};
         align(&b);
         for (int k = 0; k < 3; k++) {
-            snprintf(n, sizeof n, "bert.encoder.layer.%zu.attention.self.%s.bias", i, qkv[k]);
+            snprintf(n, sizeof n, "%sencoder.layer.%zu.attention.self.%s.bias", pre, i, qkv[k]);
             size_t off = add(&b, n, D, 1, 0, INIT_ZERO);
             if (k == 0) p->qkv_b = off;
         }
         align(&b);
-        snprintf(n, sizeof n, "bert.encoder.layer.%zu.attention.output.dense.bias", i);
+        snprintf(n, sizeof n, "%sencoder.layer.%zu.attention.output.dense.bias", pre, i);
         p->o_b = add(&b, n, D, 1, 0, INIT_ZERO);
-        snprintf(n, sizeof n, "bert.encoder.layer.%zu.attention.output.LayerNorm.weight", i);
+        snprintf(n, sizeof n, "%sencoder.layer.%zu.attention.output.LayerNorm.weight", pre, i);
         p->ln1_g = add(&b, n, D, 1, 0, INIT_ONE);
-        snprintf(n, sizeof n, "bert.encoder.layer.%zu.attention.output.LayerNorm.bias", i);
+        snprintf(n, sizeof n, "%sencoder.layer.%zu.attention.output.LayerNorm.bias", pre, i);
         p->ln1_b = add(&b, n, D, 1, 0, INIT_ZERO);
-        snprintf(n, sizeof n, "bert.encoder.layer.%zu.intermediate.dense.bias", i);
+        snprintf(n, sizeof n, "%sencoder.layer.%zu.intermediate.dense.bias", pre, i);
         p->f1_b = add(&b, n, F, 1, 0, INIT_ZERO);
-        snprintf(n, sizeof n, "bert.encoder.layer.%zu.output.dense.bias", i);
+        snprintf(n, sizeof n, "%sencoder.layer.%zu.output.dense.bias", pre, i);
         p->f2_b = add(&b, n, D, 1, 0, INIT_ZERO);
-        snprintf(n, sizeof n, "bert.encoder.layer.%zu.output.LayerNorm.weight", i);
+        snprintf(n, sizeof n, "%sencoder.layer.%zu.output.LayerNorm.weight", pre, i);
         p->ln2_g = add(&b, n, D, 1, 0, INIT_ONE);
-        snprintf(n, sizeof n, "bert.encoder.layer.%zu.output.LayerNorm.bias", i);
+        snprintf(n, sizeof n, "%sencoder.layer.%zu.output.LayerNorm.bias", pre, i);
         p->ln2_b = add(&b, n, D, 1, 0, INIT_ZERO);
     }
     align(&b);
-    out->pool_b = add(&b, "bert.pooler.dense.bias", D, 1, 0, INIT_ZERO);
-    out->cls_b = add(&b, "classifier.bias", C, 1, 0, INIT_ZERO);
+    snprintf(n, sizeof n, "%s.bias", pool);
+    out->pool_b = add(&b, n, D, 1, 0, INIT_ZERO);
+    snprintf(n, sizeof n, "%s.bias", cls);
+    out->cls_b = add(&b, n, C, 1, 0, INIT_ZERO);
     for (size_t i = 0; i < L && adversaries; i++) {
         align(&b);
-        snprintf(n, sizeof n, "bert.encoder.adversary.%zu.query.bias", i);
+        snprintf(n, sizeof n, "%sencoder.adversary.%zu.query.bias", pre, i);
         out->layers[i].adv_b = add(&b, n, D, 1, 0, INIT_ZERO);
-        snprintf(n, sizeof n, "bert.encoder.adversary.%zu.key.bias", i);
+        snprintf(n, sizeof n, "%sencoder.adversary.%zu.key.bias", pre, i);
         add(&b, n, D, 1, 0, INIT_ZERO);
     }
     align(&b);
@@ -187,4 +206,8 @@ void param_init_host(const param_layout *l, const asacl_model_config *c, unsigne
     /* Hugging Face zeroes the padding row (nn.Embedding padding_idx). */
     memset(values + l->word + (size_t)c->pad_token_id * (size_t)c->hidden_size, 0,
            (size_t)c->hidden_size * sizeof *values);
+    /* RoBERTa's position embeddings have padding_idx = pad_token_id too. */
+    if (l->roberta)
+        memset(values + l->pos + (size_t)c->pad_token_id * (size_t)c->hidden_size, 0,
+               (size_t)c->hidden_size * sizeof *values);
 }

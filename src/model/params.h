@@ -40,8 +40,9 @@ typedef struct param_layout {
     size_t total;      /* floats in each of the four buffers */
     size_t decay_end;  /* elements below get weight decay */
     int adversaries;   /* the ASA adversaries are part of the layout */
+    int roberta;       /* RoBERTa names: roberta.*, the head classifier.dense/out_proj */
     size_t word, pos, type, emb_ln_g, emb_ln_b;
-    size_t pool_w, pool_b, cls_w, cls_b;
+    size_t pool_w, pool_b, cls_w, cls_b; /* RoBERTa: classifier.dense and out_proj */
     layer_params *layers;
 } param_layout;
 

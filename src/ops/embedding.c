@@ -5,8 +5,8 @@
 #include "ops.h"
 
 asacl_status op_embedding_forward(asacl_ctx *ctx, tensor out, tensor ids, tensor segs,
-                                  tensor word, tensor pos, tensor type, size_t N, size_t T,
-                                  size_t D)
+                                  tensor posids, tensor word, tensor pos, tensor type, size_t N,
+                                  size_t T, size_t D)
 {
     if (word.buf != pos.buf || word.buf != type.buf)
         return rt_fail(ASACL_ERR_INVALID_ARG, "embedding: tables must share one buffer");
@@ -16,6 +16,8 @@ asacl_status op_embedding_forward(asacl_ctx *ctx, tensor out, tensor ids, tensor
     op_arg(&a, out);
     op_arg(&a, ids);
     op_arg(&a, segs);
+    op_arg(&a, posids.n ? posids : ids); /* ids: a stand-in, not read */
+    rt_arg_u32(&a, posids.n ? 1u : 0u);
     op_arg(&a, word);
     rt_arg_u64(&a, pos.off);
     rt_arg_u64(&a, type.off);
@@ -51,34 +53,46 @@ size_t embedding_group(const int *ids, size_t N, int pad_id, int *order, int *st
     return u;
 }
 
+/* table[uniq[u]] += the sum of dx over group u (word rows, or position rows). */
+static asacl_status scatter_groups(asacl_ctx *ctx, tensor table, tensor dx,
+                                   const embedding_groups *g, size_t D)
+{
+    if (g->n_uniq == 0) return ASACL_OK;
+    rt_args a;
+    TRY(rt_begin(ctx, &a, RTK_embedding_backward_word));
+    op_arg(&a, table);
+    op_arg(&a, dx);
+    op_arg(&a, g->order);
+    op_arg(&a, g->starts);
+    op_arg(&a, g->uniq);
+    rt_arg_u32(&a, (cl_uint)g->n_uniq);
+    rt_arg_u32(&a, (cl_uint)D);
+    size_t gw[2] = {D, g->n_uniq};
+    return rt_run(ctx, &a, 2, gw, NULL);
+}
+
 asacl_status op_embedding_backward(asacl_ctx *ctx, tensor dword, tensor dpos, tensor dtype,
-                                   tensor dx, tensor segs, const embedding_groups *g, size_t B,
-                                   size_t T, size_t D, size_t n_types)
+                                   tensor dx, tensor segs, const embedding_groups *g,
+                                   const embedding_groups *pos_groups, size_t B, size_t T,
+                                   size_t D, size_t n_types)
 {
     if (dword.buf != dpos.buf || dword.buf != dtype.buf)
         return rt_fail(ASACL_ERR_INVALID_ARG, "embedding: gradients must share one buffer");
     TRY(op_check_u32("embedding", B * T * D));
     rt_args a;
-    if (g->n_uniq > 0) {
-        TRY(rt_begin(ctx, &a, RTK_embedding_backward_word));
-        op_arg(&a, dword);
+    TRY(scatter_groups(ctx, dword, dx, g, D));
+    if (pos_groups) {
+        TRY(scatter_groups(ctx, dpos, dx, pos_groups, D));
+    } else {
+        TRY(rt_begin(ctx, &a, RTK_embedding_backward_position));
+        op_arg(&a, dpos);
         op_arg(&a, dx);
-        op_arg(&a, g->order);
-        op_arg(&a, g->starts);
-        op_arg(&a, g->uniq);
-        rt_arg_u32(&a, (cl_uint)g->n_uniq);
+        rt_arg_u32(&a, (cl_uint)B);
+        rt_arg_u32(&a, (cl_uint)T);
         rt_arg_u32(&a, (cl_uint)D);
-        size_t gw[2] = {D, g->n_uniq};
-        TRY(rt_run(ctx, &a, 2, gw, NULL));
+        size_t gp[2] = {D, T};
+        TRY(rt_run(ctx, &a, 2, gp, NULL));
     }
-    TRY(rt_begin(ctx, &a, RTK_embedding_backward_position));
-    op_arg(&a, dpos);
-    op_arg(&a, dx);
-    rt_arg_u32(&a, (cl_uint)B);
-    rt_arg_u32(&a, (cl_uint)T);
-    rt_arg_u32(&a, (cl_uint)D);
-    size_t gp[2] = {D, T};
-    TRY(rt_run(ctx, &a, 2, gp, NULL));
     size_t S, chunk, width = n_types * D;
     op_column_chunks(B * T, &S, &chunk);
     cl_mem scratch;

@@ -51,10 +51,11 @@ asacl_status op_axpy(asacl_ctx *ctx, tensor y, tensor x, float alpha); /* y += a
 asacl_status op_dropout_forward(asacl_ctx *ctx, tensor y, tensor x, float p, op_rng rng);
 
 /* ---- embedding.cl ---- */
-/* out[N, D] = word[ids] + pos[n % T] + type[segs] (ids, segs: int [N]). */
+/* out[N, D] = word[ids] + pos[p] + type[segs] (ids, segs: int [N]), with
+ * p = posids[n] (int [N], RoBERTa) or, when posids.n is 0, n % T (BERT). */
 asacl_status op_embedding_forward(asacl_ctx *ctx, tensor out, tensor ids, tensor segs,
-                                  tensor word, tensor pos, tensor type, size_t N, size_t T,
-                                  size_t D);
+                                  tensor posids, tensor word, tensor pos, tensor type, size_t N,
+                                  size_t T, size_t D);
 /* Word-row groups of a batch, built on the host (embedding_group) and
  * uploaded: order [N] token positions sorted by id (padding left out),
  * starts [n_uniq + 1], uniq [n_uniq] ids. */
@@ -67,10 +68,13 @@ typedef struct embedding_groups {
  * Returns the number of distinct ids. */
 size_t embedding_group(const int *ids, size_t N, int pad_id, int *order, int *starts, int *uniq,
                        int *count, size_t vocab);
-/* dword += scatter(dx), dpos += sum over the batch, dtype += by segment. */
+/* dword += scatter(dx), dtype += by segment, dpos += the sum over the
+ * batch at position t, or with pos_groups (explicit position ids, grouped
+ * like the word ids) += scatter(dx) by position id. */
 asacl_status op_embedding_backward(asacl_ctx *ctx, tensor dword, tensor dpos, tensor dtype,
-                                   tensor dx, tensor segs, const embedding_groups *g, size_t B,
-                                   size_t T, size_t D, size_t n_types);
+                                   tensor dx, tensor segs, const embedding_groups *g,
+                                   const embedding_groups *pos_groups, size_t B, size_t T,
+                                   size_t D, size_t n_types);
 
 /* ---- layernorm.cl ---- */
 /* y = LN(x) over rows of D; mean, rstd [N] saved. */

@@ -50,7 +50,8 @@ asacl_status asacl_trainer_create(asacl_model *am, const asacl_train_options *o,
     to.pub = *o;
     asacl_trainer *t = calloc(1, sizeof *t);
     if (!t) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "creating a trainer");
-    am->m.additive_masks = o->additive_masks;
+    /* -1: the reference's semantics for the model (additive for RoBERTa). */
+    am->m.additive_masks = o->additive_masks >= 0 ? o->additive_masks : am->m.layout.roberta;
     t->model = am;
     asacl_status st = trainer_create(&am->m, &to, &t->t);
     if (st != ASACL_OK) {

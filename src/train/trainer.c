@@ -14,6 +14,7 @@ void train_opts_default(train_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->pub.asa = 1;
+    o->pub.additive_masks = -1; /* the model's own: additive for RoBERTa (asa-spec 10) */
     o->pub.tau = 0.5f;
     o->pub.lr = 2e-5f;
     o->pub.weight_decay = 0.01f;
