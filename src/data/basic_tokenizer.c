@@ -274,3 +274,13 @@ asacl_status wp_basic_tokenize(const char *text, size_t len, int do_lower_case, 
     free(stripped);
     return st;
 }
+
+void truncate_longest_first(size_t *na, size_t *nb, size_t room)
+{
+    while (*na + *nb > room) {
+        if (*na > *nb)
+            (*na)--;
+        else
+            (*nb)--;
+    }
+}

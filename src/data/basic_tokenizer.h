@@ -27,4 +27,8 @@ typedef asacl_status (*wp_word_fn)(const char *word, size_t len, void *user);
 asacl_status wp_basic_tokenize(const char *text, size_t len, int do_lower_case, wp_word_fn fn,
                                void *user);
 
+/* Transformers' truncation "longest_first" of a pair: one token at a time
+ * off the longer text (off b on a tie) until na + nb <= room. */
+void truncate_longest_first(size_t *na, size_t *nb, size_t room);
+
 #endif /* ASACL_DATA_BASIC_TOKENIZER_H */

@@ -579,14 +579,7 @@ asacl_status bpe_encode(const bpe_tokenizer *t, const char *a, const char *b, in
         free(va);
         return st;
     }
-    /* longest_first, as wp_encode: one token at a time off the longer text, off b on a tie. */
-    size_t room = (size_t)(max_seq_len - n_special);
-    while (na + nb > room) {
-        if (na > nb)
-            na--;
-        else
-            nb--;
-    }
+    truncate_longest_first(&na, &nb, (size_t)(max_seq_len - n_special));
     int k = 0;
     ids[k++] = t->special[BPE_BOS];
     for (size_t i = 0; i < na; i++) ids[k++] = va[i];

@@ -295,14 +295,7 @@ asacl_status wp_encode(const wp_tokenizer *t, const char *a, const char *b, int 
         free(va);
         return st;
     }
-    /* longest_first: one token at a time off the longer text, off b on a tie. */
-    size_t room = (size_t)(max_seq_len - n_special);
-    while (na + nb > room) {
-        if (na > nb)
-            na--;
-        else
-            nb--;
-    }
+    truncate_longest_first(&na, &nb, (size_t)(max_seq_len - n_special));
     int k = 0;
     ids[k] = t->special[WP_CLS];
     segments[k++] = 0;
