@@ -113,15 +113,8 @@ static int sentence(uint64_t *s, const char *split, char *buf, size_t cap)
 asacl_status builtin_generate(const char *split, size_t n, uint64_t seed, glue_dataset *out)
 {
     memset(out, 0, sizeof *out);
-    uint64_t stream;
-    if (!strcmp(split, "train")) stream = 1;
-    else if (!strcmp(split, "dev")) stream = 2;
-    else if (!strcmp(split, "dev-shift")) stream = 3;
-    else
-        return rt_fail(ASACL_ERR_INVALID_ARG, "built-in task: unknown split '%s' (train, dev, "
-                       "dev-shift)", split);
-    if (n == 0 || n > 10000000)
-        return rt_fail(ASACL_ERR_INVALID_ARG, "built-in task: %zu examples", n);
+    uint64_t s;
+    TRY(toy_split_state("built-in task", split, n, seed, 0, &s));
     const size_t cap = 256;
     out->ex = calloc(n, sizeof *out->ex);
     out->text_ = malloc(n * cap);
@@ -129,7 +122,6 @@ asacl_status builtin_generate(const char *split, size_t n, uint64_t seed, glue_d
         glue_free(out);
         return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "generating the built-in task");
     }
-    uint64_t s = seed * 0x100000001b3ull + stream * 0x9e3779b97f4a7c15ull;
     for (size_t i = 0; i < n; i++) {
         char *buf = out->text_ + i * cap;
         out->ex[i].label = sentence(&s, split, buf, cap);

@@ -116,16 +116,8 @@ asacl_status builtin_choice_generate(const char *split, size_t n, uint64_t seed,
                                      choice_dataset *out)
 {
     memset(out, 0, sizeof *out);
-    uint64_t stream;
-    if (!strcmp(split, "train")) stream = 1;
-    else if (!strcmp(split, "dev")) stream = 2;
-    else if (!strcmp(split, "dev-shift")) stream = 3;
-    else
-        return rt_fail(ASACL_ERR_INVALID_ARG, "built-in choice task: unknown split '%s' (train, "
-                       "dev, dev-shift)", split);
-    if (n == 0 || n > 10000000)
-        return rt_fail(ASACL_ERR_INVALID_ARG, "built-in choice task: %zu examples", n);
-    uint64_t r = seed * 0x100000001b3ull + (20 + stream) * 0x9e3779b97f4a7c15ull;
+    uint64_t r;
+    TRY(toy_split_state("built-in choice task", split, n, seed, 20, &r));
     for (size_t i = 0; i < n; i++) {
         asacl_status st = example(&r, split, out, i);
         if (st != ASACL_OK) {

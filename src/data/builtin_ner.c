@@ -118,15 +118,8 @@ static void generate(uint64_t *r, const char *split, sentence *s)
 asacl_status builtin_ner_generate(const char *split, size_t n, uint64_t seed, conll_dataset *out)
 {
     memset(out, 0, sizeof *out);
-    uint64_t stream;
-    if (!strcmp(split, "train")) stream = 1;
-    else if (!strcmp(split, "dev")) stream = 2;
-    else if (!strcmp(split, "dev-shift")) stream = 3;
-    else
-        return rt_fail(ASACL_ERR_INVALID_ARG, "built-in NER task: unknown split '%s' (train, "
-                       "dev, dev-shift)", split);
-    if (n == 0 || n > 10000000)
-        return rt_fail(ASACL_ERR_INVALID_ARG, "built-in NER task: %zu sentences", n);
+    uint64_t r;
+    TRY(toy_split_state("built-in NER task", split, n, seed, 10, &r));
     out->sent = calloc(n, sizeof *out->sent);
     out->words_ = malloc(n * MAX_WORDS * sizeof *out->words_);
     out->ids_ = malloc(n * MAX_WORDS * sizeof *out->ids_);
@@ -138,8 +131,6 @@ asacl_status builtin_ner_generate(const char *split, size_t n, uint64_t seed, co
     for (int k = 0; k < N_CLASSES; k++) strcpy(out->labels[k], CLASSES[k]);
     out->num_labels = N_CLASSES;
     out->has_labels = 1;
-    /* stream 10+: apart from the sentence task's streams of the same seed */
-    uint64_t r = seed * 0x100000001b3ull + (10 + stream) * 0x9e3779b97f4a7c15ull;
     for (size_t i = 0; i < n; i++) {
         sentence s = {out->words_ + out->n_words, out->ids_ + out->n_words, 0};
         generate(&r, split, &s);
