@@ -22,7 +22,7 @@
 __kernel void attention_forward(__global float *out, ulong out_off, __global float *stats,
                                 ulong stats_off, __global const float *qkv, ulong qkv_off,
                                 __global const float *bias, ulong bias_off, uint sb, uint si,
-                                uint B, uint T, uint H, int additive, float p, uint4 rng)
+                                uint B, uint T, uint H, int additive, float p, uint4 rng, ulong rng_off)
 {
     uint item = get_global_id(0);
     if (item >= B * H * T) return;
@@ -52,7 +52,7 @@ __kernel void attention_forward(__global float *out, ulong out_off, __global flo
         }
         float e = exp(s - m);
         l += e;
-        float f = dropout_next(rng, p, drop_base + j, &group, &words);
+        float f = dropout_next(rng, p, rng_off + drop_base + j, &group, &words);
         if (f != 0.0f) {
             __global const float *v = k + D;
             e *= f;
@@ -88,7 +88,7 @@ __kernel void attention_backward_kv(__global float *dqkv, ulong dqkv_off,
                                     __global const float *dsum, ulong dsum_off,
                                     __global const float *qkv, ulong qkv_off,
                                     __global const float *bias, ulong bias_off, uint sb, uint si,
-                                    uint B, uint T, uint H, int additive, float p, uint4 rng)
+                                    uint B, uint T, uint H, int additive, float p, uint4 rng, ulong rng_off)
 {
     uint item = get_global_id(0);
     if (item >= B * H * T) return;
@@ -115,7 +115,7 @@ __kernel void attention_backward_kv(__global float *dqkv, ulong dqkv_off,
         float g = bias[bias_off + (ulong)b * sb + (ulong)i * si + j];
         ulong st = stats_off + 2 * (bh + i);
         float pr = exp(attention_bias(s, g, additive) - stats[st]) * stats[st + 1];
-        float f = dropout_factor(rng, p, (bh + i) * T + j);
+        float f = dropout_factor(rng, p, rng_off + (bh + i) * T + j);
         float ds = attention_bias_grad(pr * (f * dp - dsum[dsum_off + bh + i]), g, additive);
         float wv = pr * f, wk = ds * scale;
         for (uint c = 0; c < HEAD_DIM; c++) {
@@ -140,7 +140,7 @@ __kernel void attention_backward_q(__global float *dqkv, ulong dqkv_off,
                                    __global const float *dsum, ulong dsum_off,
                                    __global const float *qkv, ulong qkv_off,
                                    __global const float *bias, ulong bias_off, uint sb, uint si,
-                                   uint B, uint T, uint H, int additive, float p, uint4 rng)
+                                   uint B, uint T, uint H, int additive, float p, uint4 rng, ulong rng_off)
 {
     uint item = get_global_id(0);
     if (item >= B * H * T) return;
@@ -169,7 +169,7 @@ __kernel void attention_backward_q(__global float *dqkv, ulong dqkv_off,
             dp += gd[c] * k[D + c]; /* k + D is v */
         }
         float pr = exp(attention_bias(s, g[j], additive) - m) * inv;
-        float f = dropout_next(rng, p, (ulong)item * T + j, &group, &words);
+        float f = dropout_next(rng, p, rng_off + (ulong)item * T + j, &group, &words);
         float dsp = pr * (f * dp - dsm);
         if (with_dbias) db[j] = dsp;
         float ds = attention_bias_grad(dsp, g[j], additive) * scale;

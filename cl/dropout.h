@@ -3,11 +3,15 @@
  * Element i of a dropout site keeps its value iff u >= p, where u in [0, 1)
  * comes from Philox4x32-10 (Random123) with
  *     key     = {seed_lo, seed_hi}
- *     counter = {lo32(i / 4), hi32(i / 4), step, site}
- * and u = (word[i % 4] >> 8) * 2^-24. Kept values are scaled by 1 / (1 - p).
- * The mask is a pure function of (seed, step, site, i): backward passes
- * regenerate it instead of storing it, and runs replay exactly.
- * rng is passed to kernels as uint4 {seed_lo, seed_hi, step, site}.
+ *     counter = {lo32(j / 4), hi32(j / 4), step, site},  j = off + i
+ * and u = (word[j % 4] >> 8) * 2^-24. Kept values are scaled by 1 / (1 - p).
+ * The mask is a pure function of (seed, step, site, j): backward passes
+ * regenerate it instead of storing it, and runs replay exactly. off places
+ * a kernel's elements in a longer stream: a micro-batch that starts at
+ * example b0 of a step's batch passes off = b0 * (the site's elements per
+ * example), so it draws the masks the whole batch would have drawn.
+ * rng is passed to kernels as uint4 {seed_lo, seed_hi, step, site} and
+ * ulong rng_off.
  */
 #ifndef ASACL_DROPOUT_H
 #define ASACL_DROPOUT_H
@@ -21,6 +25,19 @@ inline uint4 dropout_words(uint4 rng, ulong g)
     philox4x32_key_t k = {{rng.x, rng.y}};
     philox4x32_ctr_t r = philox4x32_R(philox4x32_rounds, c, k);
     return (uint4)(r.v[0], r.v[1], r.v[2], r.v[3]);
+}
+
+/* The four words of stream elements off + 4g .. off + 4g + 3 (kernels that
+ * visit their elements in groups of four). */
+inline uint4 dropout_words_at(uint4 rng, ulong off, ulong g)
+{
+    ulong j = 4 * g + off;
+    uint s = (uint)(j & 3);
+    uint4 a = dropout_words(rng, j >> 2);
+    if (s == 0) return a;
+    uint4 b = dropout_words(rng, (j >> 2) + 1);
+    return s == 1 ? (uint4)(a.y, a.z, a.w, b.x) : s == 2 ? (uint4)(a.z, a.w, b.x, b.y)
+                                                      : (uint4)(a.w, b.x, b.y, b.z);
 }
 
 /* Keep-or-drop of one word: 0 or 1 / (1 - p). */

@@ -112,7 +112,7 @@ void residual_layernorm_forward(__global float *y, ulong y_off, __global float *
                                 __global const float *resid, ulong resid_off,
                                 __global const float *x, ulong x_off,
                                 __global const float *params, ulong gamma_off, ulong beta_off,
-                                ulong bias_off, uint D, float eps, float p, uint4 rng)
+                                ulong bias_off, uint D, float eps, float p, uint4 rng, ulong rng_off)
 {
     __local float scratch[LN_WG];
     uint row = get_group_id(0), l = get_local_id(0);
@@ -121,7 +121,7 @@ void residual_layernorm_forward(__global float *y, ulong y_off, __global float *
      * index of the dropout stream is base + c). */
     ulong g0 = base >> 2, g1 = (base + D + 3) >> 2;
     for (ulong g = g0 + l; g < g1; g += LN_WG) {
-        uint4 w = p > 0.0f ? dropout_words(rng, g) : (uint4)(0xffffffffu);
+        uint4 w = p > 0.0f ? dropout_words_at(rng, rng_off, g) : (uint4)(0xffffffffu);
         for (uint k = 0; k < 4; k++) {
             ulong i = 4 * g + k;
             if (i < base || i >= base + D) continue;
@@ -168,7 +168,7 @@ void residual_layernorm_backward(__global float *dres, ulong dres_off, __global 
                                  __global const float *mean, ulong mean_off,
                                  __global const float *rstd, ulong rstd_off,
                                  __global const float *params, ulong gamma_off, uint N, uint D,
-                                 uint chunk, float p, uint4 rng, __local float *acc)
+                                 uint chunk, float p, uint4 rng, ulong rng_off, __local float *acc)
 {
     __local float scratch[LN_WG];
     uint s = get_group_id(0), l = get_local_id(0);
@@ -196,7 +196,7 @@ void residual_layernorm_backward(__global float *dres, ulong dres_off, __global 
         barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
         ulong g0 = base >> 2, g1 = (base + D + 3) >> 2;
         for (ulong g = g0 + l; g < g1; g += LN_WG) {
-            uint4 w = p > 0.0f ? dropout_words(rng, g) : (uint4)(0xffffffffu);
+            uint4 w = p > 0.0f ? dropout_words_at(rng, rng_off, g) : (uint4)(0xffffffffu);
             for (uint k = 0; k < 4; k++) {
                 ulong i = 4 * g + k;
                 if (i < base || i >= base + D) continue;

@@ -10,7 +10,7 @@
 __kernel void softmax_forward(__global float *probs, ulong probs_off, __global float *pdrop,
                               ulong pdrop_off, __global const float *bias, ulong bias_off,
                               uint sb, uint si, uint B, uint T, uint H, int additive, float p,
-                              uint4 rng)
+                              uint4 rng, ulong rng_off)
 {
     uint item = get_global_id(0);
     if (item >= B * H * T) return;
@@ -32,7 +32,7 @@ __kernel void softmax_forward(__global float *probs, ulong probs_off, __global f
     uint4 words = (uint4)(0);
     for (uint j = 0; j < T; j++) {
         r[j] /= z;
-        rd[j] = r[j] * dropout_next(rng, p, (ulong)item * T + j, &group, &words);
+        rd[j] = r[j] * dropout_next(rng, p, rng_off + (ulong)item * T + j, &group, &words);
     }
 }
 
@@ -43,7 +43,7 @@ __kernel void softmax_backward(__global float *ds, ulong ds_off, __global float 
                                ulong dbias_off, int with_dbias, __global const float *probs,
                                ulong probs_off, __global const float *bias, ulong bias_off,
                                uint sb, uint si, uint B, uint T, uint H, int additive, float p,
-                               uint4 rng)
+                               uint4 rng, ulong rng_off)
 {
     uint item = get_global_id(0);
     if (item >= B * T) return;
@@ -58,7 +58,7 @@ __kernel void softmax_backward(__global float *ds, ulong ds_off, __global float 
         ulong group = ~(ulong)0;
         uint4 words = (uint4)(0);
         for (uint j = 0; j < T; j++) {
-            d[j] *= dropout_next(rng, p, row * T + j, &group, &words); /* dL/dP */
+            d[j] *= dropout_next(rng, p, rng_off + row * T + j, &group, &words); /* dL/dP */
             dot += pr[j] * d[j];
         }
         for (uint j = 0; j < T; j++) {

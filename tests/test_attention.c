@@ -64,7 +64,7 @@ static void run_case(const char *name, double *bias, size_t nbias, size_t sb, si
     ref_fill(&rng, dctx, N * D, 1.0);
     for (int i = 0; i < NQKV; i++) qkv[i] = (float)qkv[i];
     for (int i = 0; i < N * D; i++) dctx[i] = (float)dctx[i];
-    ref_attn a = {B, T, H, D, bias, sb, si, additive, p, 77, 88, 5, 42};
+    ref_attn a = {B, T, H, D, bias, sb, si, additive, p, 77, 88, 5, 42, 5}; /* stream offset 5 */
 
     double out[N * D], probs[NSQ], dqkv[NQKV], dbias[B * T * T] = {0};
     ref_attention_forward(out, probs, qkv, &a);
@@ -98,7 +98,7 @@ static void run_case(const char *name, double *bias, size_t nbias, size_t sb, si
            mdqkv = test_upload(ctx, qkv, NQKV), mdb = test_upload(ctx, qkv, B * T * T),
            mprobs = test_upload(ctx, qkv, NSQ), mpd = test_upload(ctx, qkv, NSQ),
            mds = test_upload(ctx, qkv, NSQ);
-    attn_desc d = {B, T, H, D, T_(mbias, nbias), sb, si, additive, p, {77, 88, 5, 42}};
+    attn_desc d = {B, T, H, D, T_(mbias, nbias), sb, si, additive, p, {77, 88, 5, 42, 5}};
     tensor tdb = nbias == (size_t)B * T * T ? T_(mdb, B * T * T) : T_(mdb, 0);
     double got[NQKV], fused_out[N * D], fused_dqkv[NQKV], fused_db[B * T * T];
 
@@ -149,7 +149,7 @@ static void fully_masked_rows(void)
     cl_mem mqkv = test_upload(ctx, qkv, NQKV), mbias = test_upload(ctx, bias, B * T * T),
            mout = test_upload(ctx, qkv, N * D), mlse = test_upload(ctx, qkv, 2 * B * H * T),
            mprobs = test_upload(ctx, qkv, NSQ), mpd = test_upload(ctx, qkv, NSQ);
-    attn_desc d = {B, T, H, D, T_(mbias, B * T * T), T * T, T, 0, 0.0f, {1, 2, 3, 4}};
+    attn_desc d = {B, T, H, D, T_(mbias, B * T * T), T * T, T, 0, 0.0f, {1, 2, 3, 4, 0}};
     double want[N * D], got[N * D], pr[NSQ];
     for (int b = 0; b < B; b++)
         for (int i = 0; i < T; i++)

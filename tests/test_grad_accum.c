@@ -1,12 +1,15 @@
 /* test_grad_accum.c -- a step's batch cut into micro-batches (trainer.h,
  * grad_accum) gives the objective of the whole batch, on the tiny fixture
  * (B = 3, T = 8, two layers, ASA on):
- *   - dropout 0: grad_accum 2 (shards of 1 and 2 examples) and 3 give the
- *     losses, kept-unit counts, masked fractions and every gradient of
- *     grad_accum 1, and the same parameters after three AdamW steps, to the
- *     tolerance of float32 summation order derived below;
- *   - dropout 0.1: a fixed grad_accum is bit-reproducible, and each shard
- *     draws its own masks (shard 1 does not repeat shard 0's);
+ *   - dropout 0 and 0.1: grad_accum 2 (shards of 1 and 2 examples) and 3
+ *     give the losses, kept-unit counts, masked fractions and every gradient
+ *     of grad_accum 1, and the same parameters after three AdamW steps, to
+ *     the tolerance of float32 summation order derived below (a micro-batch
+ *     draws the dropout masks its examples have in the whole batch,
+ *     model_rng);
+ *   - dropout 0.1: a fixed grad_accum is bit-reproducible, and the masks go
+ *     by example (two copies of one example differ; a shard of example 2
+ *     alone gives example 2's logits of the whole batch);
  *   - plain fine-tuning of a one-output model splits like the rest; ASA on a
  *     one-output model refuses to split (its KL is a softmax over the batch).
  *
@@ -124,11 +127,11 @@ static void compare_grads(const param_layout *pl, const float *ref, const float 
            "(bound %.3g)\n", accum, worst, 2 * gamma * n);
 }
 
-static void check_equivalence(void)
+static void check_equivalence(float dropout)
 {
-    printf("dropout 0: micro-batches = one batch\n");
+    printf("dropout %g: micro-batches = one batch\n", (double)dropout);
     fixture f;
-    fixture_init(&f, 3, 0.0f, 1, 2024);
+    fixture_init(&f, 3, dropout, 1, 2024);
     asacl_batch hb = fixture_batch(&f);
     run one;
     REQUIRE_OK(make(&f, &one, 1, 1));
@@ -186,10 +189,10 @@ static void check_equivalence(void)
 
 static void check_dropout(void)
 {
-    printf("dropout 0.1: reproducible, a stream per shard\n");
+    printf("dropout 0.1: reproducible, masks by example\n");
     fixture f;
     fixture_init(&f, 3, 0.1f, 1, 2024);
-    /* Three copies of one example: shards of grad_accum 3 see the same input. */
+    /* Three copies of one example: only their dropout masks tell them apart. */
     for (int b = 1; b < FX_B; b++) {
         memcpy(f.ids + b * FX_T, f.ids, FX_T * sizeof *f.ids);
         memcpy(f.segs + b * FX_T, f.segs, FX_T * sizeof *f.segs);
@@ -210,25 +213,26 @@ static void check_dropout(void)
     free(gb);
     drop(&a);
     drop(&b);
-    /* grad_accum 3 over identical examples: shards 0 and 1 draw different
-     * masks, so the clean logits of the last shard (1 example) differ from
-     * those of the same example at shard 0 (a grad_accum 3 run stopped
-     * after its first shard is the whole batch of 1 example at shard 0). */
-    run c;
+    /* The whole batch: the copies draw different masks, so their clean
+     * logits differ; grad_accum 3 runs example 2 alone as its last shard and
+     * draws example 2's masks of the whole batch, not example 0's. */
+    run u, c;
+    REQUIRE_OK(make(&f, &u, 1, 1));
     REQUIRE_OK(make(&f, &c, 1, 3));
-    asacl_step_stats sc;
+    asacl_step_stats su, sc;
+    REQUIRE_OK(trainer_loss_and_grad(&u.t, &hb, &su));
     REQUIRE_OK(trainer_loss_and_grad(&c.t, &hb, &sc));
-    float z2[3], z0[3];
+    float zu[FX_B * 3], z2[3];
+    REQUIRE_OK(rt_download(ctx, u.t.clean.logits.buf, u.t.clean.logits.off, FX_B * 3, zu));
     REQUIRE_OK(rt_download(ctx, c.t.clean.logits.buf, c.t.clean.logits.off, 3, z2));
-    asacl_batch first = hb;
-    first.B = 1;
-    c.t.shards = 1; /* the same trainer, one shard (shard 0) over example 0 */
-    c.t.accum = 1;
-    REQUIRE_OK(trainer_loss_and_grad(&c.t, &first, &sc));
-    REQUIRE_OK(rt_download(ctx, c.t.clean.logits.buf, c.t.clean.logits.off, 3, z0));
-    CHECK(memcmp(z0, z2, sizeof z0) != 0, "shard 2 does not repeat shard 0's dropout masks");
-    printf("  one example, shard 0 logits %.6f %.6f %.6f, shard 2 %.6f %.6f %.6f\n", z0[0], z0[1],
-           z0[2], z2[0], z2[1], z2[2]);
+    CHECK(memcmp(zu, zu + 6, 3 * sizeof *zu) != 0, "examples 0 and 2 draw different masks");
+    double d = 0;
+    for (int k = 0; k < 3; k++) d = fmax(d, fabs((double)z2[k] - zu[6 + k]));
+    CHECK(d <= 1e-5, "shard 2 alone: example 2's logits of the whole batch (max diff %.3g)", d);
+    printf("  whole batch: example 0 logits %.6f %.6f %.6f, example 2 %.6f %.6f %.6f; "
+           "shard 2 alone %.6f %.6f %.6f\n",
+           zu[0], zu[1], zu[2], zu[6], zu[7], zu[8], z2[0], z2[1], z2[2]);
+    drop(&u);
     drop(&c);
     fixture_free(&f);
 }
@@ -263,7 +267,8 @@ static void check_one_output(void)
 int main(void)
 {
     ctx = test_ctx();
-    check_equivalence();
+    check_equivalence(0.0f);
+    check_equivalence(0.1f);
     check_dropout();
     check_one_output();
     asacl_ctx_destroy(ctx);

@@ -49,7 +49,7 @@ static void test_dropout(void)
     const float p = 0.3f;
     double *x = vec(N, 1.0), *want = malloc(N * sizeof *want), *got = malloc(N * sizeof *got);
     cl_mem mx = test_upload(ctx, x, N), my = test_upload(ctx, x, N);
-    op_rng r = {0x1234, 0xabcd, 7, 3};
+    op_rng r = {0x1234, 0xabcd, 7, 3, 0};
     CHECK_OK(op_dropout_forward(ctx, T_(my, N), T_(mx, N), p, r));
     test_download(ctx, my, 0, N, got);
     size_t kept = 0;
@@ -67,6 +67,22 @@ static void test_dropout(void)
                  (ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, 3, p, i) != 0);
     CHECK(fabs((double)agree / N - 0.58) < 0.02, "agreement of two sites %.4f, want 0.58",
           (double)agree / N);
+    /* An offset into the stream (a micro-batch's place in its step's batch):
+     * element i draws the factor of element off + i, at every phase of the
+     * Philox groups of four. */
+    static const cl_ulong offs[] = {1, 2, 3, 4, 4001};
+    for (size_t k = 0; k < sizeof offs / sizeof offs[0]; k++) {
+        op_rng ro = r;
+        ro.off = offs[k];
+        CHECK_OK(op_dropout_forward(ctx, T_(my, N), T_(mx, N), p, ro));
+        test_download(ctx, my, 0, N, got);
+        for (size_t i = 0; i < N; i++)
+            want[i] = (double)(float)x[i] *
+                      ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, r.site, p, ro.off + i);
+        char what[64];
+        snprintf(what, sizeof what, "dropout at stream offset %llu", (unsigned long long)ro.off);
+        test_compare_d(what, got, want, N, 0, 1e-7);
+    }
     /* p = 0 is the identity; in place works. */
     CHECK_OK(op_dropout_forward(ctx, T_(mx, N), T_(mx, N), 0.0f, r));
     test_download(ctx, mx, 0, N, got);
@@ -391,14 +407,14 @@ static void test_bias_and_residual(void)
 
     /* residual: out = resid + dropout(y + b); dy = dropout(dout). */
     const float p = 0.25f;
-    op_rng r = {11, 22, 3, 9};
+    op_rng r = {11, 22, 3, 9, 3}; /* at stream offset 3 */
     rt_buffer_release(&mb);
     mb = test_upload(ctx, bias, C);
     cl_mem mr = test_upload(ctx, resid, R * C), mo = test_upload(ctx, resid, R * C);
     rt_buffer_release(&my);
     my = test_upload(ctx, y, R * C);
     for (int i = 0; i < R * C; i++) {
-        double f = ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, r.site, p, i);
+        double f = ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, r.site, p, r.off + i);
         want[i] = (double)(float)resid[i] +
                   ((double)(float)y[i] + (double)(float)bias[i % C]) * f;
     }
@@ -410,7 +426,7 @@ static void test_bias_and_residual(void)
     test_download(ctx, mo, 0, R * C, got);
     for (int i = 0; i < R * C; i++)
         want[i] = (double)(float)resid[i] *
-                  ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, r.site, p, i);
+                  ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, r.site, p, r.off + i);
     test_compare_d("residual_backward = dropout of dout", got, want, R * C, 1e-6, 1e-6);
     cl_mem all[] = {my, mb, mr, mo};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) rt_buffer_release(&all[i]);
@@ -450,7 +466,7 @@ static void test_residual_layernorm(void)
 {
     enum { N = RL_N, D = RL_D, ND = RL_N * RL_D };
     const float p = 0.2f, eps = 1e-12f;
-    op_rng r = {77, 88, 5, 2};
+    op_rng r = {77, 88, 5, 2, 6}; /* at stream offset 6 */
     double *x = vec(ND, 1.0), *resid = vec(ND, 2.0), *dy = vec(ND, 1.0),
            *params = vec(3 * D, 0.5), *factor = malloc(ND * sizeof *factor);
     to_float(x, ND);
@@ -459,7 +475,7 @@ static void test_residual_layernorm(void)
     for (int c = 0; c < D; c++) params[c] += 1.0; /* gamma | beta | bias */
     to_float(params, 3 * D);
     for (size_t i = 0; i < ND; i++)
-        factor[i] = ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, r.site, p, i);
+        factor[i] = ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, r.site, p, r.off + i);
     double *gamma = params, *beta = params + D, *bias = params + 2 * D;
     double *y = malloc(ND * sizeof *y), *res = malloc(ND * sizeof *res),
            *got = malloc(ND * sizeof *got), *got2 = malloc(ND * sizeof *got2);

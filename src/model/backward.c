@@ -31,7 +31,7 @@ static asacl_status layer_backward(model *m, pass_arena *a, grad_ws *g, const ba
     TRY(op_residual_layernorm_backward(ctx, g1, g2, model_g(m, p->ln2_g, D), model_g(m, p->ln2_b, D),
                                        model_g(m, p->f2_b, D), g0, y->res2, y->mean2, y->rstd2,
                                        model_p(m, p->ln2_g, D), N, D, ph,
-                                       model_rng(o, l, SITE_FFN_OUT)));
+                                       model_rng(m, bt, o, l, SITE_FFN_OUT)));
     TRY(linear_backward(ctx, gf, F, 0.0f, model_g(m, p->f2_w, D * F), g2, D, y->f_act, F,
                         model_p(m, p->f2_w, D * F), N, F, D));
     TRY(op_gelu_bias_backward(ctx, gf, model_g(m, p->f1_b, F), gf, y->f_pre, N, F));
@@ -43,7 +43,7 @@ static asacl_status layer_backward(model *m, pass_arena *a, grad_ws *g, const ba
     TRY(op_residual_layernorm_backward(ctx, g2, g0, model_g(m, p->ln1_g, D), model_g(m, p->ln1_b, D),
                                        model_g(m, p->o_b, D), g1, y->res1, y->mean1, y->rstd1,
                                        model_p(m, p->ln1_g, D), N, D, ph,
-                                       model_rng(o, l, SITE_ATTN_OUT)));
+                                       model_rng(m, bt, o, l, SITE_ATTN_OUT)));
     TRY(linear_backward(ctx, g1, D, 0.0f, model_g(m, p->o_w, D * D), g0, D, y->ctx, D,
                         model_p(m, p->o_w, D * D), N, D, D));
     attn_desc d = model_attn_desc(m, a, bt, o, l);
@@ -76,7 +76,7 @@ static asacl_status head_backward(model *m, pass_arena *a, grad_ws *g, const bat
     TRY(op_bias_backward(ctx, model_g(m, pl->cls_b, C), a->dlogits, C, B, C));
     TRY(linear_backward(ctx, dpool, D, 0.0f, model_g(m, pl->cls_w, C * D), a->dlogits, C,
                         a->pooled_drop, D, model_p(m, pl->cls_w, C * D), B, D, C));
-    TRY(op_dropout_forward(ctx, dpool, dpool, ph, model_rng(o, 0, SITE_POOLER)));
+    TRY(op_dropout_forward(ctx, dpool, dpool, ph, model_rng(m, bt, o, 0, SITE_POOLER)));
     TRY(op_pooler_backward(ctx, dpool, dpool, tensor_at(a->pooled, 0, B * D), B * D));
     TRY(op_bias_backward(ctx, model_g(m, pl->pool_b, D), dpool, D, B, D));
     /* Only the first token of each sequence feeds the head. */
@@ -86,7 +86,7 @@ static asacl_status head_backward(model *m, pass_arena *a, grad_ws *g, const bat
     if (dropped) x_last = tensor_at(a->head_in, 0, N * D);
     TRY(linear_backward(ctx, dh, T * D, 0.0f, model_g(m, pl->pool_w, D * D), dpool, D, x_last, T * D,
                         model_p(m, pl->pool_w, D * D), B, D, D));
-    if (dropped) TRY(op_dropout_forward(ctx, dh, dh, ph, model_rng(o, 0, SITE_HEAD_IN)));
+    if (dropped) TRY(op_dropout_forward(ctx, dh, dh, ph, model_rng(m, bt, o, 0, SITE_HEAD_IN)));
     return ASACL_OK;
 }
 
@@ -113,8 +113,8 @@ asacl_status model_backward(model *m, pass_arena *a, grad_ws *g, const batch_dev
      * embeddings hands its gradient of them over instead (see pass_opts). */
     if (o->embeddings_from)
         return op_dropout_forward(ctx, tensor_at(g->demb, 0, N * D), dh, ph,
-                                  model_rng(o, 0, SITE_EMBEDDING));
-    TRY(op_dropout_forward(ctx, dh, dh, ph, model_rng(o, 0, SITE_EMBEDDING)));
+                                  model_rng(m, bt, o, 0, SITE_EMBEDDING));
+    TRY(op_dropout_forward(ctx, dh, dh, ph, model_rng(m, bt, o, 0, SITE_EMBEDDING)));
     if (o->embeddings_shared) TRY(op_axpy(ctx, dh, tensor_at(g->demb, 0, N * D), 1.0f));
     tensor demb = tensor_at(g->gf, 0, N * D); /* free again: use it as scratch */
     TRY(op_layernorm_backward(ctx, demb, model_g(m, pl->emb_ln_g, D), model_g(m, pl->emb_ln_b, D), dh,

@@ -14,14 +14,19 @@
 #include "model/linear.h"
 #include "model/model.h"
 
-op_rng model_rng(const pass_opts *o, size_t layer, int kind)
+op_rng model_rng(const model *m, const batch_dev *bt, const pass_opts *o, size_t layer, int kind)
 {
-    /* site word: shard bits 25-31 and 16-23 (0 for a whole batch), pass bit 24,
-     * layer bits 8-15, kind bits 0-7 */
-    unsigned sh = o->shard & 0x7fffu;
+    /* site word: pass bit 24, layer bits 8-15, kind bits 0-7. The stream's
+     * element index counts from the step's whole batch: example0 examples
+     * of this site's size come before this micro-batch. */
+    const asacl_model_config *c = &m->cfg;
+    size_t T = bt->T, D = (size_t)c->hidden_size;
+    size_t per_example = kind == SITE_ATTENTION ? (size_t)c->num_attention_heads * T * T
+                         : kind == SITE_POOLER  ? D
+                                                : T * D;
     op_rng r = {(cl_uint)o->seed, (cl_uint)(o->seed >> 32), o->step,
-                (cl_uint)((sh >> 8) << 25 | (unsigned)o->pass << 24 | (sh & 0xffu) << 16 |
-                          (unsigned)layer << 8 | (unsigned)kind)};
+                (cl_uint)((unsigned)o->pass << 24 | (unsigned)layer << 8 | (unsigned)kind),
+                (cl_ulong)o->example0 * per_example};
     return r;
 }
 
@@ -32,7 +37,7 @@ attn_desc model_attn_desc(const model *m, const pass_arena *a, const batch_dev *
     const asacl_model_config *c = &m->cfg;
     size_t B = bt->B, T = bt->T;
     attn_desc d = {B, T, (size_t)c->num_attention_heads, (size_t)c->hidden_size, bt->padbias,
-                   T, 0, m->additive_masks, 0.0f, model_rng(o, l, SITE_ATTENTION)};
+                   T, 0, m->additive_masks, 0.0f, model_rng(m, bt, o, l, SITE_ATTENTION)};
     if (o->asa) { /* the adversary's mask bias [B, T, T], shared by heads */
         d.bias = a->layers[l].adv_bias;
         d.sb = T * T;
@@ -67,7 +72,7 @@ static asacl_status layer_forward(model *m, pass_arena *a, const batch_dev *bt,
     TRY(op_residual_layernorm_forward(ctx, y->a1, y->mean1, y->rstd1, y->res1, x, y->res1,
                                       model_p(m, p->ln1_g, D), model_p(m, p->ln1_b, D),
                                       model_p(m, p->o_b, D), N, D, eps, ph,
-                                      model_rng(o, l, SITE_ATTN_OUT)));
+                                      model_rng(m, bt, o, l, SITE_ATTN_OUT)));
     /* f = gelu(a1 W1^T + b1); res2 = a1 + dropout(f W2^T + b2); out = LN(res2) */
     TRY(linear_forward(ctx, y->f_pre, F, y->a1, D, model_p(m, p->f1_w, F * D), N, D, F));
     TRY(op_gelu_forward(ctx, y->f_act, y->f_pre, model_p(m, p->f1_b, F), N, F));
@@ -75,7 +80,7 @@ static asacl_status layer_forward(model *m, pass_arena *a, const batch_dev *bt,
     return op_residual_layernorm_forward(ctx, y->out, y->mean2, y->rstd2, y->res2, y->a1, y->res2,
                                          model_p(m, p->ln2_g, D), model_p(m, p->ln2_b, D),
                                          model_p(m, p->f2_b, D), N, D, eps, ph,
-                                         model_rng(o, l, SITE_FFN_OUT));
+                                         model_rng(m, bt, o, l, SITE_FFN_OUT));
 }
 
 /* The head on the first token of each sequence (rows of stride T*D of x):
@@ -93,13 +98,13 @@ static asacl_status head_forward(model *m, pass_arena *a, const batch_dev *bt,
     float ph = o->train ? c->hidden_dropout_prob : 0.0f;
     if (pl->roberta && ph > 0) {
         tensor hin = tensor_at(a->head_in, 0, B * T * D);
-        TRY(op_dropout_forward(ctx, hin, x, ph, model_rng(o, 0, SITE_HEAD_IN)));
+        TRY(op_dropout_forward(ctx, hin, x, ph, model_rng(m, bt, o, 0, SITE_HEAD_IN)));
         x = hin;
     }
     TRY(linear_forward(ctx, a->pooled, D, x, T * D, model_p(m, pl->pool_w, D * D), B, D, D));
     TRY(op_pooler_forward(ctx, a->pooled, model_p(m, pl->pool_b, D), B, D));
     TRY(op_dropout_forward(ctx, tensor_at(a->pooled_drop, 0, B * D), tensor_at(a->pooled, 0, B * D),
-                           ph, model_rng(o, 0, SITE_POOLER)));
+                           ph, model_rng(m, bt, o, 0, SITE_POOLER)));
     TRY(linear_forward(ctx, a->logits, C, a->pooled_drop, D, model_p(m, pl->cls_w, C * D), B, D, C));
     return op_bias_forward(ctx, a->logits, C, model_p(m, pl->cls_b, C), B, C);
 }
@@ -130,7 +135,7 @@ asacl_status model_forward(model *m, pass_arena *a, const batch_dev *bt, const p
     }
     tensor h0 = tensor_at(a->h0, 0, N * D);
     TRY(op_dropout_forward(ctx, h0, tensor_at(emb->emb_ln, 0, N * D), ph,
-                           model_rng(o, 0, SITE_EMBEDDING)));
+                           model_rng(m, bt, o, 0, SITE_EMBEDDING)));
     tensor x = h0;
     for (size_t l = 0; l < L; l++) {
         TRY(layer_forward(m, a, bt, o, l, x));

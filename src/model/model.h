@@ -90,8 +90,8 @@ typedef struct pass_opts {
     int asa;              /* use the adversaries' masks (adversarial pass) */
     uint64_t seed;
     uint32_t step;
-    uint32_t shard;       /* the micro-batch's place among a step's shards (0: the whole
-                             batch): part of the dropout stream, so no two shards share masks */
+    size_t example0;      /* the micro-batch's first example in the step's batch (0: the
+                             whole batch): its dropout masks are those of the whole batch */
     const pass_arena *embeddings_from; /* reuse this arena's emb_ln (NULL: compute) */
     int embeddings_shared;             /* another pass reused ours: add g->demb */
 } pass_opts;
@@ -139,9 +139,10 @@ asacl_status model_backward(model *m, pass_arena *a, grad_ws *g, const batch_dev
 attn_desc model_attn_desc(const model *m, const pass_arena *a, const batch_dev *bt,
                           const pass_opts *o, size_t l);
 
-/* Dropout sites: one stream per (pass, layer, kind). */
+/* Dropout sites: one stream per (pass, layer, kind), its elements indexed
+ * from the step's whole batch (model_rng). */
 enum { SITE_EMBEDDING = 0, SITE_ATTENTION = 1, SITE_ATTN_OUT = 2, SITE_FFN_OUT = 3, SITE_POOLER = 4,
        SITE_HEAD_IN = 5 };
-op_rng model_rng(const pass_opts *o, size_t layer, int kind);
+op_rng model_rng(const model *m, const batch_dev *bt, const pass_opts *o, size_t layer, int kind);
 
 #endif

@@ -20,6 +20,7 @@ void rt_arg_rng(rt_args *a, op_rng r)
         a->err_index = a->next;
     }
     a->next++;
+    rt_arg_u64(a, r.off);
 }
 
 asacl_status op_check_u32(const char *op, size_t n)

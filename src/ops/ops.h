@@ -29,14 +29,17 @@ static inline tensor tensor_at(tensor t, size_t at, size_t n)
     return r;
 }
 
-/* Dropout stream (cl/dropout.h): Philox key = seed, counter = (element,
- * step, site). Every dropout site of a step has its own `site`. */
+/* Dropout stream (cl/dropout.h): Philox key = seed, counter = (off +
+ * element, step, site). Every dropout site of a step has its own `site`;
+ * off places the tensor's elements in the stream of a larger batch. */
 typedef struct op_rng {
     cl_uint seed_lo, seed_hi, step, site;
+    cl_ulong off;
 } op_rng;
 
 /* Sets the next two kernel arguments to (t.buf, t.off). */
 void op_arg(rt_args *a, tensor t);
+/* Sets the next two kernel arguments to (uint4 {seed_lo, seed_hi, step, site}, off). */
 void rt_arg_rng(rt_args *a, op_rng r);
 /* ASACL_ERR_INVALID_ARG unless n fits the kernels' 32-bit counts. */
 asacl_status op_check_u32(const char *op, size_t n);

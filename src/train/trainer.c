@@ -211,7 +211,7 @@ static asacl_status phase_done(trainer *t, int p, double *mark)
 
 /* One shard: forward(s), losses scaled by the whole batch's 1/B, backward
  * accumulating into m->grads. */
-static asacl_status shard_step(trainer *t, const asacl_batch *b, size_t global_b, uint32_t shard,
+static asacl_status shard_step(trainer *t, const asacl_batch *b, size_t global_b, size_t example0,
                                double *mark)
 {
     model *m = t->m;
@@ -220,9 +220,9 @@ static asacl_status shard_step(trainer *t, const asacl_batch *b, size_t global_b
     size_t T = t->o.pub.padding == ASACL_PADDING_MAX_LENGTH ? t->o.pub.max_seq_len : b->T;
     TRY(batch_upload(m, &t->batch, b, T));
     pass_opts clean = {.train = 1, .pass = 0, .seed = t->o.pub.seed, .step = (uint32_t)t->step,
-                       .shard = shard, .embeddings_shared = t->o.pub.asa};
+                       .example0 = example0, .embeddings_shared = t->o.pub.asa};
     pass_opts adv = {.train = 1, .pass = 1, .asa = 1, .seed = t->o.pub.seed,
-                     .step = (uint32_t)t->step, .shard = shard, .embeddings_from = &t->clean};
+                     .step = (uint32_t)t->step, .example0 = example0, .embeddings_from = &t->clean};
     TRY(model_forward(m, &t->clean, &t->batch, &clean));
     TRY(phase_done(t, PHASE_CLEAN_FORWARD, mark));
     if (t->o.pub.asa) TRY(model_forward(m, &t->adv, &t->batch, &adv));
@@ -264,7 +264,7 @@ asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *b, asacl_step_
         size_t k = rank * t->accum + a, lo = k * b->B / K, hi = (k + 1) * b->B / K;
         if (hi == lo) continue; /* a short last batch leaves some shards empty */
         asacl_batch sb = slice(b, lo, hi);
-        TRY(shard_step(t, &sb, b->B, (uint32_t)k, &mark));
+        TRY(shard_step(t, &sb, b->B, lo, &mark));
         TRY(add_scalars(t, sums));
     }
     if (asacl_dist_size(d) > 1) {

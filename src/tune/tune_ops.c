@@ -58,7 +58,7 @@ static asacl_status bench_layernorm(asacl_ctx *ctx, const tune_shape *s, int rep
     if (r == ASACL_OK) r = random_buffer(ctx, 3 * D, 6, &g);
     if (r == ASACL_OK) r = random_buffer(ctx, N * D, 7, &res);
     if (r == ASACL_OK) r = random_buffer(ctx, N * D, 8, &db);
-    op_rng rng = {1, 2, 3, 6};
+    op_rng rng = {1, 2, 3, 6, 0};
     for (int i = 0; i < reps && r == ASACL_OK; i++) {
         r = op_residual_layernorm_forward(ctx, T_(y, 0, N * D), T_(st, 0, N), T_(st, N, N),
                                           T_(res, 0, N * D), T_(x, 0, N * D), T_(dx, 0, N * D),
@@ -101,7 +101,7 @@ static asacl_status bench_dropout(asacl_ctx *ctx, const tune_shape *s, int reps,
     cl_mem x = NULL, y = NULL;
     asacl_status r = random_buffer(ctx, N, 1, &x);
     if (r == ASACL_OK) r = random_buffer(ctx, N, 2, &y);
-    op_rng rng = {1, 2, 3, 4};
+    op_rng rng = {1, 2, 3, 4, 0};
     for (int i = 0; i < reps && r == ASACL_OK; i++)
         r = op_dropout_forward(ctx, T_(y, 0, N), T_(x, 0, N), 0.1f, rng);
     if (r == ASACL_OK) r = sample(ctx, y, N, out, n);
@@ -117,7 +117,7 @@ static asacl_status bench_residual(asacl_ctx *ctx, const tune_shape *s, int reps
     if (r == ASACL_OK) r = random_buffer(ctx, N * D, 2, &y);
     if (r == ASACL_OK) r = random_buffer(ctx, N * D, 3, &o);
     if (r == ASACL_OK) r = random_buffer(ctx, D, 4, &b);
-    op_rng rng = {1, 2, 3, 5};
+    op_rng rng = {1, 2, 3, 5, 0};
     for (int i = 0; i < reps && r == ASACL_OK; i++)
         r = op_residual_forward(ctx, T_(o, 0, N * D), T_(x, 0, N * D), T_(y, 0, N * D),
                                 T_(b, 0, D), N, D, 0.1f, rng);
@@ -153,7 +153,7 @@ static asacl_status bench_attention(asacl_ctx *ctx, const tune_shape *s, int rep
     if (r == ASACL_OK) r = random_buffer(ctx, N * 3 * D, 6, &dqkv);
     if (r == ASACL_OK) r = random_buffer(ctx, N, 7, &pad);
     if (r == ASACL_OK) r = op_fill(ctx, T_(pad, 0, N), 0.0f);
-    attn_desc d = {s->B, s->T, s->H, D, T_(pad, 0, N), s->T, 0, 0, 0.1f, {1, 2, 3, 6}};
+    attn_desc d = {s->B, s->T, s->H, D, T_(pad, 0, N), s->T, 0, 0, 0.1f, {1, 2, 3, 6, 0}};
     for (int i = 0; i < reps && r == ASACL_OK; i++) {
         r = op_attention_forward(ctx, T_(o, 0, N * D), T_(stats, 0, 2 * rows), T_(qkv, 0, 3 * N * D), &d);
         if (r == ASACL_OK)
@@ -186,7 +186,7 @@ static asacl_status bench_attention_path(asacl_ctx *ctx, const tune_shape *s, in
     if (r == ASACL_OK && plain) r = random_buffer(ctx, sq, 8, &probs);
     if (r == ASACL_OK && plain) r = random_buffer(ctx, sq, 9, &pdrop);
     if (r == ASACL_OK && plain) r = random_buffer(ctx, sq, 10, &ds);
-    attn_desc d = {s->B, s->T, s->H, D, T_(pad, 0, N), s->T, 0, 0, 0.1f, {1, 2, 3, 7}};
+    attn_desc d = {s->B, s->T, s->H, D, T_(pad, 0, N), s->T, 0, 0, 0.1f, {1, 2, 3, 7, 0}};
     tensor tq = T_(qkv, 0, 3 * N * D), to = T_(o, 0, N * D), td = T_(dqkv, 0, 3 * N * D),
            tg = T_(dout, 0, N * D), none = T_(pad, 0, 0);
     for (int i = 0; i < reps && r == ASACL_OK; i++) {

@@ -59,7 +59,7 @@ void ref_bert_forward(const ref_model *m, const ref_batch *b, const ref_pass *o,
         const layer_params *lp = &pl->layers[l];
         if (out->x_in && out->x_in[l]) memcpy(out->x_in[l], x, N * D * sizeof *x);
         ref_attn a = {B, T, H, D, pad, T, 0, m->additive, o->train ? pa : 0.0,
-                      (uint32_t)o->seed, (uint32_t)(o->seed >> 32), o->step, site(o->pass, l, 1)};
+                      (uint32_t)o->seed, (uint32_t)(o->seed >> 32), o->step, site(o->pass, l, 1), 0};
         if (o->asa) {
             /* The adversary (asa-spec 4): A, M = [A > 0], G = (1 - M) * -10000. */
             dense(aq, x, D, p + lp->adv_w, p + lp->adv_b, N, D, 2 * D);

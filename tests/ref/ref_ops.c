@@ -165,7 +165,7 @@ static void attn_scores(double *s, const double *qkv, const ref_attn *a, size_t 
 
 static double attn_drop(const ref_attn *a, size_t b, size_t h, size_t i, size_t j)
 {
-    uint64_t e = (((uint64_t)b * a->H + h) * a->T + i) * a->T + j;
+    uint64_t e = a->off + (((uint64_t)b * a->H + h) * a->T + i) * a->T + j;
     return ref_dropout_factor(a->seed_lo, a->seed_hi, a->step, a->site, a->p, e);
 }
 

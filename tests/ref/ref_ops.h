@@ -52,7 +52,7 @@ double ref_cross_entropy(const double *z, size_t C, int y, double *dz);
  * qkv [B*T, 3D] rows [q | k | v], head h at columns h*d; bias G read as
  * bias[b*sb + i*si + j]; mode 0 "replace" S' = S*[G>=0] + G, 1 "additive".
  * Attention dropout p with site/step as cl/dropout.h; element index
- * ((b*H + h)*T + i)*T + j. ctx [B*T, D]; probs (optional) [B,H,T,T]. */
+ * off + ((b*H + h)*T + i)*T + j. ctx [B*T, D]; probs (optional) [B,H,T,T]. */
 typedef struct ref_attn {
     size_t B, T, H, D;
     const double *bias;
@@ -60,6 +60,7 @@ typedef struct ref_attn {
     int mode;
     double p;
     uint32_t seed_lo, seed_hi, step, site;
+    uint64_t off;
 } ref_attn;
 void ref_attention_forward(double *ctx, double *probs, const double *qkv, const ref_attn *a);
 /* dqkv = d(sum dctx . ctx)/dqkv; dbias (optional, [B,T,T]) += sum over heads of dS'. */
