@@ -11,7 +11,9 @@
  *     merges.txt, and round-trips bit for bit;
  *   - the same weights as a RobertaModel (no prefix, with a pooler) and as a
  *     RobertaForMaskedLM (lm_head.*) load the encoder with a fresh head;
- *   - ASA training defaults to additive masks for RoBERTa. */
+ *   - ASA training defaults to additive masks for RoBERTa.
+ * With a directory argument it also writes the committed folder, loaded and
+ * saved by asacl, there (for tests/check_hf_load.py). */
 #define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -280,9 +282,21 @@ static void check_folder(const inputs *in)
     CHECK(system(path) == 0, "cleanup");
 }
 
-int main(void)
+/* The committed folder loaded and saved by asacl into dir, for
+ * tests/check_hf_load.py (transformers loading what asacl wrote). */
+static void write_folder(const char *dir)
+{
+    asacl_model *m = NULL;
+    REQUIRE_OK(asacl_model_load(ctx, HF "roberta_cls", NULL, &m, NULL));
+    REQUIRE_OK(asacl_model_save(m, dir, HF "roberta_cls/vocab.json"));
+    asacl_model_destroy(m);
+    printf("wrote %s\n", dir);
+}
+
+int main(int argc, char **argv)
 {
     ctx = test_ctx();
+    if (argc > 1) write_folder(argv[1]);
     inputs in;
     read_inputs(&in);
     check_tokenizer(&in);
