@@ -1,0 +1,4 @@
+# Masked-language-model pre-training (asa-spec 11): the text corpus, the
+# masking, the MLM kernels and the MLM head.
+asacl_test(test_text_corpus cpu)
+asacl_test(test_mlm_mask cpu)
