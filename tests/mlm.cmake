@@ -2,3 +2,4 @@
 # masking, the MLM kernels and the MLM head.
 asacl_test(test_text_corpus cpu)
 asacl_test(test_mlm_mask cpu)
+asacl_test(test_mlm_ops device ref/ref_ops.c ref/ref_loss.c)
