@@ -43,6 +43,10 @@ static void ref_pack(const char *const *paths, size_t np, int L, seqs *out)
 #define EMIT()                                                                  \
     do {                                                                        \
         if (len) {                                                              \
+            if (out->n == MAXSEQ) {                                             \
+                fprintf(stderr, "more than %d sequences: raise MAXSEQ\n", MAXSEQ);  \
+                exit(1);                                                        \
+            }                                                                   \
             int32_t *s = out->ids[out->n];                                      \
             s[0] = cls;                                                         \
             memcpy(s + 1, cur, len * sizeof *cur);                              \
@@ -146,18 +150,20 @@ static text_corpus *open_c(const char *const *paths, size_t np, int L, size_t bu
 
 static void test_against_reference(void)
 {
-    const char *paths[] = {DATA "corpus_a.txt", DATA "corpus_b.txt"};
+    /* a: BOM, CRLF, whitespace-only lines; b: LF, no final line end;
+     * c: invalid UTF-8, a line of invalid bytes only, controls, long lines */
+    const char *paths[] = {DATA "corpus_a.txt", DATA "corpus_b.txt", DATA "corpus_c.txt"};
     static const int lens[] = {3, 4, 5, 7, 12, 16, 64};
     static const size_t bufs[] = {16, 17, 23, 40, 0};
     size_t configs = 0, resumes = 0;
     for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
         int L = lens[li];
-        ref_pack(paths, 2, L, &want);
+        ref_pack(paths, 3, L, &want);
         CHECK(want.n > 10, "the reference packs %zu sequences at length %d", want.n, L);
         for (size_t bi = 0; bi < sizeof bufs / sizeof *bufs; bi++) {
             char what[96];
             snprintf(what, sizeof what, "max_seq_len %d, buffer %zu", L, bufs[bi]);
-            text_corpus *c = open_c(paths, 2, L, bufs[bi], TEXT_SPLIT_ALL, 0, 0);
+            text_corpus *c = open_c(paths, 3, L, bufs[bi], TEXT_SPLIT_ALL, 0, 0);
             read_pass(c, L, &got);
             configs++;
             if (!same(&got, &want, L, what)) {
@@ -174,7 +180,7 @@ static void test_against_reference(void)
             text_corpus_close(c);
             /* resume from the position after every sequence, in a fresh reader */
             for (size_t k = 0; k < got.n; k++) {
-                text_corpus *r = open_c(paths, 2, L, bufs[bi], TEXT_SPLIT_ALL, 0, 0);
+                text_corpus *r = open_c(paths, 3, L, bufs[bi], TEXT_SPLIT_ALL, 0, 0);
                 CHECK_OK(text_corpus_seek(r, &got.after[k]));
                 read_pass(r, L, &again);
                 resumes++;
