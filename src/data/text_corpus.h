@@ -9,8 +9,9 @@
  * (the tokenizer splits words at whitespace, so the pieces' tokens are the
  * line's tokens), or, in a run of buffer_bytes bytes without whitespace,
  * after the last complete UTF-8 character (the only case where the tokens may
- * differ from tokenising the whole line; such a word is [UNK] at 100 code
- * points anyway). A UTF-8 byte-order mark at the start of a file is skipped;
+ * differ from tokenising the whole line: a word is cut in two; with the
+ * default buffer that takes 1 MiB without a space, which is not text). A
+ * UTF-8 byte-order mark at the start of a file is skipped;
  * "\r\n" ends a line like "\n". Invalid UTF-8 is what the tokenizer makes of
  * it (each invalid byte vanishes, tokenizer.h). A NUL byte is an error
  * (ASACL_ERR_FORMAT, file:line): text files have none, and a UTF-16 or
