@@ -220,10 +220,15 @@ static void test_random(void)
                    1e-4);
     test_download(ctx, mdzq, 0, RM * RV, got);
     test_compare_d("random case: dvloss/dz' (atol 1e-7, rtol 1e-4)", got, dzq, RM * RV, 1e-7, 1e-4);
+    cl_mem scratch; /* reserved as documented, the backward allocates nothing */
+    CHECK_OK(rt_scratch(ctx, mlm_head_scratch_floats(RM, RD, RV), &scratch));
+    size_t reserved = ctx->scratch_floats;
     CHECK_OK(mlm_head_backward(ctx, &dp.t, &dg.t, &pc.a, &pc.w, T_(mdhc, ROWS * RD),
                                T_(mdz, RM * RV), T_(mpos, RM), s));
     CHECK_OK(mlm_head_backward(ctx, &dp.t, &dg.t, &pa.a, &pa.w, T_(mdha, ROWS * RD),
                                T_(mdzq, RM * RV), T_(mpos, RM), s));
+    CHECK(ctx->scratch_floats == reserved && ctx->scratch == scratch,
+          "the backward grew the scratch from %zu to %zu floats", reserved, ctx->scratch_floats);
     static const char *names[8] = {"dense.weight", "dense.bias", "LayerNorm.weight",
                                    "LayerNorm.bias", "bias", "word table (tied)",
                                    "hidden states, clean", "hidden states, adversarial"};

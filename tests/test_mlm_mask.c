@@ -62,6 +62,9 @@ static void test_rules_and_determinism(void)
     size_t want = 0;
     for (size_t b = 0; b < B; b++) want += mlm_mask_count(0.15, n[b]);
     CHECK(M == want, "M %zu, want %zu", M, want);
+    CHECK(M <= mlm_mask_max(0.15, B, T) && mlm_mask_max(0.15, B, T) == B * 6,
+          "the bound %zu (want %d * round(0.15 * %d) = %d) below M %zu", mlm_mask_max(0.15, B, T),
+          B, T, B * 6, M);
     size_t per[B] = {0};
     for (size_t i = 0; i < M; i++) {
         int32_t p = pos[i];

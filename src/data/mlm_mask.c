@@ -39,6 +39,8 @@ size_t mlm_mask_count(double prob, size_t n)
     return k > (double)n ? n : (size_t)k;
 }
 
+size_t mlm_mask_max(double prob, size_t B, size_t T) { return B * mlm_mask_count(prob, T); }
+
 size_t mlm_mask_capacity(const mlm_mask_opts *o, const int32_t *ids, size_t B, size_t T)
 {
     size_t total = 0;

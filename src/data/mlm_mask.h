@@ -69,5 +69,8 @@ asacl_status mlm_mask_batch(const mlm_mask_opts *o, const int32_t *ids, size_t B
 size_t mlm_mask_capacity(const mlm_mask_opts *o, const int32_t *ids, size_t B, size_t T);
 /* k for n real tokens. */
 size_t mlm_mask_count(double prob, size_t n);
+/* The most positions a batch of B x T can get: B * mlm_mask_count(prob, T)
+ * (k grows with n); the size to allocate the head's [M, ...] tensors for. */
+size_t mlm_mask_max(double prob, size_t B, size_t T);
 
 #endif /* ASACL_DATA_MLM_MASK_H */

@@ -27,6 +27,14 @@ asacl_status mlm_head_check_positions(const int32_t *pos, const int32_t *labels,
     return st;
 }
 
+size_t mlm_head_scratch_floats(size_t M, size_t D, size_t V)
+{
+    size_t S, chunk;
+    op_column_chunks(M, &S, &chunk);
+    size_t widest = V > 2 * D ? V : 2 * D; /* decoder bias; LayerNorm's two; dense bias D */
+    return S * widest;
+}
+
 asacl_status mlm_head_forward(asacl_ctx *ctx, const mlm_head_tensors *p, const mlm_head_acts *a,
                               tensor h, tensor pos, mlm_head_shape s)
 {

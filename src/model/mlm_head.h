@@ -62,6 +62,13 @@ typedef struct mlm_head_shape {
 asacl_status mlm_head_check_positions(const int32_t *pos, const int32_t *labels, size_t M,
                                       size_t rows, size_t V);
 
+/* Floats of rt_scratch the backward's column sums use at M rows (reserve
+ * before a training loop, with the model's own need, so nothing is
+ * allocated inside it). The head's products are linear_forward/backward
+ * of [M, D] x [D, D] (transform.dense) and [M, D] x [V, D] (the decoder):
+ * two add_linear entries of model/step_gemms.c, at the largest M. */
+size_t mlm_head_scratch_floats(size_t M, size_t D, size_t V);
+
 /* a->logits [M, V] from the hidden states h [rows, D] at pos (int [M]). */
 asacl_status mlm_head_forward(asacl_ctx *ctx, const mlm_head_tensors *p, const mlm_head_acts *a,
                               tensor h, tensor pos, mlm_head_shape s);
