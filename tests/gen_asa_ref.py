@@ -41,6 +41,20 @@ Choices where the spec is silent (a faithful port of gingasan/adversarialSA):
       sequence, viewed as z [examples, n]; task = cross-entropy over
       the choices (mean over examples); vloss over [examples, n] / examples;
       rloss / (B*n), the number of sequences (M.shape[0] in the reference).
+  * Masked-language modelling (spec 11, head "mlm", BertForMaskedLM): no pooler;
+    cls.predictions.transform.dense -> gelu -> transform.LayerNorm -> decoder tied
+    to the word embeddings + cls.predictions.bias, applied to the final hidden
+    states at the chosen flat positions b*T + t only (logits [M, V]); inputs
+    [CLS] ... [SEP] with ids pad 0, [CLS] 1, [SEP] 2, [MASK] 3, real ids 4..V-1,
+    one segment; the chosen positions and their replacements are fixed by the
+    case (the C side's masking has its own tests); task = cross-entropy averaged
+    over the M positions; vloss = the symmetric KL over the vocabulary summed
+    over the M positions / B; rloss / B.  The word table's lookup has
+    padding_idx (its pad row gets no gradient from the lookup) but the decoder's
+    gradient reaches every row, the pad row included, as torch gives a tied
+    Parameter; so nothing is zeroed after backward.  Extra tensors: the final
+    hidden states of both passes and the gradients of the total loss there, and
+    the decoder's part of the word gradient, so a head can be tested alone.
   * RoBERTa cases (spec 10, model="roberta"): names roberta.* with the head
     classifier.dense / classifier.out_proj (dropout -> dense -> tanh -> dropout ->
     out_proj on the first token, no pooler); pad id 1, real tokens drawn from
@@ -86,6 +100,12 @@ CASES = [
     # spec 10: multiple choice, 2 examples x 3 choices = 6 sequences
     dict(name="mc_asa", head="mc", C=3, n_choices=3, B=6, lengths=[8, 6, 5, 7, 3, 4],
          labels=[2, 0], asa=True, mask_mode="replace", seed=6001),
+    # spec 11: masked-language modelling, BertForMaskedLM's head with the decoder
+    # tied to the word embeddings; 3 sequences [CLS] ... [SEP] of lengths 10, 7, 4
+    # (padded to T = 10), 6 chosen positions with fixed replacements.
+    dict(name="mlm_asa", head="mlm", C=0, asa=True, mask_mode="replace", seed=8001, T=10,
+         lengths=[10, 7, 4], chosen=[[2, 5, 8], [1, 4], [2]],
+         kinds=["mask", "mask", "random", "mask", "same", "mask"]),
     # RoBERTa (spec 10): additive masks are the reference's RoBERTa semantics;
     # padded beyond the longest sequence, so pad rows take position id pad.
     dict(name="roberta_asa", model="roberta", C=3, labels=[2, 0, 1], asa=True, mask_mode="additive",
@@ -113,7 +133,13 @@ def ln_eps(cfg):
 
 
 def pad_rows(cfg):
-    """Tables whose pad row gets no gradient (nn.Embedding padding_idx)."""
+    """Tables whose pad row gets no gradient (nn.Embedding padding_idx),
+    zeroed after backward.  The MLM case has none: its word table is also the
+    decoder, whose pad row does get a gradient, so its lookup uses
+    F.embedding(padding_idx) instead (the same rule, applied to the lookup
+    only, as torch does for a tied Parameter)."""
+    if cfg.get("head") == "mlm":
+        return []
     rows = [prefix(cfg) + "embeddings.word_embeddings.weight"]
     if roberta(cfg):
         rows.append(prefix(cfg) + "embeddings.position_embeddings.weight")
@@ -160,7 +186,13 @@ def param_shapes(cfg):
               (pre + "output.dense.weight", (D, F)), (pre + "output.dense.bias", (D,)),
               (pre + "output.LayerNorm.weight", (D,)), (pre + "output.LayerNorm.bias", (D,))]
     head = cfg.get("head", "cls")
-    if roberta(cfg):
+    if head == "mlm":                     # BertForMaskedLM: no pooler, cls.predictions
+        s += [("cls.predictions.transform.dense.weight", (D, D)),
+              ("cls.predictions.transform.dense.bias", (D,)),
+              ("cls.predictions.transform.LayerNorm.weight", (D,)),
+              ("cls.predictions.transform.LayerNorm.bias", (D,)),
+              ("cls.predictions.bias", (V,))]
+    elif roberta(cfg):
         s += [("classifier.dense.weight", (D, D)), ("classifier.dense.bias", (D,)),
               ("classifier.out_proj.weight", (C, D)), ("classifier.out_proj.bias", (C,))]
     else:
@@ -199,7 +231,46 @@ def init_params(cfg, gen):
     return p
 
 
+MLM_CLS, MLM_SEP, MLM_MASK = 1, 2, 3   # the MLM case's special ids (pad 0); real ids 4..V-1
+
+
+def make_mlm_batch(cfg, gen):
+    """[CLS] real ids [SEP] then padding; the chosen positions (cfg chosen, per
+    sequence) get the replacement of cfg kinds: [MASK], a random id (drawn until
+    it differs from the original) or the original id."""
+    B, T, V = cfg["B"], cfg["T"], cfg["V"]
+    orig = torch.full((B, T), PAD_ID, dtype=torch.int64)
+    am = torch.zeros((B, T), dtype=torch.int64)
+    for b, n in enumerate(cfg["lengths"]):
+        orig[b, 0] = MLM_CLS
+        orig[b, 1:n - 1] = torch.randint(4, V, (n - 2,), generator=gen)
+        orig[b, n - 1] = MLM_SEP
+        am[b, :n] = 1
+    ids = orig.clone()
+    pos, y, kinds = [], [], []
+    k = iter(cfg["kinds"])
+    for b, ts in enumerate(cfg["chosen"]):
+        for t in ts:
+            check(int(orig[b, t]) >= 4, "a special token chosen")
+            kind = next(k)
+            pos.append(b * T + t)
+            y.append(int(orig[b, t]))
+            kinds.append(("mask", "random", "same").index(kind))
+            if kind == "mask":
+                ids[b, t] = MLM_MASK
+            elif kind == "random":
+                r = int(orig[b, t])
+                while r == int(orig[b, t]):
+                    r = int(torch.randint(0, V, (1,), generator=gen))
+                ids[b, t] = r
+    return dict(ids=ids, seg=torch.zeros((B, T), dtype=torch.int64), am=am,
+                y=torch.tensor(y, dtype=torch.int64), pos=torch.tensor(pos, dtype=torch.int64),
+                orig=orig, kinds=torch.tensor(kinds, dtype=torch.int64))
+
+
 def make_batch(cfg, gen):
+    if cfg.get("head") == "mlm":
+        return make_mlm_batch(cfg, gen)
     B, T, V = cfg["B"], cfg["T"], cfg["V"]
     pad = pad_id(cfg)
     ids = torch.full((B, T), pad, dtype=torch.int64)
@@ -324,7 +395,12 @@ def forward(p, batch, cfg, adv=False, fixed_M=None, force_M=None, cut_M=False, r
     B, T = ids.shape
     P = padding_bias(am)
     b = prefix(cfg)
-    h = p[b + "embeddings.word_embeddings.weight"][ids] \
+    if cfg.get("head") == "mlm":   # nn.Embedding(padding_idx): the lookup's pad row gets no gradient
+        word = torch.nn.functional.embedding(ids, p[b + "embeddings.word_embeddings.weight"],
+                                             padding_idx=pad_id(cfg))
+    else:
+        word = p[b + "embeddings.word_embeddings.weight"][ids]
+    h = word \
         + p[b + "embeddings.position_embeddings.weight"][position_ids(ids, cfg)] \
         + p[b + "embeddings.token_type_embeddings.weight"][seg]
     h = dropout(layer_norm(h, p, b + "embeddings.LayerNorm", ln_eps(cfg)), cfg["hidden_dropout"])
@@ -349,6 +425,10 @@ def forward(p, batch, cfg, adv=False, fixed_M=None, force_M=None, cut_M=False, r
             G = P[:, None, None, :]
         h = encoder_layer(p, l, h, G, cfg, rec if adv else None)
     head = cfg.get("head", "cls")
+    if head == "mlm":           # spec 11: BertForMaskedLM's head at the chosen positions only
+        if h.requires_grad:
+            h.retain_grad()
+        return mlm_head(p, h, batch, cfg), dict(M=Ms, A=As, X=Xs, H=h)
     if roberta(cfg):   # RobertaClassificationHead: no pooler
         x = dropout(h[:, 0], cfg["hidden_dropout"])
         x = dropout(torch.tanh(linear(x, p, "classifier.dense")), cfg["hidden_dropout"])
@@ -365,6 +445,18 @@ def forward(p, batch, cfg, adv=False, fixed_M=None, force_M=None, cut_M=False, r
     return z, dict(M=Ms, A=As, X=Xs)
 
 
+def mlm_head(p, h, batch, cfg, pos=None):
+    """cls.predictions: dense -> gelu -> LayerNorm -> decoder (the word
+    embeddings, or p["decoder_split"] for the tie check) + bias, at the flat
+    positions pos (default: the chosen ones) of h [B, T, D]."""
+    B, T, D = h.shape
+    g = h.reshape(B * T, D)[batch["pos"] if pos is None else pos]
+    x = gelu(linear(g, p, "cls.predictions.transform.dense"))
+    t = layer_norm(x, p, "cls.predictions.transform.LayerNorm", ln_eps(cfg))
+    W = p["decoder_split"] if "decoder_split" in p else p[prefix(cfg) + "embeddings.word_embeddings.weight"]
+    return t @ W.t() + p["cls.predictions.bias"]
+
+
 def kl_batchmean(log_q, p_t):
     # nn.KLDivLoss(reduction="batchmean")(input=log_q, target=p_t): sum p (log p - log q) / size(0)
     return (p_t * (torch.log(p_t) - log_q)).sum() / log_q.shape[0]
@@ -373,6 +465,22 @@ def kl_batchmean(log_q, p_t):
 def compute_losses(z, z_adv, Ms, batch, cfg):
     C = z.shape[-1]
     y = batch["y"]
+    if cfg.get("head") == "mlm":
+        # spec 11: cross-entropy averaged over the M chosen positions; vloss the
+        # symmetric KL over the vocabulary, summed over the positions, / B
+        task = -torch.log_softmax(z, -1).gather(1, y[:, None]).mean()
+        if z_adv is None:
+            zero = torch.zeros((), dtype=DT)
+            return dict(task=task, vloss=zero, rloss=zero, total=task, report=task)
+        B = batch["ids"].shape[0]
+
+        def kl_sum(log_q, p_t):
+            return (p_t * (torch.log(p_t) - log_q)).sum()
+        vloss = 0.5 * (kl_sum(torch.log_softmax(z, -1), torch.softmax(z_adv, -1)) +
+                       kl_sum(torch.log_softmax(z_adv, -1), torch.softmax(z, -1))) / B
+        rloss = sum(M.sum() / M.shape[0] for M in Ms)
+        total = task + vloss + cfg["tau"] ** 2 * rloss
+        return dict(task=task, vloss=vloss, rloss=rloss, total=total, report=task + vloss)
     if cfg.get("head", "cls") == "tok":
         # mean over the labelled tokens (labels != -100)
         lab = y.view(-1) != IGNORE
@@ -397,12 +505,13 @@ def compute_losses(z, z_adv, Ms, batch, cfg):
 
 
 def full_step(p, batch, cfg, fixed_M=None, rec=None):
-    z, _ = forward(p, batch, cfg, adv=False)
+    z, aux0 = forward(p, batch, cfg, adv=False)
     if cfg["asa"]:
         z_adv, aux = forward(p, batch, cfg, adv=True, fixed_M=fixed_M, rec=rec)
         Ms = aux["M"]
     else:
         z_adv, aux, Ms = None, dict(M=[], A=[], X=[]), []
+    aux["H_clean"] = aux0.get("H")   # the MLM case's final hidden states of the clean pass
     return z, z_adv, aux, compute_losses(z, z_adv, Ms, batch, cfg)
 
 
@@ -471,6 +580,8 @@ def check_fd(p, batch, cfg, g_raw, gen, log):
     worst_rel, worst_abs, n = 0.0, 0.0, 0
     worst_pure, n_big = 0.0, 0
     used_rows = torch.unique(batch["ids"]).tolist()
+    if cfg.get("head") == "mlm":   # the tied decoder reaches every row
+        used_rows = list(range(cfg["V"]))
     for name, t in p.items():
         if is_adversary(name):
             continue
@@ -617,13 +728,62 @@ def check_mask_semantics(p, batch, cfg, aux, rec, log):
     return full_rows
 
 
+def check_mlm(p, batch, cfg, g, log):
+    """Spec 11 checks of the MLM case, returning the decoder's part of the word
+    gradient: (a) task and vloss against torch's CrossEntropyLoss(ignore_index
+    -100) over the full B x T x V logits (the head at every position, labels
+    -100 except at the chosen ones) and KLDivLoss(reduction="sum") over the
+    chosen rows / B; (b) the tie: with the decoder a separate copy of the word
+    table, the two gradients add up to the tied one (one gradient for both
+    uses) and the lookup's pad row is 0; (c) the chosen positions hold no
+    special token and the input differs from the original only there."""
+    word = prefix(cfg) + "embeddings.word_embeddings.weight"
+    B, T = batch["ids"].shape
+    with torch.no_grad():
+        z, z_adv, aux, L = full_step(p, batch, cfg)
+        full = mlm_head(p, aux["H_clean"], batch, cfg, pos=torch.arange(B * T))
+        full_adv = mlm_head(p, aux["H"], batch, cfg, pos=torch.arange(B * T))
+    lab = torch.full((B * T,), IGNORE, dtype=torch.int64)
+    lab[batch["pos"]] = batch["y"]
+    task = torch.nn.CrossEntropyLoss()(full, lab)
+    kl = torch.nn.KLDivLoss(reduction="sum")
+    sel = batch["pos"]
+    vloss = 0.5 * (kl(torch.log_softmax(full[sel], -1), torch.softmax(full_adv[sel], -1)) +
+                   kl(torch.log_softmax(full_adv[sel], -1), torch.softmax(full[sel], -1))) / B
+    d = max(abs(task - L["task"]).item(), abs(vloss - L["vloss"]).item(),
+            (full[sel] - z).abs().max().item())
+    ok = d < 1e-12
+    log(f"  (mlm) task, vloss vs torch CrossEntropyLoss(ignore_index=-100) over all B*T*V logits / "
+        f"KLDivLoss(sum) over the {len(sel)} chosen rows / B: max diff {d:.3e} -> {'OK' if ok else 'FAIL'}")
+    check(ok, "MLM losses differ from torch's")
+    leaf = {k: v.detach().clone().requires_grad_(True) for k, v in p.items()}
+    leaf["decoder_split"] = p[word].detach().clone().requires_grad_(True)
+    full_step(leaf, batch, cfg)[3]["total"].backward()
+    g_dec = leaf["decoder_split"].grad.detach().clone()
+    g_look = leaf[word].grad.detach().clone()
+    d = (g_dec + g_look - g[word]).abs().max().item()
+    pad_look = g_look[pad_id(cfg)].abs().max().item()
+    ok = d < 1e-12 and pad_look == 0.0 and g_dec[pad_id(cfg)].abs().max().item() > 0
+    log(f"  (mlm) tied word gradient = lookup part + decoder part: max diff {d:.3e}; lookup's pad row "
+        f"{pad_look:.1e}, decoder's pad row |g| max {g_dec[pad_id(cfg)].abs().max().item():.3e} "
+        f"-> {'OK' if ok else 'FAIL'}")
+    check(ok, "the tied gradient is not the sum of its two uses")
+    changed = (batch["ids"] != batch["orig"]).reshape(-1).nonzero().reshape(-1)
+    ok = set(changed.tolist()) <= set(sel.tolist()) and \
+        bool((batch["orig"].reshape(-1)[sel] >= 4).all())
+    log(f"  (mlm) input changed at {changed.tolist()} (chosen {sel.tolist()}), no special chosen "
+        f"-> {'OK' if ok else 'FAIL'}")
+    check(ok, "masking touched other positions")
+    return g_dec
+
+
 def check_head_losses(p, batch, cfg, log):
     """The task and vloss of the other heads (spec 10) against torch's own
     losses as the reference calls them: CrossEntropyLoss (ignore_index -100)
     and KLDivLoss(reduction="batchmean") on the un-flattened logits, and the
     rloss divisor M.shape[0] (B for tokens, B*n sequences for choices)."""
     head = cfg.get("head", "cls")
-    if head == "cls":
+    if head in ("cls", "mlm"):   # mlm: check_mlm
         return
     with torch.no_grad():
         z, z_adv, aux, L = full_step(p, batch, cfg)
@@ -714,11 +874,16 @@ def run_case(case, outdir, log):
         full_rows = 0
         log("  (2)-(4) not applicable (ASA off)")
     check_no_adversaries(p0, batch, cfg, log)
+    g_dec = check_mlm(p0, batch, cfg, g0, log) if cfg.get("head") == "mlm" else None
     check_head_losses(p0, batch, cfg, log)
     check_torch_adamw(res["params"], res["grads"], res["lrs"], cfg, log)
-    log(f"  pad-id word-embedding row: raw autograd |grad| max {res['raw_pad'][0]:.3e} "
-        f"({'zeroed by padding_idx -- this matters for the dump' if res['raw_pad'][0] > 0 else 'zero anyway'})"
-        f"; later steps raw max {max(res['raw_pad'][1:]):.3e}")
+    if not pad_rows(cfg):
+        log("  pad-id word-embedding row: the lookup's gradient is 0 by padding_idx, the tied "
+            "decoder's is kept")
+    else:
+        log(f"  pad-id word-embedding row: raw autograd |grad| max {res['raw_pad'][0]:.3e} "
+            f"({'zeroed by padding_idx -- this matters for the dump' if res['raw_pad'][0] > 0 else 'zero anyway'})"
+            f"; later steps raw max {max(res['raw_pad'][1:]):.3e}")
 
     # ---- assemble the file
     z, z_adv, aux, L, _ = res["rec0"]["out"]
@@ -738,6 +903,16 @@ def run_case(case, outdir, log):
             T[f"out.hidden_adv.{l}"] = f32(aux["X"][l])
             T[f"out.adv_scores.{l}"] = f32(aux["A"][l])
             T[f"out.mask.{l}"] = f32(aux["M"][l])
+    if cfg.get("head") == "mlm":
+        T["input.original_ids"] = batch["orig"].contiguous()
+        T["input.positions"] = batch["pos"].contiguous()
+        T["input.kinds"] = batch["kinds"].contiguous()
+        T["out.hidden_clean"] = f32(aux["H_clean"])
+        T["out.hidden_adv"] = f32(aux["H"])
+        T["out.dhidden_clean"] = f32(aux["H_clean"].grad)
+        T["out.dhidden_adv"] = f32(aux["H"].grad)
+        T["out.grad_word_decoder"] = f32(g_dec)
+        T["out.accuracy"] = f32((z.argmax(-1) == batch["y"]).to(DT).mean().reshape(1))
     mf = masked_fraction(aux["M"], batch["am"], cfg["L"])
     T["out.masked_fraction"] = f32(mf)
     for k in ("task", "vloss", "rloss", "total", "report"):
@@ -758,6 +933,11 @@ def run_case(case, outdir, log):
         meta["examples"] = str(cfg["B"] // cfg["n_choices"])
     if meta["head"] == "tok":
         meta["ignore_index"] = str(IGNORE)
+    if meta["head"] == "mlm":
+        meta["special_ids"] = f"pad {PAD_ID}, cls {MLM_CLS}, sep {MLM_SEP}, mask {MLM_MASK}"
+        meta["chosen"] = str(len(batch["pos"]))
+        meta["kinds"] = "0 [MASK], 1 random, 2 unchanged"
+        meta["tied"] = "cls.predictions.decoder.weight = " + prefix(cfg) + "embeddings.word_embeddings.weight"
     meta["min_abs_A"] = f"{res['min_abs_A']:.6e}" if cfg["asa"] else "nan"
     meta["min_abs_A_initial"] = f"{res['min_abs_A0']:.6e}" if cfg["asa"] else "nan"
     meta["generator"] = f"tests/gen_asa_ref.py, torch {torch.__version__}, float64 compute, float32 storage"
@@ -767,6 +947,8 @@ def run_case(case, outdir, log):
     meta["model_type"] = "roberta" if roberta(cfg) else "bert"
     meta["pad_row_grad"] = "zeroed (nn.Embedding padding_idx in the reference)" + \
         (", word and position rows" if roberta(cfg) else "")
+    if cfg.get("head") == "mlm":
+        meta["pad_row_grad"] = "the lookup's part 0 (padding_idx), the tied decoder's part kept"
     meta["pad_row_raw_grad_absmax"] = f"{res['raw_pad'][0]:.6e}"
     meta["mask_value"] = str(MASK_VALUE)
     meta["layer_norm_eps"] = str(ln_eps(cfg))

@@ -246,4 +246,35 @@ asacl_status op_softmax_forward(asacl_ctx *ctx, tensor probs, tensor pdrop, cons
 asacl_status op_softmax_backward(asacl_ctx *ctx, tensor ds, tensor dbias, tensor probs,
                                  const attn_desc *d);
 
+/* ---- mlm.cl: the masked-language-model head (asa-spec 11) ----
+ * M chosen positions pos (int [M], flat indices b*T + t into the hidden
+ * states [B*T, D], distinct), logits z [M, V] over the vocabulary, labels
+ * (int [M]) the original ids. The row ops give each row a work-group of
+ * MLM_WG work-items (loss.cl's ops give a row one work-item, made for a few
+ * classes). The transform (dense + GELU + LayerNorm) and the tied decoder
+ * reuse linear_forward/backward, op_gelu_forward, op_gelu_bias_backward,
+ * op_layernorm_forward/backward and op_bias_forward/backward
+ * (src/model/mlm_head.c). */
+/* out [M, D] = h[pos[m], :]. */
+asacl_status op_mlm_gather_forward(asacl_ctx *ctx, tensor out, tensor h, tensor pos, size_t M,
+                                   size_t D);
+/* dh[pos[m], :] += dg [M, D] (a scatter-add; rows not chosen are untouched). */
+asacl_status op_mlm_gather_backward(asacl_ctx *ctx, tensor dh, tensor dg, tensor pos, size_t M,
+                                    size_t D);
+/* loss [M] per row: logsumexp(z_m) - z_m[y_m] (NaN for a label outside [0, V)). */
+asacl_status op_mlm_cross_entropy_forward(asacl_ctx *ctx, tensor loss, tensor z, tensor labels,
+                                          size_t M, size_t V);
+/* dz (+)= scale * dloss_m/dz (scale 1/M for the mean over the positions). */
+asacl_status op_mlm_cross_entropy_backward(asacl_ctx *ctx, tensor dz, tensor z, tensor labels,
+                                           size_t M, size_t V, float scale, int accumulate);
+/* right [M] = 1 where the row's argmax (the first on ties) is its label. */
+asacl_status op_mlm_accuracy_forward(asacl_ctx *ctx, tensor right, tensor z, tensor labels,
+                                     size_t M, size_t V);
+/* loss [M] = 1/2 [KL(q||p) + KL(p||q)] per row, p = softmax(z), q = softmax(zq). */
+asacl_status op_mlm_symmetric_kl_forward(asacl_ctx *ctx, tensor loss, tensor z, tensor zq,
+                                         size_t M, size_t V);
+/* dz += scale * dloss/dz; dzq = scale * dloss/dzq (scale 1/B: vloss). */
+asacl_status op_mlm_symmetric_kl_backward(asacl_ctx *ctx, tensor dz, tensor dzq, tensor z,
+                                          tensor zq, size_t M, size_t V, float scale);
+
 #endif

@@ -96,3 +96,10 @@ out("trainer_state", "meta_only.safetensors", st_file(adv[:1], meta))
 out("trainer_state", "adversaries.safetensors", st_file(adv + [
     ("optimizer.exp_avg", "F32", [8], f32([0.1] * 8)),
     ("optimizer.exp_avg_sq", "F32", [8], f32([0.01] * 8))], meta))
+
+# text corpora (fuzz_text_corpus.c): byte 0 = sequence length and buffer,
+# byte 1 = held-out fraction and seed, then the file of tests/data/text.
+for name in sorted(os.listdir(os.path.join(data, "text"))):
+    blob = open(os.path.join(data, "text", name), "rb").read()
+    for i, head in enumerate((b"\x00\x00", b"\x35\x13", b"\xf9\x2c")):
+        out("text_corpus", f"{name}.{i}", head + blob)

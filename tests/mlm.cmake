@@ -1,0 +1,6 @@
+# Masked-language-model pre-training (asa-spec 11): the text corpus, the
+# masking, the MLM kernels and the MLM head.
+asacl_test(test_text_corpus cpu)
+asacl_test(test_mlm_mask cpu)
+asacl_test(test_mlm_ops device ref/ref_ops.c ref/ref_loss.c)
+asacl_test(test_mlm_head device ref/ref_mlm.c ref/ref_ops.c ref/ref_loss.c)
