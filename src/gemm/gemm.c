@@ -118,9 +118,10 @@ static asacl_status resolve(asacl_ctx *ctx, struct gemm_state *g)
         char why[256];
         if (ch->backend == GEMM_BACKEND_TILED && gemm_tiled_invalid(ctx, &ch->tiled, why, sizeof why))
             return rt_fail(ASACL_ERR_PROFILE,
-                           "device profile %s: the tiled GEMM parameters of class %s "
-                           "(kernels.gemm.TILED_* or %s_*) are not usable: %s",
-                           ctx->profile.source, CLASS_NAMES[c], CLASS_NAMES[c], why);
+                           "%s on %s (class %s; kernels.gemm.TILED_* or %s_* of device profile "
+                           "%s)",
+                           why, ctx->info.name, CLASS_NAMES[c], CLASS_NAMES[c],
+                           ctx->profile.source);
     }
     g->resolved = 1;
     return ASACL_OK;
