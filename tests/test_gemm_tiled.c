@@ -7,8 +7,9 @@
  * same at offsets, leading dimensions and strides that are multiples of VW
  * (vector copies, ragged at the edges). Every element of C outside the
  * windows must stay untouched. Then the profile: tiled classes chosen and
- * counted, per-class overrides, and invalid parameter sets refused with
- * ASACL_ERR_PROFILE and a message naming what is wrong.
+ * counted, per-class overrides, and invalid parameter sets (or a
+ * kernels.gemm_tiled section) refused with ASACL_ERR_PROFILE and a message
+ * naming what is wrong.
  *
  * Tolerance (gemm_check.c): 4 eps sqrt(K + 1) times the sum of the
  * magnitudes of the K terms (plus |beta C|): float32 accumulation of K
@@ -220,6 +221,20 @@ static void check_invalid_profiles(void)
         }
         asacl_ctx_destroy(ctx);
     }
+    /* A kernels.gemm_tiled section would build a tile the launches do not
+     * assume: refused when the kernel is built. */
+    asacl_ctx *ctx = NULL;
+    REQUIRE_OK(ctx_with("\"NN_BACKEND\": 2 }, \"gemm_tiled\": { \"MWG\": 32", &ctx));
+    cl_mem m;
+    REQUIRE_OK(rt_buffer_create(ctx, 64 * sizeof(float), "small", &m));
+    gemm_shape s = {0, 0, 4, 4, 4};
+    gemm_mat x = {m, 0, 4};
+    asacl_status st = gemm(ctx, s, 1.0f, x, x, 0.0f, x);
+    CHECK(st == ASACL_ERR_PROFILE && strstr(asacl_last_error(), "kernels.gemm_tiled.MWG"),
+          "a gemm_tiled section: status %s, message '%s'", asacl_status_str(st),
+          asacl_last_error());
+    rt_buffer_release(&m);
+    asacl_ctx_destroy(ctx);
 }
 
 int main(void)

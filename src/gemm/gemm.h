@@ -166,7 +166,8 @@ void gemm_tiled_defaults(gemm_tiled_params *p);
 int gemm_tiled_invalid(const asacl_ctx *ctx, const gemm_tiled_params *p, char *why, size_t cap);
 /* Local memory one work-group of p uses, in bytes. */
 size_t gemm_tiled_local_bytes(const gemm_tiled_params *p);
-/* The -D defines of the tiled kernels' build for p ("-DMWG=64 -DNWG=64 ..."). */
+/* The -D defines of the tiled kernels' build for p, those that differ from
+ * cl/gemm_tiled.cl's defaults ("-DMWG=32 -DVW=2", "" for the default set). */
 void gemm_tiled_defines(const gemm_tiled_params *p, char *buf, size_t cap);
 /* The -D defines of the own kernels' build for p, those that differ from
  * cl/gemm.cl's defaults ("-DRM=8", "" for the default build). */

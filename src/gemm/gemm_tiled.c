@@ -76,8 +76,19 @@ int gemm_tiled_invalid(const asacl_ctx *ctx, const gemm_tiled_params *p, char *w
 
 void gemm_tiled_defines(const gemm_tiled_params *p, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "-DMWG=%d -DNWG=%d -DKWG=%d -DMDIMC=%d -DNDIMC=%d -DVW=%d -DPAD=%d", p->mwg,
-             p->nwg, p->kwg, p->mdimc, p->ndimc, p->vw, p->pad);
+    /* Only what differs from cl/gemm_tiled.cl's defaults (gemm_tiled_defaults):
+     * the default set is the plain build `asacl kernels` makes. */
+    static const char *names[7] = {"MWG", "NWG", "KWG", "MDIMC", "NDIMC", "VW", "PAD"};
+    gemm_tiled_params d;
+    gemm_tiled_defaults(&d);
+    const int values[7] = {p->mwg, p->nwg, p->kwg, p->mdimc, p->ndimc, p->vw, p->pad};
+    const int defaults[7] = {d.mwg, d.nwg, d.kwg, d.mdimc, d.ndimc, d.vw, d.pad};
+    size_t off = 0;
+    buf[0] = 0;
+    for (int i = 0; i < 7 && off < cap; i++)
+        if (values[i] != defaults[i])
+            off += (size_t)snprintf(buf + off, cap - off, "%s-D%s=%d", off ? " " : "", names[i],
+                                    values[i]);
 }
 
 static const char *kernel_name(gemm_shape s)
@@ -101,6 +112,14 @@ static asacl_status check_built(asacl_ctx *ctx, const gemm_tiled_params *p, cl_k
     CL_TRY(clGetKernelWorkGroupInfo(k, ctx->device, CL_KERNEL_LOCAL_MEM_SIZE, sizeof local, &local,
                                     NULL),
            "reading the local memory of kernel %s", name);
+    size_t wg[3] = {0, 0, 0};
+    CL_TRY(clGetKernelWorkGroupInfo(k, ctx->device, CL_KERNEL_COMPILE_WORK_GROUP_SIZE, sizeof wg,
+                                    wg, NULL),
+           "reading the work-group size of kernel %s", name);
+    if (wg[0] != (size_t)p->ndimc || wg[1] != (size_t)p->mdimc)
+        return rt_fail(ASACL_ERR_INTERNAL,
+                       "kernel %s was built for work-groups of %zu x %zu, not NDIMC %d x MDIMC %d",
+                       name, wg[0], wg[1], p->ndimc, p->mdimc);
     const size_t items = (size_t)p->mdimc * (size_t)p->ndimc;
     if (most < items)
         return rt_fail(ASACL_ERR_PROFILE,
@@ -131,6 +150,15 @@ static asacl_status get_kernel(asacl_ctx *ctx, const gemm_tiled_params *p, gemm_
     char why[256];
     if (gemm_tiled_invalid(ctx, p, why, sizeof why))
         return rt_fail(ASACL_ERR_INVALID_ARG, "GEMM tiled parameters: %s", why);
+    /* The build's tile must be the one the launches assume: the values come
+     * from kernels.gemm only, never from a kernels.gemm_tiled section. */
+    for (size_t i = 0; i < ctx->profile.n_defines; i++)
+        if (!strcmp(ctx->profile.defines[i].program, "gemm_tiled"))
+            return rt_fail(ASACL_ERR_PROFILE,
+                           "device profile %s: kernels.gemm_tiled.%s: the tiled GEMM kernels "
+                           "take their parameters from kernels.gemm (TILED_MWG, ..., "
+                           "devices/README.md), not from a gemm_tiled section",
+                           ctx->profile.source, ctx->profile.defines[i].name);
     char defines[128];
     gemm_tiled_defines(p, defines, sizeof defines);
     TRY(rt_kernel_ex(ctx, "gemm_tiled", defines, kernel_name(s), k));
