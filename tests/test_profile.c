@@ -48,6 +48,19 @@ int main(void)
     REQUIRE_OK(rt_profile_find(&h100, NULL, &p));
     CHECK(!strcmp(p.source, "shipped:nvidia-gpu.json"), "H100 profile: %s", p.source);
     CHECK(!p.tuned, "the NVIDIA default says it is untuned");
+    /* ... and carries asacl tune's search space for the tiled GEMM kernels
+     * and the backend choice among all three. */
+    int backends = 0, tiled = 0;
+    for (size_t i = 0; i < p.n_space; i++) {
+        const rt_space *sp = &p.space[i];
+        if (!strcmp(sp->program, "gemm") && strstr(sp->name, "_BACKEND"))
+            backends += sp->n == 3 && sp->values[0] == 0 && sp->values[1] == 1 && sp->values[2] == 2;
+        if (!strcmp(sp->program, "gemm") && !strncmp(sp->name, "TILED_", 6)) tiled++;
+    }
+    CHECK(backends == 4 && tiled == 7 && !p.space_only,
+          "NVIDIA default's space: %d backends over 0, 1, 2, %d tiled parameters", backends, tiled);
+    REQUIRE_OK(rt_profile_find(&pocl, NULL, &p));
+    CHECK(p.n_space == 0 && !p.space_only, "PoCL's profile has no search space (%zu)", p.n_space);
     asacl_device_info other = fake("Foo", "Bar", "foo", ASACL_DEVICE_ACCELERATOR);
     REQUIRE_OK(rt_profile_find(&other, NULL, &p));
     CHECK(!strcmp(p.source, "shipped:default.json"), "unknown device: %s", p.source);
@@ -65,7 +78,24 @@ int main(void)
     rt_profile_options(&p, "vector", opts, sizeof opts);
     CHECK(!strcmp(opts, " -DWGS=128"), "options '%s'", opts);
 
+    const char *spaced = "{\"asacl_profile\": 1, \"identity\": {}, \"tuning\": {\"measurements\": "
+                         "{}, \"space\": {\"gemm.TILED_MWG\": [32, 64], \"gemm.TILED_PAD\": []}, "
+                         "\"space_only\": true}}";
+    REQUIRE_OK(rt_profile_parse(spaced, "test", &p));
+    CHECK(p.n_space == 2 && p.space_only && !strcmp(p.space[0].program, "gemm") &&
+              !strcmp(p.space[0].name, "TILED_MWG") && p.space[0].n == 2 &&
+              p.space[0].values[1] == 64 && p.space[1].n == 0,
+          "tuning.space parsed: %zu entries", p.n_space);
+
     struct { const char *json, *needle; } bad[] = {
+        /* tuning.space */
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"tuning\": [1]}", "\"tuning\" must be an object"},
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"tuning\": {\"space_only\": 1}}", "space_only must be true or false"},
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"tuning\": {\"space\": {\"MWG\": [1]}}}", "tuning.space.MWG: expected a key"},
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"tuning\": {\"space\": {\"foo.MWG\": [1]}}}", "no kernel file cl/foo.cl"},
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"tuning\": {\"space\": {\"gemm.MWG\": [1, 2.5]}}}", "candidate 2 is not an integer"},
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"tuning\": {\"space\": {\"gemm.MWG\": [1,2,3,4,5,6,7,8,9,10,11,12]}}}", "at most 11"},
+        {"{\"asacl_profile\": 1, \"identity\": {}, \"tuning\": {\"space\": {\"gemm.MWG\": 4}}}", "tuning.space.gemm.MWG"},
         {"{\"asacl_profile\": 1,\n \"identity\": {}\n,,}", "line 3"},
         {"{\"identity\": {}}", "schema version"},
         {"{\"asacl_profile\": 1}", "identity"},

@@ -4,16 +4,26 @@
  * Profile keys (devices/README.md), all in "kernels": {"gemm": {...}}:
  *   TILE_VW, TILE_NV, TILE_RM, GROUP_X, GROUP_Y   own-kernel build parameters
  *   LOCAL_KIB                                      local memory for the B block
- *   <C>_BACKEND  0 CLBlast, 1 own kernels          for C in NN NT TN TT BATCHED
+ *   <C>_BACKEND  0 CLBlast, 1 own kernels,
+ *                2 tiled kernels                   for C in NN NT TN TT BATCHED
  *   <C>_RM, <C>_RP, <C>_CP, <C>_KC, <C>_SPLIT,
- *   <C>_PACK_A                                     per-class overrides
- * The names differ from the kernels' own macros (VW, NV, RM, ...): the build
- * passes those explicitly. A product with K == 0 always goes to the own
- * kernels (C = beta C), since CLBlast refuses it. */
+ *   <C>_PACK_A                                     per-class overrides (own)
+ *   TILED_MWG, TILED_NWG, TILED_KWG, TILED_MDIMC,
+ *   TILED_NDIMC, TILED_VW, TILED_PAD               tiled-kernel build parameters
+ *   <C>_MWG, <C>_NWG, <C>_KWG, <C>_MDIMC,
+ *   <C>_NDIMC, <C>_VW, <C>_PAD                     per-class overrides (tiled)
+ * The names differ from the kernels' own macros (VW, NV, RM, MWG, ...): the
+ * builds pass those explicitly. A product with K == 0 on a CLBlast class
+ * goes to the own kernels (C = beta C), since CLBlast refuses it. A backend
+ * value other than 0, 1, 2, and tiled parameters that are invalid or too
+ * large for the device on a class that uses them, fail with
+ * ASACL_ERR_PROFILE when the choices are first read (the first product or
+ * gemm_reserve), naming the profile and the keys. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "gemm/gemm_state.h"
 
@@ -37,6 +47,12 @@ asacl_status gemm_state_get(asacl_ctx *ctx, struct gemm_state **out)
 
 static const char *const CLASS_NAMES[GEMM_CLASS_COUNT] = {"NN", "NT", "TN", "TT", "BATCHED"};
 
+const char *gemm_backend_name(gemm_backend b)
+{
+    static const char *const names[GEMM_BACKEND_COUNT] = {"clblast", "own", "tiled"};
+    return b >= 0 && b < GEMM_BACKEND_COUNT ? names[b] : "?";
+}
+
 const char *gemm_class_name(gemm_class c)
 {
     return c >= 0 && c < GEMM_CLASS_COUNT ? CLASS_NAMES[c] : "?";
@@ -55,7 +71,21 @@ static int class_param(const asacl_ctx *ctx, gemm_class c, const char *what, int
     return (int)rt_param(ctx, "gemm", key, fallback);
 }
 
-static void resolve(asacl_ctx *ctx, struct gemm_state *g)
+/* The tiled parameters: the shared TILED_* values, then the class's own. */
+static void tiled_params(const asacl_ctx *ctx, gemm_class c, gemm_tiled_params *p)
+{
+    static const char *const names[7] = {"MWG", "NWG", "KWG", "MDIMC", "NDIMC", "VW", "PAD"};
+    gemm_tiled_defaults(p);
+    int *const fields[7] = {&p->mwg, &p->nwg, &p->kwg, &p->mdimc, &p->ndimc, &p->vw, &p->pad};
+    for (int i = 0; i < 7; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "TILED_%s", names[i]);
+        *fields[i] = (int)rt_param(ctx, "gemm", key, *fields[i]);
+        *fields[i] = class_param(ctx, c, names[i], *fields[i]);
+    }
+}
+
+static asacl_status resolve(asacl_ctx *ctx, struct gemm_state *g)
 {
     gemm_own_params base;
     gemm_own_defaults(ctx, &base);
@@ -71,7 +101,12 @@ static void resolve(asacl_ctx *ctx, struct gemm_state *g)
     for (int c = 0; c < GEMM_CLASS_COUNT; c++) {
         gemm_choice *ch = &g->choice[c];
         int b = class_param(ctx, (gemm_class)c, "BACKEND", backend);
-        ch->backend = b == GEMM_BACKEND_OWN ? GEMM_BACKEND_OWN : GEMM_BACKEND_CLBLAST;
+        if (b < 0 || b >= GEMM_BACKEND_COUNT)
+            return rt_fail(ASACL_ERR_PROFILE,
+                           "device profile %s: kernels.gemm.%s_BACKEND is %d; expected 0 "
+                           "(CLBlast), 1 (own kernels) or 2 (tiled kernels)",
+                           ctx->profile.source, CLASS_NAMES[c], b);
+        ch->backend = (gemm_backend)b;
         ch->own = base;
         ch->own.rm = class_param(ctx, (gemm_class)c, "RM", base.rm);
         ch->own.rp = class_param(ctx, (gemm_class)c, "RP", 0);
@@ -79,15 +114,24 @@ static void resolve(asacl_ctx *ctx, struct gemm_state *g)
         ch->own.kc = class_param(ctx, (gemm_class)c, "KC", base.kc);
         ch->own.split = class_param(ctx, (gemm_class)c, "SPLIT", base.split);
         ch->own.pack_a = class_param(ctx, (gemm_class)c, "PACK_A", base.pack_a);
+        tiled_params(ctx, (gemm_class)c, &ch->tiled);
+        char why[256];
+        if (ch->backend == GEMM_BACKEND_TILED && gemm_tiled_invalid(ctx, &ch->tiled, why, sizeof why))
+            return rt_fail(ASACL_ERR_PROFILE,
+                           "%s on %s (class %s; kernels.gemm.TILED_* or %s_* of device profile "
+                           "%s)",
+                           why, ctx->info.name, CLASS_NAMES[c], CLASS_NAMES[c],
+                           ctx->profile.source);
     }
     g->resolved = 1;
+    return ASACL_OK;
 }
 
 static asacl_status choice_for(asacl_ctx *ctx, gemm_class c, const gemm_choice **out)
 {
     struct gemm_state *g = NULL;
     TRY(gemm_state_get(ctx, &g));
-    if (!g->resolved) resolve(ctx, g);
+    if (!g->resolved) TRY(resolve(ctx, g));
     *out = &g->choice[c];
     return ASACL_OK;
 }
@@ -108,7 +152,7 @@ void gemm_get_stats(asacl_ctx *ctx, gemm_stats *out)
     if (g)
         *out = g->stats;
     else
-        out->calls[0] = out->calls[1] = 0;
+        memset(out, 0, sizeof *out);
 }
 
 static asacl_status dispatch(asacl_ctx *ctx, gemm_class cls, gemm_shape s, float alpha,
@@ -119,10 +163,14 @@ static asacl_status dispatch(asacl_ctx *ctx, gemm_class cls, gemm_shape s, float
     const gemm_choice *ch;
     TRY(choice_for(ctx, cls, &ch));
     /* CLBlast refuses K = 0; the own kernels scale C by beta */
-    gemm_backend backend = s.k == 0 ? GEMM_BACKEND_OWN : ch->backend;
+    gemm_backend backend =
+        s.k == 0 && ch->backend == GEMM_BACKEND_CLBLAST ? GEMM_BACKEND_OWN : ch->backend;
     ctx->gemm->stats.calls[backend]++;
     if (backend == GEMM_BACKEND_OWN)
         return gemm_own_run2(ctx, &ch->own, s, alpha, a, sa, b, sb, beta, c, sc, outer, inner);
+    if (backend == GEMM_BACKEND_TILED)
+        return gemm_tiled_run2(ctx, &ch->tiled, s, alpha, a, sa, b, sb, beta, c, sc, outer,
+                               inner);
     return gemm_clblast_run2(ctx, s, alpha, a, sa, b, sb, beta, c, sc, outer, inner);
 }
 
@@ -159,7 +207,43 @@ asacl_status gemm_reserve(asacl_ctx *ctx, gemm_shape s, size_t lda, size_t ldb, 
     const gemm_choice *ch;
     TRY(choice_for(ctx, gemm_classify(s, 0), &ch));
     if (ch->backend == GEMM_BACKEND_OWN) return gemm_own_prepare(ctx, &ch->own, s);
+    if (ch->backend == GEMM_BACKEND_TILED) return gemm_tiled_prepare(ctx, &ch->tiled, s);
     return gemm_clblast_reserve(ctx, s, lda, ldb, ldc);
+}
+
+/* ---- operand checks ------------------------------------------------------- */
+
+/* One operand: rows x cols (ld, outer x inner matrices strides apart)
+ * inside its buffer. */
+static asacl_status check_operand(const char *name, gemm_mat x, size_t rows, size_t cols,
+                                  gemm_stride st, size_t outer, size_t inner)
+{
+    if (rows == 0 || cols == 0) return ASACL_OK;
+    if (x.ld < cols)
+        return rt_fail(ASACL_ERR_INVALID_ARG,
+                       "GEMM: %s has rows of %zu floats but a leading dimension of %zu", name,
+                       cols, x.ld);
+    size_t bytes = 0;
+    CL_TRY(clGetMemObjectInfo(x.buf, CL_MEM_SIZE, sizeof bytes, &bytes, NULL),
+           "reading the size of GEMM operand %s", name);
+    size_t so = outer > 1 ? st.outer : 0, si = inner > 1 ? st.inner : 0;
+    size_t end = x.off + (outer - 1) * so + (inner - 1) * si + (rows - 1) * x.ld + cols;
+    if (end > bytes / sizeof(float))
+        return rt_fail(ASACL_ERR_INVALID_ARG,
+                       "GEMM: %s (%zu x %zu, ld %zu, offset %zu, %zu x %zu matrices %zu and %zu "
+                       "apart) ends at float %zu, past its buffer of %zu floats",
+                       name, rows, cols, x.ld, x.off, outer, inner, so, si, end,
+                       bytes / sizeof(float));
+    return ASACL_OK;
+}
+
+asacl_status gemm_check_operands(gemm_shape s, gemm_mat a, gemm_stride sa, gemm_mat b,
+                                 gemm_stride sb, gemm_mat c, gemm_stride sc, size_t outer,
+                                 size_t inner)
+{
+    TRY(check_operand("A", a, s.trans_a ? s.k : s.m, s.trans_a ? s.m : s.k, sa, outer, inner));
+    TRY(check_operand("B", b, s.trans_b ? s.n : s.k, s.trans_b ? s.k : s.n, sb, outer, inner));
+    return check_operand("C", c, s.m, s.n, sc, outer, inner);
 }
 
 /* ---- checking results ------------------------------------------------------- */

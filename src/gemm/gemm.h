@@ -6,8 +6,9 @@
  * backend: CLBlast refuses K = 0); the own kernels never read A or B when
  * alpha == 0.
  *
- * Two backends: CLBlast (gemm_clblast.c) and asacl's own kernels (cl/gemm.cl,
- * gemm_own.c). gemm.c picks one per call from the shape class (transposes,
+ * Three backends: CLBlast (gemm_clblast.c), asacl's own CPU-style kernels
+ * (cl/gemm.cl, gemm_own.c) and its GPU-style tiled kernels (cl/gemm_tiled.cl,
+ * gemm_tiled.c). gemm.c picks one per call from the shape class (transposes,
  * batched or not) and the device profile's "kernels": {"gemm": {...}} keys
  * (devices/README.md), with built-in defaults: own kernels on CPUs, CLBlast
  * elsewhere. */
@@ -58,7 +59,12 @@ asacl_status gemm_reserve(asacl_ctx *ctx, gemm_shape s, size_t lda, size_t ldb, 
 typedef enum gemm_backend {
     GEMM_BACKEND_CLBLAST = 0,
     GEMM_BACKEND_OWN = 1,
+    GEMM_BACKEND_TILED = 2,
+    GEMM_BACKEND_COUNT
 } gemm_backend;
+
+/* "clblast", "own", "tiled". */
+const char *gemm_backend_name(gemm_backend b);
 
 /* Shape classes; each has its own backend and parameters in the profile. */
 typedef enum gemm_class {
@@ -93,9 +99,20 @@ typedef struct gemm_own_params {
     int local_kib; /* automatic walk: local memory for the B block, KiB */
 } gemm_own_params;
 
+/* Parameters of the tiled kernels (cl/gemm_tiled.cl), all compile-time:
+ * each distinct set is one program build. */
+typedef struct gemm_tiled_params {
+    int mwg, nwg;     /* MWG x NWG: the tile of C one work-group computes */
+    int kwg;          /* KWG: K step, rows of the A and B panels in local memory */
+    int mdimc, ndimc; /* MDIMC x NDIMC: work-items per group along M and N */
+    int vw;           /* VW: floats per global load of a panel copy (1, 2, 4, 8) */
+    int pad;          /* PAD: extra floats per local-memory row (bank conflicts) */
+} gemm_tiled_params;
+
 typedef struct gemm_choice {
     gemm_backend backend;
     gemm_own_params own; /* the class's own-kernel parameters (rp, cp, kc as given) */
+    gemm_tiled_params tiled; /* the class's tiled-kernel parameters */
 } gemm_choice;
 
 /* The backend and parameters gemm()/gemm_batched() use for a class on this
@@ -125,6 +142,9 @@ asacl_status gemm_own_run(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s
 asacl_status gemm_clblast_run(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a,
                               size_t stride_a, gemm_mat b, size_t stride_b, float beta,
                               gemm_mat c, size_t stride_c, size_t batch);
+asacl_status gemm_tiled_run(asacl_ctx *ctx, const gemm_tiled_params *p, gemm_shape s,
+                            float alpha, gemm_mat a, size_t stride_a, gemm_mat b, size_t stride_b,
+                            float beta, gemm_mat c, size_t stride_c, size_t batch);
 /* The same over a two-level batch (gemm_batched2). */
 asacl_status gemm_own_run2(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s, float alpha,
                            gemm_mat a, gemm_stride sa, gemm_mat b, gemm_stride sb, float beta,
@@ -132,15 +152,41 @@ asacl_status gemm_own_run2(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape 
 asacl_status gemm_clblast_run2(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a,
                                gemm_stride sa, gemm_mat b, gemm_stride sb, float beta, gemm_mat c,
                                gemm_stride sc, size_t outer, size_t inner);
+asacl_status gemm_tiled_run2(asacl_ctx *ctx, const gemm_tiled_params *p, gemm_shape s,
+                             float alpha, gemm_mat a, gemm_stride sa, gemm_mat b, gemm_stride sb,
+                             float beta, gemm_mat c, gemm_stride sc, size_t outer, size_t inner);
+
+/* The tiled kernels' built-in defaults (cl/gemm_tiled.cl's: a 64 x 64 tile
+ * per 16 x 16 work-group, KWG 16, VW 4, PAD 1). */
+void gemm_tiled_defaults(gemm_tiled_params *p);
+/* 0 when p is a valid set for this device; else 1 with the reason in why:
+ * a value out of range, a tile not divisible by its work-group or vector
+ * width, a register block over 256 floats, a work-group over the device's
+ * maximum, panels over its local memory. */
+int gemm_tiled_invalid(const asacl_ctx *ctx, const gemm_tiled_params *p, char *why, size_t cap);
+/* Local memory one work-group of p uses, in bytes. */
+size_t gemm_tiled_local_bytes(const gemm_tiled_params *p);
+/* The -D defines of the tiled kernels' build for p, those that differ from
+ * cl/gemm_tiled.cl's defaults ("-DMWG=32 -DVW=2", "" for the default set). */
+void gemm_tiled_defines(const gemm_tiled_params *p, char *buf, size_t cap);
 /* The -D defines of the own kernels' build for p, those that differ from
  * cl/gemm.cl's defaults ("-DRM=8", "" for the default build). */
 void gemm_own_defines(const gemm_own_params *p, char *buf, size_t cap);
 
 /* Calls per backend since the context was made (the backend that ran). */
 typedef struct gemm_stats {
-    unsigned long calls[2]; /* by gemm_backend */
+    unsigned long calls[GEMM_BACKEND_COUNT]; /* by gemm_backend */
 } gemm_stats;
 void gemm_get_stats(asacl_ctx *ctx, gemm_stats *out);
+
+/* Checks that op(A), op(B) and C of an outer x inner batch lie inside their
+ * buffers with rows no wider than their leading dimensions, as CLBlast does
+ * for its own calls (the tiled kernels' check before a launch; gemm_own.c
+ * still has its own static copy of the same rules): ASACL_ERR_INVALID_ARG
+ * with what does not fit. Strides of a level of size 1 are ignored. */
+asacl_status gemm_check_operands(gemm_shape s, gemm_mat a, gemm_stride sa, gemm_mat b,
+                                 gemm_stride sb, gemm_mat c, gemm_stride sc, size_t outer,
+                                 size_t inner);
 
 /* ---- checking results (for the tuner and the benchmark) ---- */
 

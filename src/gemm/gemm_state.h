@@ -21,6 +21,12 @@ struct gemm_state {
         cl_kernel kernel;
     } kernels[GEMM_KERNEL_CACHE];
     size_t n_kernels;
+    /* Tiled kernels resolved so far, by build parameters and transposes. */
+    struct {
+        int key[8]; /* mwg, nwg, kwg, mdimc, ndimc, vw, pad, transpose case */
+        cl_kernel kernel;
+    } tiled[GEMM_KERNEL_CACHE];
+    size_t n_tiled;
 };
 
 /* The context's GEMM state, created on first use. */
@@ -31,5 +37,7 @@ asacl_status gemm_clblast_reserve(asacl_ctx *ctx, gemm_shape s, size_t lda, size
                                   size_t ldc);
 /* Builds the own kernel a shape will use (no launch). */
 asacl_status gemm_own_prepare(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s);
+/* Builds the tiled kernel a shape will use (no launch). */
+asacl_status gemm_tiled_prepare(asacl_ctx *ctx, const gemm_tiled_params *p, gemm_shape s);
 
 #endif

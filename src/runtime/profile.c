@@ -5,7 +5,9 @@
  *     "identity": { "platform": "...", "vendor": "nvidia", "type": "gpu",
  *                   "name": "...", "driver": "..." },      all optional
  *     "tuned": false, "description": "...",
- *     "kernels": { "<program>": { "NAME": value, ... }, ... } }
+ *     "kernels": { "<program>": { "NAME": value, ... }, ... },
+ *     "tuning": { "space": { "<program>.NAME": [candidates], ... },
+ *                 "space_only": false, ... } }                   optional
  * Every identity field present must match the device: platform, name and
  * driver as case-insensitive substrings, vendor as the normalised vendor id,
  * type as cpu/gpu/accelerator. The most specific match wins; a matching
@@ -136,6 +138,68 @@ static asacl_status check_limit(const char *origin, const char *program, const c
     return ASACL_OK;
 }
 
+/* tuning.space and tuning.space_only: the candidates asacl tune searches on
+ * the device (the rest of "tuning" is the tuner's record, not read here). */
+static asacl_status parse_space(const char *origin, const cJSON *tuning, rt_profile *out)
+{
+    if (!tuning) return ASACL_OK;
+    if (!cJSON_IsObject(tuning))
+        return rt_fail(ASACL_ERR_PROFILE, "device profile %s: \"tuning\" must be an object", origin);
+    const cJSON *only = cJSON_GetObjectItemCaseSensitive(tuning, "space_only");
+    if (only && !cJSON_IsBool(only))
+        return rt_fail(ASACL_ERR_PROFILE, "device profile %s: tuning.space_only must be true or false",
+                       origin);
+    out->space_only = cJSON_IsTrue(only);
+    const cJSON *space = cJSON_GetObjectItemCaseSensitive(tuning, "space");
+    if (!space) return ASACL_OK;
+    if (!cJSON_IsObject(space))
+        return rt_fail(ASACL_ERR_PROFILE,
+                       "device profile %s: tuning.space must be an object of "
+                       "\"<program>.<NAME>\": [candidates]",
+                       origin);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, space)
+    {
+        const char *dot = strchr(e->string, '.');
+        size_t plen = dot ? (size_t)(dot - e->string) : 0;
+        rt_space *sp = &out->space[out->n_space];
+        if (out->n_space == RT_MAX_SPACE)
+            return rt_fail(ASACL_ERR_PROFILE, "device profile %s: tuning.space has more than %d "
+                           "parameters", origin, RT_MAX_SPACE);
+        if (!dot || plen == 0 || plen >= sizeof sp->program || !valid_name(dot + 1))
+            return rt_fail(ASACL_ERR_PROFILE,
+                           "device profile %s: tuning.space.%s: expected a key "
+                           "\"<program>.<NAME>\" (e.g. \"gemm.NT_BACKEND\")",
+                           origin, e->string);
+        memcpy(sp->program, e->string, plen);
+        sp->program[plen] = 0;
+        snprintf(sp->name, sizeof sp->name, "%s", dot + 1);
+        if (!known_program(sp->program))
+            return rt_fail(ASACL_ERR_PROFILE,
+                           "device profile %s: tuning.space.%s: there is no kernel file cl/%s.cl",
+                           origin, e->string, sp->program);
+        if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) > RT_SPACE_VALUES)
+            return rt_fail(ASACL_ERR_PROFILE,
+                           "device profile %s: tuning.space.%s: expected a list of at most %d "
+                           "integer candidates",
+                           origin, e->string, RT_SPACE_VALUES);
+        const cJSON *v;
+        sp->n = 0;
+        cJSON_ArrayForEach(v, e)
+        {
+            long long x;
+            if (!json_integer(v, 0, 1L << 30, &x))
+                return rt_fail(ASACL_ERR_PROFILE,
+                               "device profile %s: tuning.space.%s: candidate %zu is not an "
+                               "integer in [0, 2^30]",
+                               origin, e->string, sp->n + 1);
+            sp->values[sp->n++] = (long)x;
+        }
+        out->n_space++;
+    }
+    return ASACL_OK;
+}
+
 asacl_status rt_profile_parse(const char *json, const char *origin, rt_profile *out)
 {
     memset(out, 0, sizeof *out);
@@ -175,6 +239,8 @@ asacl_status rt_profile_parse(const char *json, const char *origin, rt_profile *
         }
     }
     out->tuned = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "tuned"));
+    st = parse_space(origin, cJSON_GetObjectItemCaseSensitive(root, "tuning"), out);
+    if (st != ASACL_OK) goto done;
     const cJSON *kernels = cJSON_GetObjectItemCaseSensitive(root, "kernels");
     if (kernels && !cJSON_IsObject(kernels)) {
         st = rt_fail(ASACL_ERR_PROFILE, "device profile %s: \"kernels\" must be an object", origin);

@@ -66,11 +66,25 @@ typedef struct rt_define {
     char value[32];
 } rt_define;
 
+/* A search space asacl tune takes from the profile ("tuning": {"space":
+ * {"<program>.<NAME>": [values]}}): the candidates of one parameter. */
+#define RT_MAX_SPACE 48
+#define RT_SPACE_VALUES 11
+typedef struct rt_space {
+    char program[32];
+    char name[32];
+    size_t n; /* 0: not searched on this device */
+    long values[RT_SPACE_VALUES];
+} rt_space;
+
 typedef struct rt_profile {
     char source[256];      /* "shipped:<file>", "user:<path>", "file:<path>" */
     int tuned;             /* the profile says its values were measured */
     size_t n_defines;
     rt_define defines[RT_MAX_DEFINES];
+    size_t n_space;        /* tuning.space: candidates replacing asacl tune's own */
+    rt_space space[RT_MAX_SPACE];
+    int space_only;        /* tuning.space_only: search nothing else */
 } rt_profile;
 
 /* Finds the profile for a device: explicit path, else the user's folder

@@ -6,7 +6,16 @@
  * profile, is checked against the result of the starting profile, and is
  * timed by the device (OpenCL profiling events, summed over repetitions).
  * Progress is written to the output profile after every parameter, so a run
- * that hits its budget resumes where it stopped. */
+ * that hits its budget resumes where it stopped.
+ *
+ * The candidates of each parameter are tune_ops.c's, unless the starting
+ * profile gives its own under "tuning": {"space": {...}} (devices/README.md):
+ * a list there replaces the built-in one ([] searches nothing), and with
+ * "space_only": true only the listed parameters are searched. The GPU
+ * profiles use it to search the tiled GEMM kernels and the backend choice
+ * among all three. A candidate the GEMM layer refuses for this device
+ * (ASACL_ERR_PROFILE: an invalid tile combination, too much local memory, a
+ * work-group over the device's limit) is recorded as invalid and skipped. */
 #define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -188,6 +197,56 @@ static int uses_clblast(const asacl_device_info *d, cJSON *kernels, const char *
     return any;
 }
 
+/* The candidates of p on this device: the starting profile's space where it
+ * names p, else the built-in list (none with space_only); -1 ends them. */
+static void candidates(const rt_profile *prof, const tune_param *p, long *out)
+{
+    size_t n = 0;
+    const rt_space *sp = NULL;
+    for (size_t i = 0; i < prof->n_space; i++)
+        if (!strcmp(prof->space[i].program, p->program) && !strcmp(prof->space[i].name, p->name))
+            sp = &prof->space[i];
+    if (sp)
+        for (size_t i = 0; i < sp->n; i++) out[n++] = sp->values[i];
+    else if (!prof->space_only)
+        for (size_t i = 0; p->values[i] >= 0; i++) out[n++] = p->values[i];
+    out[n] = -1;
+}
+
+/* Every parameter the profile's space names must be one asacl tune knows. */
+static asacl_status check_space(const rt_profile *prof)
+{
+    for (size_t i = 0; i < prof->n_space; i++) {
+        const tune_param *p = tune_params;
+        while (p->name && (strcmp(p->program, prof->space[i].program) ||
+                           strcmp(p->name, prof->space[i].name)))
+            p++;
+        if (!p->name)
+            return rt_fail(ASACL_ERR_PROFILE,
+                           "device profile %s: tuning.space.%s.%s: asacl tune has no such "
+                           "parameter (devices/README.md lists them)",
+                           prof->source, prof->space[i].program, prof->space[i].name);
+    }
+    return ASACL_OK;
+}
+
+/* The space as JSON, for the record in the profile written. */
+static void space_json(const rt_profile *prof, cJSON *tuning)
+{
+    cJSON_DeleteItemFromObject(tuning, "space");
+    cJSON_DeleteItemFromObject(tuning, "space_only");
+    if (prof->n_space == 0 && !prof->space_only) return;
+    cJSON *sp = cJSON_AddObjectToObject(tuning, "space");
+    for (size_t i = 0; i < prof->n_space; i++) {
+        char key[80];
+        snprintf(key, sizeof key, "%s.%s", prof->space[i].program, prof->space[i].name);
+        cJSON *list = cJSON_AddArrayToObject(sp, key);
+        for (size_t k = 0; k < prof->space[i].n; k++)
+            cJSON_AddItemToArray(list, cJSON_CreateNumber((double)prof->space[i].values[k]));
+    }
+    if (prof->space_only) cJSON_AddBoolToObject(tuning, "space_only", 1);
+}
+
 static int close_enough(const float *a, const float *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -208,6 +267,18 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
     asacl_ctx *base = NULL;
     TRY(asacl_ctx_create(&co, &base));
     asacl_device_info dev = *asacl_ctx_device(base);
+    rt_profile *start = malloc(sizeof *start); /* the starting profile: its space */
+    if (!start) {
+        asacl_ctx_destroy(base);
+        return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "asacl tune");
+    }
+    *start = base->profile;
+    asacl_status sst = check_space(start);
+    if (sst != ASACL_OK) {
+        free(start);
+        asacl_ctx_destroy(base);
+        return sst;
+    }
     char out[1024], tmp[1100];
     if (o->output && *o->output) snprintf(out, sizeof out, "%s", o->output);
     else default_output(&dev, o->output_dir, out, sizeof out);
@@ -229,6 +300,7 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
     }
     if (!kernels) kernels = kernels_of(base);
     if (!tuning) tuning = cJSON_CreateObject();
+    space_json(start, tuning);
     asacl_ctx_destroy(base);
     cJSON *meas = cJSON_GetObjectItem(tuning, "measurements");
     if (!meas) meas = cJSON_AddObjectToObject(tuning, "measurements");
@@ -263,6 +335,9 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
         cJSON *it;
         cJSON_ArrayForEach(it, done) already |= cJSON_IsString(it) && !strcmp(it->valuestring, key);
         if (already) continue;
+        long values[RT_SPACE_VALUES + 12];
+        candidates(start, p, values);
+        if (values[0] < 0) continue; /* not searched on this device */
         if (!strncmp(p->name, "CLBLAST_", 8) && !uses_clblast(&dev, kernels, tmp)) {
             say(o, "%-24s -> skipped: no GEMM class uses CLBlast on this device", key);
             cJSON_AddItemToArray(done, cJSON_CreateString(key));
@@ -277,8 +352,8 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
         double incumbent = 1000 * seconds; /* the values as they stand */
         double best = INFINITY;
         long best_v = -1;
-        for (int i = 0; p->values[i] >= 0 && st == ASACL_OK; i++) {
-            long v = p->values[i];
+        for (int i = 0; values[i] >= 0 && st == ASACL_OK; i++) {
+            long v = values[i];
             if (p->work_group && (size_t)v > dev.max_work_group_size) continue;
             char vk[32];
             snprintf(vk, sizeof vk, "%ld", v);
@@ -296,6 +371,13 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
             set_param(cand, p->program, p->name, (double)v);
             st = measure(o, &dev, cand, p, &s, tmp, &seconds, got);
             cJSON_Delete(cand);
+            if (st == ASACL_ERR_PROFILE) {
+                /* a combination the GEMM layer refuses for this device */
+                cJSON_AddStringToObject(m, vk, "invalid");
+                say(o, "  %-22s %5ld  invalid here: %.400s", key, v, asacl_last_error());
+                st = ASACL_OK;
+                continue;
+            }
             if (st == ASACL_ERR_BUILD || st == ASACL_ERR_OPENCL || st == ASACL_ERR_OUT_OF_MEMORY) {
                 /* a value the device cannot run: record it and go on */
                 cJSON_AddStringToObject(m, vk, asacl_status_str(st));
@@ -351,6 +433,7 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
         if (out_of_time) say(o, "budget spent: run asacl tune again to continue");
     }
     if (written) snprintf(written, cap, "%s", out);
+    free(start);
     cJSON_Delete(kernels);
     cJSON_Delete(tuning);
     return st;

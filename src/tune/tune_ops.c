@@ -246,8 +246,10 @@ typedef struct gemm_case {
     size_t m, n, k, batch;
 } gemm_case;
 
-static asacl_status bench_products(asacl_ctx *ctx, const gemm_case *cases, size_t nc, int reps,
-                                   float *out, size_t n)
+/* tiled: run each product on the tiled kernels with its class's parameters
+ * (gemm_choose), whatever the class's backend; else through gemm(). */
+static asacl_status bench_products(asacl_ctx *ctx, const gemm_case *cases, size_t nc, int tiled,
+                                   int reps, float *out, size_t n)
 {
     size_t most_a = 0, most_b = 0, most_c = 0;
     for (size_t i = 0; i < nc; i++) {
@@ -266,9 +268,20 @@ static asacl_status bench_products(asacl_ctx *ctx, const gemm_case *cases, size_
             gemm_shape sh = {g->ta, g->tb, g->m, g->n, g->k};
             gemm_mat ma = {a, 0, g->ta ? g->m : g->k}, mb = {b, 0, g->tb ? g->k : g->n},
                      mc = {c, 0, g->n};
-            r = g->batch > 1 ? gemm_batched(ctx, sh, 0.5f, ma, g->m * g->k, mb, g->k * g->n, 0.0f,
-                                            mc, g->m * g->n, g->batch)
-                             : gemm(ctx, sh, 0.5f, ma, mb, 0.0f, mc);
+            gemm_choice ch;
+            if (tiled) {
+                r = gemm_choose(ctx, gemm_classify(sh, g->batch > 1), &ch);
+                char why[256];
+                if (r == ASACL_OK && gemm_tiled_invalid(ctx, &ch.tiled, why, sizeof why))
+                    r = rt_fail(ASACL_ERR_PROFILE, "tiled GEMM parameters: %s", why);
+                if (r == ASACL_OK)
+                    r = gemm_tiled_run(ctx, &ch.tiled, sh, 0.5f, ma, g->m * g->k, mb, g->k * g->n,
+                                       0.0f, mc, g->m * g->n, g->batch);
+            } else {
+                r = g->batch > 1 ? gemm_batched(ctx, sh, 0.5f, ma, g->m * g->k, mb, g->k * g->n,
+                                                0.0f, mc, g->m * g->n, g->batch)
+                                 : gemm(ctx, sh, 0.5f, ma, mb, 0.0f, mc);
+            }
         }
     if (r == ASACL_OK) r = sample(ctx, c, most_c, out, n);
     RELEASE(&a, &b, &c);
@@ -316,7 +329,22 @@ static asacl_status bench_class(asacl_ctx *ctx, const tune_shape *s, gemm_class 
     gemm_case g[STEP_GEMMS_MAX];
     size_t nc = class_cases(s, cls, g, most);
     if (nc == 0) return rt_fail(ASACL_ERR_INTERNAL, "tune: no products of GEMM class %d", (int)cls);
-    return bench_products(ctx, g, nc, reps, out, n);
+    return bench_products(ctx, g, nc, 0, reps, out, n);
+}
+
+/* The tiled kernels themselves, whatever the classes' backends: the largest
+ * products of every class a step has (two each, three batched), each with
+ * its class's tiled parameters; the sample is of the last product. */
+static asacl_status bench_tiled(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
+{
+    static const gemm_class classes[] = {GEMM_CLASS_NN, GEMM_CLASS_TN, GEMM_CLASS_BATCHED,
+                                         GEMM_CLASS_NT};
+    gemm_case g[4 * STEP_GEMMS_MAX];
+    size_t nc = 0;
+    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
+        nc += class_cases(s, classes[i], g + nc, classes[i] == GEMM_CLASS_BATCHED ? 3 : 2);
+    if (nc == 0) return rt_fail(ASACL_ERR_INTERNAL, "tune: no GEMM products");
+    return bench_products(ctx, g, nc, 1, reps, out, n);
 }
 
 static asacl_status bench_nt(asacl_ctx *ctx, const tune_shape *s, int reps, float *out, size_t n)
@@ -365,7 +393,16 @@ static asacl_status bench_clblast(asacl_ctx *ctx, const tune_shape *s, int reps,
 #define END (-1)
 
 const tune_param tune_params[] = {
-    /* GEMM first: the largest share of a step. Backends, then tiles. */
+    /* GEMM first: the largest share of a step. The tiled kernels' parameters
+     * (searched only where the profile's tuning.space lists candidates: the
+     * GPU profiles), then the backends, then the own kernels' tiles. */
+    {"gemm", "TILED_MWG", {END}, 64, 0, bench_tiled},
+    {"gemm", "TILED_NWG", {END}, 64, 0, bench_tiled},
+    {"gemm", "TILED_KWG", {END}, 16, 0, bench_tiled},
+    {"gemm", "TILED_MDIMC", {END}, 16, 0, bench_tiled},
+    {"gemm", "TILED_NDIMC", {END}, 16, 0, bench_tiled},
+    {"gemm", "TILED_VW", {END}, 4, 0, bench_tiled},
+    {"gemm", "TILED_PAD", {END}, 1, 0, bench_tiled},
     {"gemm", "NT_BACKEND", {0, 1, END}, -1, 0, bench_nt},
     {"gemm", "NN_BACKEND", {0, 1, END}, -1, 0, bench_nn},
     {"gemm", "TN_BACKEND", {0, 1, END}, -1, 0, bench_tn},
