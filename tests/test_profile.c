@@ -45,6 +45,12 @@ int main(void)
     rt_profile p;
     REQUIRE_OK(rt_profile_find(&pocl, NULL, &p));
     CHECK(!strcmp(p.source, "shipped:pocl-cpu.json"), "PoCL profile: %s", p.source);
+    /* PoCL's AVX2 target has its own tuned profile (a 16-register tile). */
+    asacl_device_info avx2 = fake("Portable Computing Language", "pthread-haswell-AMD EPYC", "amd",
+                                  ASACL_DEVICE_CPU);
+    REQUIRE_OK(rt_profile_find(&avx2, NULL, &p));
+    CHECK(!strcmp(p.source, "shipped:pocl-haswell-avx2.json") && p.tuned, "PoCL AVX2 profile: %s",
+          p.source);
     REQUIRE_OK(rt_profile_find(&h100, NULL, &p));
     CHECK(!strcmp(p.source, "shipped:nvidia-gpu.json"), "H100 profile: %s", p.source);
     CHECK(!p.tuned, "the NVIDIA default says it is untuned");

@@ -12,7 +12,7 @@ asacl_status op_gelu_forward(asacl_ctx *ctx, tensor act, tensor pre, tensor bias
     op_arg(&a, bias);
     rt_arg_u32(&a, (cl_uint)(N * F));
     rt_arg_u32(&a, (cl_uint)F);
-    size_t vw = (size_t)rt_param(ctx, "gelu", "GELU_VW", 8);
+    size_t vw = (size_t)rt_slot_param(ctx, RTK_gelu_forward, "GELU_VW", 8);
     return rt_run_1d(ctx, &a, (N * F + vw - 1) / vw);
 }
 
@@ -46,7 +46,7 @@ asacl_status op_gelu_bias_backward(asacl_ctx *ctx, tensor dpre, tensor dbias, te
     rt_arg_u32(&a, (cl_uint)N);
     rt_arg_u32(&a, (cl_uint)F);
     rt_arg_u32(&a, (cl_uint)chunk);
-    size_t vw = (size_t)rt_param(ctx, "gelu", "GELU_VW", 8);
+    size_t vw = (size_t)rt_slot_param(ctx, RTK_gelu_bias_backward, "GELU_VW", 8);
     size_t g[2] = {(F + vw - 1) / vw, S};
     TRY(rt_run(ctx, &a, 2, g, NULL));
     return op_reduce_columns(ctx, dbias, partial, F, F, S);

@@ -31,6 +31,16 @@ const char *rt_kernel_name(rt_kernel_id id)
 
 const rt_kslot *rt_slot(const asacl_ctx *ctx, rt_kernel_id id) { return &ctx->kslots[id]; }
 
+long rt_slot_param(asacl_ctx *ctx, rt_kernel_id id, const char *name, long fallback)
+{
+    rt_kslot *s = &ctx->kslots[id];
+    if (!s->param_read) {
+        s->param = rt_param(ctx, KERNELS[id].program, name, fallback);
+        s->param_read = 1;
+    }
+    return s->param;
+}
+
 static asacl_status resolve(asacl_ctx *ctx, rt_kernel_id id)
 {
     rt_kslot *s = &ctx->kslots[id];

@@ -156,6 +156,8 @@ typedef struct rt_kslot {
     cl_kernel kernel;
     size_t local;
     int compiled_local; /* local comes from reqd_work_group_size */
+    long param;         /* rt_slot_param's value, once read */
+    int param_read;
 } rt_kslot;
 
 struct asacl_ctx {
@@ -232,6 +234,10 @@ asacl_status rt_run_1d(asacl_ctx *ctx, const rt_args *a, size_t n);
 asacl_status rt_run_groups(asacl_ctx *ctx, const rt_args *a, size_t groups);
 /* The resolved slot of a kernel (rt_begin resolves it). */
 const rt_kslot *rt_slot(const asacl_ctx *ctx, rt_kernel_id id);
+/* The one profile value (besides WGS) a kernel's launcher needs for its
+ * geometry, e.g. the GELU kernels' GELU_VW: read from the kernel's program
+ * on the first call and kept in its slot (a kernel asks for one name). */
+long rt_slot_param(asacl_ctx *ctx, rt_kernel_id id, const char *name, long fallback);
 /* The name of kernel `id`. */
 const char *rt_kernel_name(rt_kernel_id id);
 void rt_arg_mem(rt_args *a, cl_mem m);
