@@ -83,7 +83,7 @@ int cmd_predict(int argc, char **argv)
         if (b) *b++ = 0;
         int length;
         st = asacl_tokenizer_encode(m.tok, line, b, (int)L, ids, segs, &length);
-        asacl_batch bt = {1, (size_t)length, ids, segs, &length, NULL, NULL};
+        asacl_batch bt = {1, (size_t)length, ids, segs, &length, NULL, NULL, NULL, 0};
         if (st == ASACL_OK) st = asacl_model_predict(m.model, &bt, z);
         if (st != ASACL_OK) break;
         if (C == 1) {
