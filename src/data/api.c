@@ -7,6 +7,7 @@
 #include "data/builtin_choice.h"
 #include "data/builtin_ner.h"
 #include "data/dataset.h"
+#include "data/token_labels.h"
 #include "base/base.h"
 
 static asacl_status wrap_tokenizer(asacl_status st, wp_tokenizer *wp, bpe_tokenizer *bpe,
@@ -128,6 +129,23 @@ asacl_status asacl_tokenizer_encode(const asacl_tokenizer *t, const char *a, con
         return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_encode: NULL argument");
     if (t->bpe) return bpe_encode(t->bpe, a, b, max_len, ids, segments, length);
     return wp_encode(t->wp, a, b, max_len, ids, segments, length);
+}
+
+asacl_status asacl_tokenizer_encode_words(const asacl_tokenizer *t, const char *const *words,
+                                          size_t n_words, int max_len, int32_t *ids,
+                                          int32_t *segments, int32_t *word_first, int *length)
+{
+    if (!t || (!words && n_words) || !ids || !segments || !length)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_encode_words: NULL argument");
+    if (!t->wp)
+        return rt_fail(ASACL_ERR_UNSUPPORTED, "encoding words needs a WordPiece vocabulary "
+                       "(byte-level BPE word encoding is not implemented)");
+    int32_t *labels = malloc((max_len > 0 ? (size_t)max_len : 1) * sizeof *labels);
+    if (!labels) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "encoding %zu words", n_words);
+    asacl_status st = wp_encode_words(t->wp, words, NULL, n_words, max_len, ids, segments, labels,
+                                      word_first, length, NULL);
+    free(labels);
+    return st;
 }
 
 static asacl_status new_dataset(int task, asacl_dataset **out)
