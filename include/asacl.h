@@ -393,9 +393,10 @@ ASACL_API asacl_status asacl_tokenizer_encode(const asacl_tokenizer *tokenizer, 
                                     const char *b, int max_len, int32_t *ids, int32_t *segments,
                                     int *length);
 
-/* Token classification's encoding of a sentence given as words (WordPiece
- * only): "[CLS] pieces(word 0) pieces(word 1) ... [SEP]", each word
- * tokenised on its own; word_first[w] (n_words entries) gets the position
+/* Token classification's encoding of a sentence given as words:
+ * "[CLS] pieces(word 0) pieces(word 1) ... [SEP]", each word tokenised on
+ * its own (byte-level BPE: "<s> ... </s>", each word with a space before it,
+ * as transformers' add_prefix_space=True); word_first[w] (n_words entries) gets the position
  * of word w's first piece, -1 for a word cut off by max_len or without a
  * piece. ids and segments (all 0) need room for max_len. */
 ASACL_API asacl_status asacl_tokenizer_encode_words(const asacl_tokenizer *tokenizer,

@@ -137,13 +137,12 @@ asacl_status asacl_tokenizer_encode_words(const asacl_tokenizer *t, const char *
 {
     if (!t || (!words && n_words) || !ids || !segments || !length)
         return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_encode_words: NULL argument");
-    if (!t->wp)
-        return rt_fail(ASACL_ERR_UNSUPPORTED, "encoding words needs a WordPiece vocabulary "
-                       "(byte-level BPE word encoding is not implemented)");
     int32_t *labels = malloc((max_len > 0 ? (size_t)max_len : 1) * sizeof *labels);
     if (!labels) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "encoding %zu words", n_words);
-    asacl_status st = wp_encode_words(t->wp, words, NULL, n_words, max_len, ids, segments, labels,
-                                      word_first, length, NULL);
+    asacl_status st = t->wp ? wp_encode_words(t->wp, words, NULL, n_words, max_len, ids, segments,
+                                              labels, word_first, length, NULL)
+                            : bpe_encode_words(t->bpe, words, NULL, n_words, max_len, ids, segments,
+                                               labels, word_first, length, NULL);
     free(labels);
     return st;
 }

@@ -104,9 +104,6 @@ asacl_status asacl_loader_create(const asacl_dataset *d, const asacl_tokenizer *
         return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "data loader for %zu examples of %zu tokens", n, L);
     }
     asacl_status st = ASACL_OK;
-    if (d->task == ASACL_TASK_TOKEN && !t->wp)
-        st = rt_fail(ASACL_ERR_UNSUPPORTED, "token classification reads words with a WordPiece "
-                     "vocabulary (vocab.txt); byte-level BPE word encoding is not implemented");
     for (size_t i = 0, w = 0; st == ASACL_OK && i < n; i++) {
         size_t line = 0;
         int label = -1, len = 0;
@@ -115,9 +112,13 @@ asacl_status asacl_loader_create(const asacl_dataset *d, const asacl_tokenizer *
             const conll_sentence *sn = &d->c.sent[i];
             line = sn->line;
             l->word_off[i] = w;
-            st = wp_encode_words(t->wp, sn->words, d->c.has_labels ? sn->labels : NULL, sn->n, (int)L,
-                                 l->ids + i * L, l->segs + i * L, l->tok_labels + i * L,
-                                 l->word_first + w, &len, NULL);
+            const int *wl = d->c.has_labels ? sn->labels : NULL;
+            st = t->wp ? wp_encode_words(t->wp, sn->words, wl, sn->n, (int)L, l->ids + i * L,
+                                         l->segs + i * L, l->tok_labels + i * L, l->word_first + w,
+                                         &len, NULL)
+                       : bpe_encode_words(t->bpe, sn->words, wl, sn->n, (int)L, l->ids + i * L,
+                                          l->segs + i * L, l->tok_labels + i * L, l->word_first + w,
+                                          &len, NULL);
             w += sn->n;
             l->word_off[i + 1] = w;
             l->lens[i] = len;
