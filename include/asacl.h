@@ -222,6 +222,23 @@ typedef enum asacl_model_type {
     ASACL_MODEL_ROBERTA = 1
 } asacl_model_type;
 
+/* What the model is trained for: its head, its loss and its metrics
+ * (asa-spec 5 and 10). Append only. */
+typedef enum asacl_task_kind {
+    ASACL_TASK_SEQUENCE = 0, /* sequence classification (num_labels >= 2) or regression (1):
+                                BERT's pooler + classifier on [CLS] (RoBERTa: its
+                                classification head on <s>); BertForSequenceClassification */
+    ASACL_TASK_TOKEN = 1,    /* token classification (NER, POS): dropout + classifier [C, D] on
+                                every token, no pooler; BertForTokenClassification */
+    ASACL_TASK_CHOICE = 2    /* multiple choice: every (example, choice) pair is a sequence;
+                                pooler + dropout + a one-output classifier score it, the scores
+                                of an example's n choices are its logits [n];
+                                BertForMultipleChoice (num_labels is 1: one score) */
+} asacl_task_kind;
+
+/* "sequence", "token", "choice"; NULL for an unknown kind. */
+ASACL_API const char *asacl_task_kind_name(int kind);
+
 typedef struct asacl_model_config {
     int vocab_size;                     /* 30522 */
     int hidden_size;                    /* D, 768 */
@@ -239,6 +256,8 @@ typedef struct asacl_model_config {
     /* Label names (config.json id2label), "" when absent. */
     char id2label[ASACL_MAX_LABELS][64];
     int model_type;                     /* asacl_model_type, ASACL_MODEL_BERT by default */
+    int task;                           /* asacl_task_kind (config.json's architectures),
+                                           ASACL_TASK_SEQUENCE by default */
 } asacl_model_config;
 
 /* bert-base-uncased's values with num_labels = 2. */
@@ -278,6 +297,9 @@ typedef struct asacl_load_options {
     int adversaries;      /* include ASA adversaries (from the file, else fresh) */
     uint64_t seed;        /* for tensors the folder lacks */
     char id2label[ASACL_MAX_LABELS][64]; /* label names to set with num_labels ("" keeps) */
+    int task;             /* asacl_task_kind to load the folder as (its head is then made
+                             fresh, as transformers does, if the folder's is another);
+                             -1 (default): the folder's own (config.json architectures) */
 } asacl_load_options;
 
 typedef struct asacl_load_report {
@@ -308,17 +330,31 @@ ASACL_API const asacl_model_config *asacl_model_get_config(const asacl_model *mo
 /* Parameters of the encoder and head (and of the adversaries, if any). */
 ASACL_API size_t asacl_model_param_count(const asacl_model *model, int with_adversaries);
 
+/* The label of a token outside the loss and the metrics (torch's ignore_index). */
+#define ASACL_TOKEN_IGNORE (-100)
+
 /* A batch of encoded sequences, row-major [B, T]: tokens at positions
  * >= lengths[b] are padding. labels for classification, targets for one
- * label (regression); either may be NULL when not needed. */
+ * label (regression); either may be NULL when not needed.
+ * Token classification: token_labels [B * T] (row-major like ids), a class
+ * id or ASACL_TOKEN_IGNORE ([CLS], [SEP], padding, sub-words after a
+ * word's first); labels unused.
+ * Multiple choice (n_choices >= 2): B examples of n_choices sequences each,
+ * so ids and segments hold B * n_choices rows of T (row b * n_choices + k is
+ * choice k of example b), lengths B * n_choices entries and labels B (the
+ * right choice of each example). n_choices 0 (or 1): one sequence per example. */
 typedef struct asacl_batch {
     size_t B, T;
     const int32_t *ids, *segments, *lengths, *labels;
     const float *targets;
+    const int32_t *token_labels;
+    size_t n_choices;
 } asacl_batch;
 
-/* Logits [B * num_labels] of the clean pass with dropout off (evaluation,
- * prediction); the adversaries play no part. */
+/* Logits of the clean pass with dropout off (evaluation, prediction); the
+ * adversaries play no part: [B * num_labels] for sequence classification,
+ * [B * T * num_labels] for token classification (T the batch's T),
+ * [B * n_choices] choice scores for multiple choice. */
 ASACL_API asacl_status asacl_model_predict(asacl_model *model, const asacl_batch *batch, float *logits);
 
 /* ------------------------------------------------------------------------ */
@@ -357,14 +393,31 @@ ASACL_API asacl_status asacl_tokenizer_encode(const asacl_tokenizer *tokenizer, 
                                     const char *b, int max_len, int32_t *ids, int32_t *segments,
                                     int *length);
 
+/* Token classification's encoding of a sentence given as words:
+ * "[CLS] pieces(word 0) pieces(word 1) ... [SEP]", each word tokenised on
+ * its own (byte-level BPE: "<s> ... </s>", each word with a space before it,
+ * as transformers' add_prefix_space=True); word_first[w] (n_words entries) gets the position
+ * of word w's first piece, -1 for a word cut off by max_len or without a
+ * piece. ids and segments (all 0) need room for max_len. */
+ASACL_API asacl_status asacl_tokenizer_encode_words(const asacl_tokenizer *tokenizer,
+                                                    const char *const *words, size_t n_words,
+                                                    int max_len, int32_t *ids, int32_t *segments,
+                                                    int32_t *word_first, int *length);
+
 /* ------------------------------------------------------------------------ */
 /* Datasets: GLUE-format TSV files, users' own TSV, and the built-in task.  */
 
 typedef struct asacl_dataset asacl_dataset;
 
-/* Reads a TSV file for task (sst2 cola mrpc qnli rte mnli qqp stsb tsv).
+/* Reads a data file for task:
+ *   sst2 cola mrpc qnli rte mnli qqp stsb tsv   GLUE-format TSV (sequence tasks)
+ *   ner pos conll       CoNLL-style token files (one "word ... label" line per
+ *                       word, a blank line between sentences; token classification)
+ *   swag dream hellaswag choice   multiple choice: SWAG CSV, DREAM JSON,
+ *                       HellaSwag JSONL, asacl's own JSONL ({"context",
+ *                       "question", "choices", "label"}; README)
  * labels (may be NULL): the class names in id order to use instead of the
- * task's own, e.g. the train file's or a model's id2label. */
+ * file's own, e.g. the train file's or a model's id2label. */
 ASACL_API asacl_status asacl_dataset_read(const char *path, const char *task, const char *const *labels,
                                 int num_labels, asacl_dataset **dataset);
 /* The built-in task (see README): "train", "dev" (distributed like train)
@@ -374,6 +427,14 @@ ASACL_API asacl_status asacl_dataset_builtin(const char *split, size_t n, uint64
                                    asacl_dataset **dataset);
 /* The built-in task's vocabulary (a lower-cased WordPiece vocabulary). */
 ASACL_API asacl_status asacl_builtin_tokenizer(asacl_tokenizer **tokenizer);
+/* The built-in toy of a task family: task "sequence" (the task above),
+ * "ner" (token classification: O, B-PER, I-PER, B-LOC, I-LOC) or "choice"
+ * (4 choices); splits and seed as above. */
+ASACL_API asacl_status asacl_dataset_builtin_task(const char *task, const char *split, size_t n,
+                                                  uint64_t seed, asacl_dataset **dataset);
+ASACL_API asacl_status asacl_builtin_task_tokenizer(const char *task, asacl_tokenizer **tokenizer);
+/* The task kind a data-set name reads as (asacl_task_kind), -1 if unknown. */
+ASACL_API int asacl_task_of_name(const char *task);
 ASACL_API void asacl_dataset_destroy(asacl_dataset *dataset);
 ASACL_API size_t asacl_dataset_size(const asacl_dataset *dataset);
 ASACL_API int asacl_dataset_num_labels(const asacl_dataset *dataset);   /* 1: regression */
@@ -383,6 +444,19 @@ ASACL_API int asacl_dataset_has_labels(const asacl_dataset *dataset);
  * regression target, and its line in the file (0 for generated data). */
 ASACL_API asacl_status asacl_dataset_get(const asacl_dataset *dataset, size_t i, const char **a,
                                const char **b, int *label, float *target, size_t *line);
+/* The data set's task kind (asacl_task_kind). */
+ASACL_API int asacl_dataset_task(const asacl_dataset *dataset);
+/* Choices per example (multiple choice), else 0. */
+ASACL_API int asacl_dataset_num_choices(const asacl_dataset *dataset);
+/* Token classification: sentence i's words and their class ids (-1 without
+ * labels). For a multiple-choice set asacl_dataset_get gives the context in
+ * a and choice 0's second segment in b; asacl_dataset_choice gives them all. */
+ASACL_API asacl_status asacl_dataset_words(const asacl_dataset *dataset, size_t i,
+                                           const char *const **words, const int **labels,
+                                           size_t *n);
+ASACL_API asacl_status asacl_dataset_choice(const asacl_dataset *dataset, size_t i,
+                                            const char **context, const char *const **second,
+                                            int *label);
 
 /* ------------------------------------------------------------------------ */
 /* Data loader: a dataset tokenised once, a seeded order per epoch, batches  */
@@ -438,6 +512,11 @@ ASACL_API asacl_status asacl_loader_next(asacl_loader *loader, asacl_batch *batc
 ASACL_API asacl_data_position asacl_loader_position(const asacl_loader *loader);
 /* Continues from a position (as asacl_loader_position returned it). */
 ASACL_API asacl_status asacl_loader_seek(asacl_loader *loader, const asacl_data_position *position);
+/* Token classification: the token position of each word's first piece in
+ * example i (-1 for a word cut off by max_seq_len or without a piece);
+ * *first points into the loader. */
+ASACL_API asacl_status asacl_loader_words(const asacl_loader *loader, size_t i, const int32_t **first,
+                                          size_t *n_words);
 
 /* ------------------------------------------------------------------------ */
 /* Evaluation: the clean pass (dropout off) over every example in order.    */
@@ -446,6 +525,16 @@ typedef struct asacl_metrics {
     size_t n;                        /* examples */
     double accuracy, f1, mcc;        /* classification (f1 and mcc of class 1: two labels) */
     double pearson, spearman, mse;   /* one-output regression */
+    int task;                        /* asacl_task_kind measured */
+    /* Token classification (asa-spec 10): tokens = labelled tokens; token
+     * micro P/R/F1 over the classes from token_first_class on (1: "O", class
+     * 0, left out, the reference's NER metric; 0: every class, POS, where F1
+     * equals the accuracy); entity P/R/F1 over BIO spans (seqeval's default
+     * mode). accuracy is the token accuracy. */
+    size_t tokens;
+    int token_first_class;
+    double token_precision, token_recall, token_f1;
+    double entity_precision, entity_recall, entity_f1;
 } asacl_metrics;
 
 /* Runs model over loader's examples in file order, padding each batch to
@@ -453,8 +542,10 @@ typedef struct asacl_metrics {
  * logits of any padding). logits (may be NULL): [size * num_labels]. */
 ASACL_API asacl_status asacl_evaluate(asacl_model *model, asacl_loader *loader, asacl_metrics *metrics,
                             float *logits);
-/* The metric a task is judged by ("accuracy", or "pearson" for one
- * output) and its value. */
+/* The metric a task is judged by and its value: "accuracy" (sequence
+ * classification, multiple choice), "pearson" (one-output regression),
+ * "token_f1" (token classification, the reference's metric). num_labels
+ * matters only for sequence tasks (metrics->task). */
 ASACL_API const char *asacl_metrics_main(const asacl_metrics *metrics, int num_labels, double *value);
 
 /* ------------------------------------------------------------------------ */
@@ -495,6 +586,9 @@ typedef struct asacl_train_options {
                                (README "Several devices") with every 1/B of the batch */
     asacl_dist *dist;       /* the processes training together (asacl_dist_init); NULL: this
                                one alone. Not saved in checkpoints */
+    size_t max_choices;     /* multiple choice: choices per example (every batch's n_choices
+                               is at most this; the arenas hold max_batch x max_choices
+                               sequences); 0 otherwise */
 } asacl_train_options;
 
 ASACL_API void asacl_train_options_init(asacl_train_options *options);
@@ -509,6 +603,8 @@ typedef struct asacl_step_stats {
     double grad_norm;            /* before clipping (only when clipping) */
     double masked_fraction[ASACL_MAX_LAYERS]; /* per layer, real (query, key) pairs */
     int correct;                 /* right answers of the clean pass on this batch (classification) */
+    int counted;                 /* what correct counts over: examples, or for token
+                                    classification labelled tokens */
 } asacl_step_stats;
 
 typedef struct asacl_trainer asacl_trainer;

@@ -57,7 +57,7 @@ void fixture_free(fixture *f)
 
 asacl_batch fixture_batch(const fixture *f)
 {
-    asacl_batch b = {FX_B, FX_T, f->ids, f->segs, f->lens, f->labels, f->targets_f};
+    asacl_batch b = {FX_B, FX_T, f->ids, f->segs, f->lens, f->labels, f->targets_f, NULL, 0};
     return b;
 }
 

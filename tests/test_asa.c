@@ -131,7 +131,7 @@ static void check_longest(const st_file *f, const asacl_model_config *c, int asa
             ids[b * T + k] = cut->ids[b * cut->T + k];
             segs[b * T + k] = cut->segments[b * cut->T + k];
         }
-    asacl_batch padded = {B, T, ids, segs, cut->lengths, cut->labels, cut->targets};
+    asacl_batch padded = {B, T, ids, segs, cut->lengths, cut->labels, cut->targets, NULL, 0};
     float *z1 = malloc(B * C * sizeof *z1), *z2 = malloc(B * C * sizeof *z2);
     REQUIRE_OK(trainer_eval(&t, cut, z1));
     REQUIRE_OK(trainer_eval(&t, &padded, z2));
@@ -230,7 +230,7 @@ static void run_dump(const char *file, int asa, int additive, int plain, int cut
     CHECK(to.pub.padding == ASACL_PADDING_MAX_LENGTH, "max_length padding is the default");
     trainer t;
     REQUIRE_OK(trainer_create(&m, &to, &t));
-    asacl_batch hb = {B, Tb, iid, iseg, lens, labels, targets};
+    asacl_batch hb = {B, Tb, iid, iseg, lens, labels, targets, NULL, 0};
     asacl_step_stats r;
     REQUIRE_OK(trainer_loss_and_grad(&t, &hb, &r));
 

@@ -224,7 +224,7 @@ static void check_learns(void)
     double first = 0, last = 0;
     for (int s = 0; s < 150; s++) {
         make_task_batch(&r, ids, segs, lens, labels);
-        asacl_batch hb = {LB, LT, ids, segs, lens, labels, NULL};
+        asacl_batch hb = {LB, LT, ids, segs, lens, labels, NULL, NULL, 0};
         asacl_step_stats res;
         CHECK_OK(trainer_step(&t, &hb, &res));
         if (s < 10) first += res.task / 10;
@@ -233,7 +233,7 @@ static void check_learns(void)
     int correct = 0;
     for (int k = 0; k < 8; k++) {
         make_task_batch(&r, ids, segs, lens, labels);
-        asacl_batch hb = {LB, LT, ids, segs, lens, labels, NULL};
+        asacl_batch hb = {LB, LT, ids, segs, lens, labels, NULL, NULL, 0};
         float z[LB * 2];
         CHECK_OK(trainer_eval(&t, &hb, z));
         for (int b = 0; b < LB; b++) correct += (z[2 * b + 1] > z[2 * b]) == labels[b];

@@ -49,7 +49,7 @@ static void read_inputs(inputs *in)
 
 static void predict(asacl_model *m, const inputs *in, float *z)
 {
-    asacl_batch b = {2, 8, in->ids, in->segs, in->lens, NULL, NULL};
+    asacl_batch b = {2, 8, in->ids, in->segs, in->lens, NULL, NULL, NULL, 0};
     REQUIRE_OK(asacl_model_predict(m, &b, z));
 }
 

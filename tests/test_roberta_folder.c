@@ -71,7 +71,7 @@ static void read_inputs(inputs *in)
 
 static void predict(asacl_model *m, const inputs *in, float *z)
 {
-    asacl_batch b = {NB, NT, in->ids, in->segs, in->lens, NULL, NULL};
+    asacl_batch b = {NB, NT, in->ids, in->segs, in->lens, NULL, NULL, NULL, 0};
     REQUIRE_OK(asacl_model_predict(m, &b, z));
 }
 
@@ -191,7 +191,7 @@ static void check_folder(const inputs *in)
                    in->logits64, NB * NC, 2e-6, 1e-5);
     test_compare_d("logits vs transformers float32", got, in->logits, NB * NC, 2e-6, 1e-5);
     /* One row alone (no other row's padding) gives its own logits. */
-    asacl_batch one = {1, (size_t)in->lens[0], in->ids, in->segs, in->lens, NULL, NULL};
+    asacl_batch one = {1, (size_t)in->lens[0], in->ids, in->segs, in->lens, NULL, NULL, NULL, 0};
     float z1[NC];
     REQUIRE_OK(asacl_model_predict(m, &one, z1));
     CHECK(max_abs_diff(z1, in->logits64, NC) < 2e-6, "row 0 unpadded: %.3g",
@@ -258,7 +258,7 @@ static void check_folder(const inputs *in)
     to.max_seq_len = NT;
     asacl_trainer *tr = NULL;
     REQUIRE_OK(asacl_trainer_create(ma, &to, &tr));
-    asacl_batch bt = {NB, NT, in->ids, in->segs, in->lens, NULL, NULL};
+    asacl_batch bt = {NB, NT, in->ids, in->segs, in->lens, NULL, NULL, NULL, 0};
     int32_t labels[NB] = {0, 2, 1, 2};
     bt.labels = labels;
     asacl_step_stats s;

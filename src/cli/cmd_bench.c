@@ -170,7 +170,7 @@ static int bench_train(int argc, char **argv)
     size_t Tb = padding == ASACL_PADDING_LONGEST ? R : T;
     for (size_t b = 0; b < B; b++) /* rows of Tb: the first R real, then the pad token */
         for (size_t t = 0; t < Tb; t++) ids[b * Tb + t] = t < R ? ids[b * T + t] : cfg.pad_token_id;
-    asacl_batch bt = {B, Tb, ids, segs, lens, labels, NULL};
+    asacl_batch bt = {B, Tb, ids, segs, lens, labels, NULL, NULL, 0};
 
     mode modes[4];
     int n_modes = 2 * n_ctx;

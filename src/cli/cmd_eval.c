@@ -11,12 +11,17 @@ static void help(void)
 {
     printf("usage: asacl eval --model DIR --data FILE [--task NAME] [options]\n\n"
            "Evaluates a model folder (config.json, model.safetensors, vocab.txt) on a\n"
-           "labelled TSV file, clean pass only (dropout off, no adversaries), and\n"
+           "labelled file, clean pass only (dropout off, no adversaries), and\n"
            "prints accuracy, F1 and Matthews correlation (Pearson and Spearman for\n"
-           "one-output regression).\n\n"
+           "one-output regression; token F1 and entity P/R/F1 for token\n"
+           "classification; accuracy for multiple choice).\n\n"
            "  --model DIR        the model folder (e.g. asacl-out/best)\n"
-           "  --data FILE        GLUE-format TSV, or builtin:dev / builtin:dev-shift\n"
-           "  --task NAME        sst2 cola mrpc qnli rte mnli qqp stsb tsv (default sst2)\n"
+           "  --data FILE        a file of --task's format, or builtin:dev / builtin:dev-shift\n"
+           "                     (the built-in toy of the model's task kind)\n"
+           "  --task NAME        sst2 cola mrpc qnli rte mnli qqp stsb tsv (default sst2);\n"
+           "                     token models: ner (token F1 without O, the default) or pos\n"
+           "                     (every class); multiple-choice models: swag dream\n"
+           "                     hellaswag choice (asacl's JSONL, the default)\n"
            "  --max-seq-len N    tokens per example (default 128, or the model's positions if fewer)\n"
            "  --batch-size N     examples per forward pass (default 64)\n"
            "  --seed N           seed of the built-in task's data (default 42)\n"
@@ -34,7 +39,7 @@ int cmd_eval(int argc, char **argv)
         {"max-seq-len", 1, 0, O_LEN}, {"batch-size", 1, 0, O_BATCH}, {"seed", 1, 0, O_SEED},
         {"size", 1, 0, O_SIZE}, {"cased", 0, 0, O_CASED}, {"device", 1, 0, O_DEVICE},
         {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-    const char *dir = NULL, *data = NULL, *task = "sst2", *device = NULL;
+    const char *dir = NULL, *data = NULL, *task = NULL, *device = NULL;
     double len = 0, batch = 64, seed = 42, size = 1000;
     int cased = 0, c;
     optind = 1;
@@ -81,7 +86,14 @@ int cmd_eval(int argc, char **argv)
     if (st == ASACL_OK) st = asacl_evaluate(m.model, l, &r, NULL);
     if (st == ASACL_OK) {
         printf("model %s on %s (%zu examples, %s)\n", dir, data, r.n, asacl_ctx_device(m.ctx)->name);
-        if (cfg->num_labels == 1)
+        if (cfg->task == ASACL_TASK_TOKEN)
+            printf("token_f1 %.4f (precision %.4f recall %.4f, %s)  entity f1 %.4f (precision %.4f "
+                   "recall %.4f)  token accuracy %.4f over %zu labelled tokens\n", r.token_f1,
+                   r.token_precision, r.token_recall, r.token_first_class ? "O left out" : "every class",
+                   r.entity_f1, r.entity_precision, r.entity_recall, r.accuracy, r.tokens);
+        else if (cfg->task == ASACL_TASK_CHOICE)
+            printf("accuracy %.4f\n", r.accuracy);
+        else if (cfg->num_labels == 1)
             printf("pearson %.4f  spearman %.4f  mse %.4f\n", r.pearson, r.spearman, r.mse);
         else if (cfg->num_labels == 2)
             printf("accuracy %.4f  f1 %.4f  mcc %.4f\n", r.accuracy, r.f1, r.mcc);

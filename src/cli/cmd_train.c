@@ -1,6 +1,6 @@
-/* cmd_train.c -- asacl train: fine-tune a Hugging Face BERT folder on GLUE
- * files, or (no arguments) train a small BERT from scratch on the built-in
- * task; ASA by default. Writes metrics.jsonl, the best dev model and a
+/* cmd_train.c -- asacl train: fine-tune a Hugging Face BERT folder on GLUE,
+ * CoNLL or multiple-choice files, or (no --train) train a small BERT from
+ * scratch on a built-in toy task; ASA by default. Writes metrics.jsonl, the best dev model and a
  * resumable checkpoint into --out. */
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
@@ -37,7 +37,12 @@ static void help(void)
         "  --model DIR          Hugging Face BERT folder (config.json, model.safetensors,\n"
         "                       vocab.txt) to fine-tune; needed with --train\n"
         "  --train FILE         training TSV (GLUE format)     --dev FILE  dev TSV\n"
-        "  --task NAME          sst2 cola mrpc qnli rte mnli qqp stsb tsv (default sst2)\n"
+        "  --task NAME          sequence tasks (GLUE TSV): sst2 cola mrpc qnli rte mnli qqp\n"
+        "                       stsb tsv (default sst2); token classification (CoNLL files):\n"
+        "                       ner pos; multiple choice: swag (CSV) dream (JSON)\n"
+        "                       hellaswag (JSONL) choice (asacl's JSONL). Without --train:\n"
+        "                       the built-in toy of the task's family (ner, pos: NER toy;\n"
+        "                       swag ... choice: 4-choice toy; else the sentence task)\n"
         "  --max-seq-len N      tokens per example, [CLS]/[SEP] included (default 128;\n"
         "                       built-in task 40)\n"
         "  --padding MODE       max_length (default: every batch padded to --max-seq-len,\n"
@@ -157,6 +162,9 @@ static int parse(int argc, char **argv, settings *s)
         return cli_usage_error("train", "--train needs --model DIR (a Hugging Face BERT folder)");
     if (s->builtin && !lr_set) s->o.lr = 1e-3f;
     if (s->builtin && !len_set) s->max_len = 40;
+    if (asacl_task_of_name(s->task) < 0)
+        return cli_usage_error("train", "--task %s: expected sst2 cola mrpc qnli rte mnli qqp stsb "
+                               "tsv ner pos swag dream hellaswag choice", s->task);
     if (s->epochs < 1 || s->batch < 1 || s->max_len < 3 || s->log_every < 1 || s->eval_every < 0 ||
         s->save_every < 0 || s->train_size < 1 || s->dev_size < 1 || s->max_steps < 0)
         return cli_usage_error("train", "epochs, batch size, max-seq-len (>= 3), log-every and sizes "
@@ -239,15 +247,27 @@ static int settings_from_json(settings *s, const char *text)
 
 /* The built-in task's model: the named config "tiny" (2 layers, hidden 64,
  * 4 heads, FFN 128), small enough to train in seconds on a CPU. */
-static asacl_status builtin_config(asacl_model_config *c, size_t vocab, int max_len)
+static asacl_status builtin_config(asacl_model_config *c, size_t vocab, int max_len, int kind,
+                                   const asacl_dataset *train)
 {
     TRY_CLI(asacl_config_named("tiny", c, NULL, NULL));
     c->vocab_size = (int)vocab;
     c->max_position_embeddings = max_len > 64 ? max_len : 64;
-    c->num_labels = 2;
-    snprintf(c->id2label[0], sizeof c->id2label[0], "negative");
-    snprintf(c->id2label[1], sizeof c->id2label[1], "positive");
+    c->task = kind;
+    c->num_labels = kind == ASACL_TASK_SEQUENCE ? 2 : asacl_dataset_num_labels(train);
+    if (kind == ASACL_TASK_SEQUENCE) {
+        snprintf(c->id2label[0], sizeof c->id2label[0], "negative");
+        snprintf(c->id2label[1], sizeof c->id2label[1], "positive");
+    }
+    for (int i = 0; kind == ASACL_TASK_TOKEN && i < c->num_labels && i < ASACL_MAX_LABELS; i++)
+        snprintf(c->id2label[i], sizeof c->id2label[i], "%s", asacl_dataset_label_name(train, i));
     return ASACL_OK;
+}
+
+/* The built-in toy of a task kind (asacl_dataset_builtin_task). */
+static const char *toy_name(int kind)
+{
+    return kind == ASACL_TASK_TOKEN ? "ner" : kind == ASACL_TASK_CHOICE ? "choice" : "sequence";
 }
 
 typedef struct run {
@@ -257,7 +277,7 @@ typedef struct run {
     asacl_dataset *train, *dev[2];
     asacl_loader *ltrain, *ldev[2];
     const char *dev_name[2];
-    int n_dev, num_labels;
+    int n_dev, num_labels, kind, n_choices;
     asacl_model *model;
     asacl_trainer *trainer;
     char vocab[1200];
@@ -267,11 +287,13 @@ typedef struct run {
 static asacl_status load_data(run *r)
 {
     settings *s = &r->s;
+    r->kind = asacl_task_of_name(s->task);
     if (s->builtin) {
-        TRY_CLI(asacl_builtin_tokenizer(&r->tok));
-        TRY_CLI(asacl_dataset_builtin("train", (size_t)s->train_size, s->o.seed, &r->train));
-        TRY_CLI(asacl_dataset_builtin("dev", (size_t)s->dev_size, s->o.seed, &r->dev[0]));
-        TRY_CLI(asacl_dataset_builtin("dev-shift", (size_t)s->dev_size, s->o.seed, &r->dev[1]));
+        const char *toy = toy_name(r->kind);
+        TRY_CLI(asacl_builtin_task_tokenizer(toy, &r->tok));
+        TRY_CLI(asacl_dataset_builtin_task(toy, "train", (size_t)s->train_size, s->o.seed, &r->train));
+        TRY_CLI(asacl_dataset_builtin_task(toy, "dev", (size_t)s->dev_size, s->o.seed, &r->dev[0]));
+        TRY_CLI(asacl_dataset_builtin_task(toy, "dev-shift", (size_t)s->dev_size, s->o.seed, &r->dev[1]));
         r->dev_name[0] = "dev";
         r->dev_name[1] = "dev-shift";
         r->n_dev = 2;
@@ -281,8 +303,12 @@ static asacl_status load_data(run *r)
         if (s->dev[0]) {
             const char *names[ASACL_MAX_LABELS];
             int nl = asacl_dataset_num_labels(r->train);
-            for (int i = 0; i < nl && i < ASACL_MAX_LABELS; i++)
-                names[i] = asacl_dataset_label_name(r->train, i);
+            if (nl > ASACL_MAX_LABELS) {
+                fprintf(stderr, "asacl train: %s has %d labels; asacl models take at most %d\n",
+                        s->train, nl, ASACL_MAX_LABELS);
+                return ASACL_ERR_FORMAT;
+            }
+            for (int i = 0; i < nl; i++) names[i] = asacl_dataset_label_name(r->train, i);
             TRY_CLI(asacl_dataset_read(s->dev, s->task, nl > 1 ? names : NULL, nl, &r->dev[0]));
             r->dev_name[0] = "dev";
             r->n_dev = 1;
@@ -293,6 +319,18 @@ static asacl_status load_data(run *r)
         return ASACL_ERR_FORMAT;
     }
     r->num_labels = asacl_dataset_num_labels(r->train);
+    r->n_choices = asacl_dataset_num_choices(r->train);
+    if (r->num_labels > ASACL_MAX_LABELS) {
+        fprintf(stderr, "asacl train: %d labels; asacl models take at most %d\n", r->num_labels,
+                ASACL_MAX_LABELS);
+        return ASACL_ERR_FORMAT;
+    }
+    for (int d = 0; d < r->n_dev; d++)
+        if (asacl_dataset_num_choices(r->dev[d]) != r->n_choices) {
+            fprintf(stderr, "asacl train: the training file has %d choices per example, %s %d\n",
+                    r->n_choices, s->dev, asacl_dataset_num_choices(r->dev[d]));
+            return ASACL_ERR_FORMAT;
+        }
     asacl_loader_options lo;
     asacl_loader_options_init(&lo);
     lo.batch_size = (size_t)s->batch;
@@ -310,7 +348,7 @@ static asacl_status make_model(run *r, const char *from)
     settings *s = &r->s;
     if (s->builtin && !from) {
         asacl_model_config c;
-        TRY_CLI(builtin_config(&c, asacl_tokenizer_vocab_size(r->tok), s->max_len));
+        TRY_CLI(builtin_config(&c, asacl_tokenizer_vocab_size(r->tok), s->max_len, r->kind, r->train));
         TRY_CLI(asacl_model_create(r->ctx, &c, s->o.asa, s->o.seed, &r->model));
     } else {
         asacl_load_options lo;
@@ -318,14 +356,16 @@ static asacl_status make_model(run *r, const char *from)
         lo.adversaries = s->o.asa;
         lo.seed = s->o.seed;
         lo.num_labels = r->num_labels;
-        for (int i = 0; i < r->num_labels && i < ASACL_MAX_LABELS; i++) {
+        lo.task = r->kind; /* a plain BertModel folder gets this task's head, fresh */
+        for (int i = 0; r->kind != ASACL_TASK_CHOICE && i < r->num_labels && i < ASACL_MAX_LABELS; i++) {
             const char *name = asacl_dataset_label_name(r->train, i);
             snprintf(lo.id2label[i], sizeof lo.id2label[i], "%s", name ? name : "");
         }
         asacl_load_report rep;
         TRY_CLI(asacl_model_load(r->ctx, from ? from : s->model, &lo, &r->model, &rep));
         if (!from)
-            fprintf(stderr, "loaded %s: %u tensors; freshly initialised %u (%s)%s\n", s->model,
+            fprintf(stderr, "loaded %s as %s: %u tensors; freshly initialised %u (%s)%s\n", s->model,
+                    asacl_task_kind_name(r->kind),
                     rep.loaded, rep.initialised, rep.initialised ? rep.initialised_names : "none",
                     rep.ignored ? "; some tensors of the file were not used" : "");
     }
@@ -409,6 +449,11 @@ static asacl_status fit(run *r)
         asacl_metrics_main(&res.at_best[d], r->num_labels, &b);
         printf("  %-10s %s %.4f at the end, %.4f at the best dev step (%ld)\n", r->dev_name[d],
                name, v, b, res.best_step);
+        if (res.last[d].task == ASACL_TASK_TOKEN)
+            printf("  %-10s entity precision %.4f recall %.4f F1 %.4f at the end; token accuracy "
+                   "%.4f over %zu labelled tokens\n", "", res.last[d].entity_precision,
+                   res.last[d].entity_recall, res.last[d].entity_f1, res.last[d].accuracy,
+                   res.last[d].tokens);
     }
     if (r->n_dev) printf("  best model: %s/best\n", s->out);
     asacl_step_timing tm;
@@ -574,6 +619,7 @@ static int train(run *r, int argc, char **argv)
         s->o.total_steps = asacl_loader_batches_per_epoch(r->ltrain) * s->epochs;
         s->o.max_batch = (size_t)s->batch;
         s->o.max_seq_len = (size_t)s->max_len;
+        s->o.max_choices = (size_t)r->n_choices;
         st = asacl_trainer_create(r->model, &s->o, &r->trainer);
     }
     if (st == ASACL_OK && rank > 0) {
@@ -582,7 +628,8 @@ static int train(run *r, int argc, char **argv)
         const asacl_model_config *c = asacl_model_get_config(r->model);
         fprintf(stderr, "%s %s on %s: %zu examples, %d layers, hidden %d, %zu parameters%s; %s, "
                 "%s padding\n", s->resume[0] ? "resuming" : "training",
-                s->builtin ? "the built-in task" : s->task, asacl_ctx_device(r->ctx)->name,
+                s->builtin ? (r->kind == ASACL_TASK_SEQUENCE ? "the built-in task" : r->kind == ASACL_TASK_TOKEN
+                                  ? "the built-in NER toy" : "the built-in choice toy") : s->task, asacl_ctx_device(r->ctx)->name,
                 asacl_loader_size(r->ltrain), c->num_hidden_layers, c->hidden_size,
                 asacl_model_param_count(r->model, 0), s->o.asa ? " + adversaries" : "",
                 s->o.asa ? "ASA" : "no ASA", asacl_padding_name(s->padding));

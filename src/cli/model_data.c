@@ -41,8 +41,14 @@ void cli_model_close(cli_model *m)
 asacl_status cli_model_data(const cli_model *m, const char *data, const char *task, size_t n_builtin,
                             uint64_t seed, asacl_dataset **out)
 {
-    if (!strncmp(data, "builtin:", 8)) return asacl_dataset_builtin(data + 8, n_builtin, seed, out);
     const asacl_model_config *c = asacl_model_get_config(m->model);
+    if (!strncmp(data, "builtin:", 8)) {
+        const char *toy = c->task == ASACL_TASK_TOKEN ? "ner" : c->task == ASACL_TASK_CHOICE ? "choice"
+                                                                                          : "sequence";
+        return asacl_dataset_builtin_task(toy, data + 8, n_builtin, seed, out);
+    }
+    if (!task) task = cli_default_task(m);
+    if (c->task == ASACL_TASK_CHOICE) return asacl_dataset_read(data, task, NULL, 0, out);
     const char *names[ASACL_MAX_LABELS];
     int named = c->num_labels > 1;
     for (int i = 0; i < c->num_labels; i++) {
@@ -52,4 +58,10 @@ asacl_status cli_model_data(const cli_model *m, const char *data, const char *ta
     /* A model whose labels have names reads data with those names in its
      * id order; otherwise the task's own order applies. */
     return asacl_dataset_read(data, task, named ? names : NULL, c->num_labels, out);
+}
+
+const char *cli_default_task(const cli_model *m)
+{
+    int k = asacl_model_get_config(m->model)->task;
+    return k == ASACL_TASK_TOKEN ? "ner" : k == ASACL_TASK_CHOICE ? "choice" : "sst2";
 }

@@ -17,9 +17,13 @@ void cli_model_close(cli_model *m);
  * if lower; a larger *max_len is lowered to it, saying so (as transformers
  * truncates to the model's length). */
 void cli_clamp_len(const cli_model *m, double *max_len);
-/* A TSV file read for task with the model's labels, or "builtin:SPLIT"
- * (n_builtin examples from seed, as asacl train generates them). */
+/* A data file read for task (NULL: cli_default_task) with the model's
+ * labels, or "builtin:SPLIT" (n_builtin examples of the built-in toy of the
+ * model's task kind from seed, as asacl train generates them). */
 asacl_status cli_model_data(const cli_model *m, const char *data, const char *task, size_t n_builtin,
                             uint64_t seed, asacl_dataset **out);
+
+/* The data format a model's task kind reads by default: sst2, ner, choice. */
+const char *cli_default_task(const cli_model *m);
 
 #endif

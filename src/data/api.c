@@ -3,20 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data/bpe.h"
 #include "data/builtin.h"
-#include "data/glue.h"
-#include "data/tokenizer.h"
+#include "data/builtin_choice.h"
+#include "data/builtin_ner.h"
+#include "data/dataset.h"
+#include "data/token_labels.h"
 #include "base/base.h"
-
-struct asacl_tokenizer {
-    wp_tokenizer *wp;   /* one of the two */
-    bpe_tokenizer *bpe;
-};
-
-struct asacl_dataset {
-    glue_dataset g;
-};
 
 static asacl_status wrap_tokenizer(asacl_status st, wp_tokenizer *wp, bpe_tokenizer *bpe,
                                    asacl_tokenizer **out)
@@ -139,27 +131,132 @@ asacl_status asacl_tokenizer_encode(const asacl_tokenizer *t, const char *a, con
     return wp_encode(t->wp, a, b, max_len, ids, segments, length);
 }
 
+asacl_status asacl_tokenizer_encode_words(const asacl_tokenizer *t, const char *const *words,
+                                          size_t n_words, int max_len, int32_t *ids,
+                                          int32_t *segments, int32_t *word_first, int *length)
+{
+    if (!t || (!words && n_words) || !ids || !segments || !length)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_tokenizer_encode_words: NULL argument");
+    int32_t *labels = malloc((max_len > 0 ? (size_t)max_len : 1) * sizeof *labels);
+    if (!labels) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "encoding %zu words", n_words);
+    asacl_status st = t->wp ? wp_encode_words(t->wp, words, NULL, n_words, max_len, ids, segments,
+                                              labels, word_first, length, NULL)
+                            : bpe_encode_words(t->bpe, words, NULL, n_words, max_len, ids, segments,
+                                               labels, word_first, length, NULL);
+    free(labels);
+    return st;
+}
+
+static asacl_status new_dataset(int task, asacl_dataset **out)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "reading a dataset");
+    (*out)->task = task;
+    return ASACL_OK;
+}
+
 static asacl_status wrap_dataset(asacl_status st, glue_dataset *g, asacl_dataset **out)
 {
     if (st != ASACL_OK) return st;
-    *out = malloc(sizeof **out);
-    if (!*out) {
+    if (new_dataset(ASACL_TASK_SEQUENCE, out) != ASACL_OK) {
         glue_free(g);
-        return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "reading a dataset");
+        return ASACL_ERR_OUT_OF_MEMORY;
     }
     (*out)->g = *g;
     return ASACL_OK;
+}
+
+/* The names of the token and choice data sets. */
+static const struct {
+    const char *name, *format; /* choice_read's format, NULL for CoNLL */
+    int task, first_class;
+} NAMES[] = {
+    {"ner", NULL, ASACL_TASK_TOKEN, 1},     {"conll", NULL, ASACL_TASK_TOKEN, 1},
+    {"pos", NULL, ASACL_TASK_TOKEN, 0},     {"swag", "swag", ASACL_TASK_CHOICE, 0},
+    {"dream", "dream", ASACL_TASK_CHOICE, 0}, {"hellaswag", "hellaswag", ASACL_TASK_CHOICE, 0},
+    {"choice", "jsonl", ASACL_TASK_CHOICE, 0}, {"jsonl", "jsonl", ASACL_TASK_CHOICE, 0},
+};
+
+static int name_index(const char *task)
+{
+    for (size_t i = 0; task && i < sizeof NAMES / sizeof *NAMES; i++)
+        if (!strcmp(task, NAMES[i].name)) return (int)i;
+    return -1;
+}
+
+int asacl_task_of_name(const char *task)
+{
+    int k = name_index(task);
+    if (k >= 0) return NAMES[k].task;
+    return task && glue_task_known(task) ? ASACL_TASK_SEQUENCE : -1;
+}
+
+/* NER's token F1 leaves out "O" when it is class 0 (conll_read puts it there). */
+static int first_class(const conll_dataset *c, int ner)
+{
+    return ner && c->num_labels > 0 && !strcmp(c->labels[0], "O");
 }
 
 asacl_status asacl_dataset_read(const char *path, const char *task, const char *const *labels,
                                 int num_labels, asacl_dataset **out)
 {
     if (!path || !task || !out) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_dataset_read: NULL argument");
-    glue_dataset g;
-    asacl_status st = glue_read(path, task, labels, labels ? num_labels : 0, &g);
-    return wrap_dataset(st, &g, out);
+    int k = name_index(task);
+    if (k < 0) {
+        glue_dataset g;
+        asacl_status st = glue_read(path, task, labels, labels ? num_labels : 0, &g);
+        return wrap_dataset(st, &g, out);
+    }
+    TRY(new_dataset(NAMES[k].task, out));
+    asacl_dataset *d = *out;
+    asacl_status st;
+    if (NAMES[k].task == ASACL_TASK_TOKEN) {
+        st = conll_read(path, labels, labels ? num_labels : 0, 1, &d->c);
+        if (st == ASACL_OK) d->token_first_class = first_class(&d->c, NAMES[k].first_class);
+    } else {
+        st = choice_read(path, NAMES[k].format, 0, &d->ch);
+    }
+    if (st != ASACL_OK) {
+        free(d);
+        *out = NULL;
+    }
+    return st;
 }
 
+asacl_status asacl_dataset_builtin_task(const char *task, const char *split, size_t n, uint64_t seed,
+                                        asacl_dataset **out)
+{
+    if (!task || !split || !out)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_dataset_builtin_task: NULL argument");
+    int kind = !strcmp(task, "sequence") ? ASACL_TASK_SEQUENCE : !strcmp(task, "ner") ? ASACL_TASK_TOKEN
+             : !strcmp(task, "choice") ? ASACL_TASK_CHOICE : -1;
+    if (kind < 0)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "built-in task '%s': expected sequence, ner or choice", task);
+    if (kind == ASACL_TASK_SEQUENCE) return asacl_dataset_builtin(split, n, seed, out);
+    TRY(new_dataset(kind, out));
+    asacl_dataset *d = *out;
+    asacl_status st = kind == ASACL_TASK_TOKEN ? builtin_ner_generate(split, n, seed, &d->c)
+                                               : builtin_choice_generate(split, n, seed, &d->ch);
+    if (st == ASACL_OK && kind == ASACL_TASK_TOKEN) d->token_first_class = first_class(&d->c, 1);
+    if (st != ASACL_OK) {
+        free(d);
+        *out = NULL;
+    }
+    return st;
+}
+
+asacl_status asacl_builtin_task_tokenizer(const char *task, asacl_tokenizer **out)
+{
+    if (!task || !out) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_builtin_task_tokenizer: NULL argument");
+    const char *tokens[512];
+    size_t n;
+    if (!strcmp(task, "sequence")) return asacl_builtin_tokenizer(out);
+    else if (!strcmp(task, "ner")) n = builtin_ner_vocab(tokens, 512);
+    else if (!strcmp(task, "choice")) n = builtin_choice_vocab(tokens, 512);
+    else return rt_fail(ASACL_ERR_INVALID_ARG, "built-in task '%s': expected sequence, ner or choice", task);
+    if (n > 512) return rt_fail(ASACL_ERR_INTERNAL, "built-in vocabulary of %zu tokens", n);
+    return asacl_tokenizer_from_tokens(tokens, n, 1, out);
+}
 asacl_status asacl_dataset_builtin(const char *split, size_t n, uint64_t seed, asacl_dataset **out)
 {
     if (!split || !out) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_dataset_builtin: NULL argument");
@@ -179,28 +276,94 @@ void asacl_dataset_destroy(asacl_dataset *d)
 {
     if (!d) return;
     glue_free(&d->g);
+    conll_free(&d->c);
+    choice_free(&d->ch);
     free(d);
 }
 
-size_t asacl_dataset_size(const asacl_dataset *d) { return d ? d->g.n : 0; }
-int asacl_dataset_num_labels(const asacl_dataset *d) { return d ? d->g.num_labels : 0; }
-int asacl_dataset_has_labels(const asacl_dataset *d) { return d ? d->g.has_labels : 0; }
+size_t asacl_dataset_size(const asacl_dataset *d)
+{
+    return !d ? 0 : d->task == ASACL_TASK_TOKEN ? d->c.n : d->task == ASACL_TASK_CHOICE ? d->ch.n : d->g.n;
+}
+
+int asacl_dataset_num_labels(const asacl_dataset *d)
+{
+    return !d ? 0 : d->task == ASACL_TASK_TOKEN ? d->c.num_labels : d->task == ASACL_TASK_CHOICE ? 1
+                                                                                               : d->g.num_labels;
+}
+
+int asacl_dataset_has_labels(const asacl_dataset *d)
+{
+    return !d ? 0 : d->task == ASACL_TASK_TOKEN ? d->c.has_labels : d->task == ASACL_TASK_CHOICE
+                                                                      ? d->ch.has_labels
+                                                                      : d->g.has_labels;
+}
+
+int asacl_dataset_task(const asacl_dataset *d) { return d ? d->task : -1; }
+int asacl_dataset_num_choices(const asacl_dataset *d)
+{
+    return d && d->task == ASACL_TASK_CHOICE ? d->ch.n_choices : 0;
+}
 
 const char *asacl_dataset_label_name(const asacl_dataset *d, int label)
 {
-    if (!d || label < 0 || label >= d->g.num_labels || d->g.is_regression) return NULL;
+    if (d && d->task == ASACL_TASK_TOKEN)
+        return label >= 0 && label < d->c.num_labels ? d->c.labels[label] : NULL;
+    if (!d || d->task != ASACL_TASK_SEQUENCE || label < 0 || label >= d->g.num_labels || d->g.is_regression)
+        return NULL;
     return d->g.labels[label];
 }
 
 asacl_status asacl_dataset_get(const asacl_dataset *d, size_t i, const char **a, const char **b,
                                int *label, float *target, size_t *line)
 {
-    if (!d || i >= d->g.n) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_dataset_get: index %zu", i);
+    if (!d || i >= asacl_dataset_size(d))
+        return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_dataset_get: index %zu", i);
+    if (d->task == ASACL_TASK_TOKEN) {
+        const conll_sentence *s = &d->c.sent[i];
+        if (a) *a = s->n ? s->words[0] : "";
+        if (b) *b = NULL;
+        if (label) *label = -1;
+        if (target) *target = 0;
+        if (line) *line = s->line;
+        return ASACL_OK;
+    }
+    if (d->task == ASACL_TASK_CHOICE) {
+        const choice_example *e = &d->ch.ex[i];
+        if (a) *a = e->context;
+        if (b) *b = e->second[0];
+        if (label) *label = e->label;
+        if (target) *target = 0;
+        if (line) *line = e->line;
+        return ASACL_OK;
+    }
     const glue_example *e = &d->g.ex[i];
     if (a) *a = e->a;
     if (b) *b = e->b;
     if (label) *label = e->label;
     if (target) *target = e->target;
     if (line) *line = e->line;
+    return ASACL_OK;
+}
+
+asacl_status asacl_dataset_words(const asacl_dataset *d, size_t i, const char *const **words,
+                                 const int **labels, size_t *n)
+{
+    if (!d || d->task != ASACL_TASK_TOKEN || i >= d->c.n)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_dataset_words: not a token data set, or index %zu", i);
+    if (words) *words = d->c.sent[i].words;
+    if (labels) *labels = d->c.sent[i].labels;
+    if (n) *n = d->c.sent[i].n;
+    return ASACL_OK;
+}
+
+asacl_status asacl_dataset_choice(const asacl_dataset *d, size_t i, const char **context,
+                                  const char *const **second, int *label)
+{
+    if (!d || d->task != ASACL_TASK_CHOICE || i >= d->ch.n)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_dataset_choice: not a choice data set, or index %zu", i);
+    if (context) *context = d->ch.ex[i].context;
+    if (second) *second = d->ch.ex[i].second;
+    if (label) *label = d->ch.ex[i].label;
     return ASACL_OK;
 }

@@ -267,6 +267,8 @@ static asacl_status set_labels(reader *r, const char *const *labels, int num_lab
     return ASACL_OK;
 }
 
+int glue_task_known(const char *name) { return name && find_task(name) != NULL; }
+
 asacl_status glue_read(const char *path, const char *task_name, const char *const *labels,
                        int num_labels, glue_dataset *out)
 {

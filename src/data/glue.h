@@ -66,5 +66,7 @@ void glue_free(glue_dataset *d);
 
 /* "sst2, cola, mrpc, qnli, rte, mnli, qqp, stsb, tsv" */
 const char *glue_task_names(void);
+/* 1 if name (or its alias) is one of them. */
+int glue_task_known(const char *name);
 
 #endif /* ASACL_DATA_GLUE_H */

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "data/bpe.h"
 #include "data/tokenizer.h"
 
 #define TOKEN_IGNORE (-100) /* the label of a token outside the loss (torch's ignore_index) */
@@ -35,5 +36,14 @@ asacl_status wp_encode_words(const wp_tokenizer *t, const char *const *words, co
                              size_t n_words, int max_seq_len, int32_t *ids, int32_t *segments,
                              int32_t *token_labels, int32_t *word_first, int *length,
                              size_t *n_cut);
+
+/* The same for RoBERTa's byte-level BPE: "<s> pieces(w0) pieces(w1) ...
+ * </s> <pad> ...", each word encoded on its own with a space before it, as
+ * transformers' RobertaTokenizerFast with is_split_into_words=True and
+ * add_prefix_space=True (what token classification with RoBERTa needs). */
+asacl_status bpe_encode_words(const bpe_tokenizer *t, const char *const *words, const int *labels,
+                              size_t n_words, int max_seq_len, int32_t *ids, int32_t *segments,
+                              int32_t *token_labels, int32_t *word_first, int *length,
+                              size_t *n_cut);
 
 #endif /* ASACL_DATA_TOKEN_LABELS_H */

@@ -153,6 +153,34 @@ static asacl_status read_model_type(const char *origin, const cJSON *root, asacl
     return ASACL_OK;
 }
 
+/* The head from "architectures" (its first entry, as transformers'
+ * AutoModel picks): *ForTokenClassification, *ForMultipleChoice, else (also
+ * BertModel, *ForMaskedLM, *ForSequenceClassification, none) sequence. A
+ * multiple-choice model has one output whatever num_labels says
+ * (transformers keeps its default of 2 there and ignores it). */
+static asacl_status read_task(const char *origin, const cJSON *root, asacl_model_config *c)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "architectures");
+    c->task = ASACL_TASK_SEQUENCE;
+    if (!a || cJSON_IsNull(a)) return ASACL_OK;
+    char d[96];
+    const cJSON *first = cJSON_IsArray(a) ? cJSON_GetArrayItem(a, 0) : NULL;
+    if (!cJSON_IsArray(a) || (first && !cJSON_IsString(first)))
+        FAIL("%s: \"architectures\" must be a list of class names, found %s", origin,
+             json_describe(a, d, sizeof d));
+    if (!first) return ASACL_OK;
+    const char *name = first->valuestring;
+    size_t n = strlen(name);
+    static const char tok[] = "ForTokenClassification", mc[] = "ForMultipleChoice";
+    if (n >= sizeof tok - 1 && !strcmp(name + n - (sizeof tok - 1), tok)) c->task = ASACL_TASK_TOKEN;
+    if (n >= sizeof mc - 1 && !strcmp(name + n - (sizeof mc - 1), mc)) {
+        c->task = ASACL_TASK_CHOICE;
+        c->num_labels = 1;
+        memset(c->id2label, 0, sizeof c->id2label);
+    }
+    return ASACL_OK;
+}
+
 static asacl_status read_config(const char *origin, const cJSON *root, asacl_model_config *c)
 {
     char d[96];
@@ -187,7 +215,8 @@ static asacl_status read_config(const char *origin, const cJSON *root, asacl_mod
              "before the classifier, so it must be null or equal", origin,
              json_describe(cd, d, sizeof d), (double)c->hidden_dropout_prob);
     TRY(read_labels(origin, root, c));
-    return check_problem_type(origin, root, c);
+    TRY(check_problem_type(origin, root, c));
+    return read_task(origin, root, c);
 }
 
 asacl_status hfcfg_parse(const char *json, size_t len, const char *origin, asacl_model_config *out)
@@ -255,8 +284,14 @@ static asacl_status label_names(const asacl_model_config *c, char names[][64])
 static cJSON *build(const asacl_model_config *c, char names[][64])
 {
     cJSON *r = cJSON_CreateObject();
-    int roberta = c->model_type == ASACL_MODEL_ROBERTA;
-    const char *arch = roberta ? "RobertaForSequenceClassification" : "BertForSequenceClassification";
+    int roberta = c->model_type == ASACL_MODEL_ROBERTA, choice = c->task == ASACL_TASK_CHOICE;
+    static const char *archs[2][3] = {
+        {"BertForSequenceClassification", "BertForTokenClassification", "BertForMultipleChoice"},
+        {"RobertaForSequenceClassification", "RobertaForTokenClassification",
+         "RobertaForMultipleChoice"}};
+    const char *arch = archs[roberta][c->task];
+    /* Multiple choice: the label maps transformers writes by default (2 labels, unused). */
+    int n_labels = choice ? 2 : c->num_labels;
     int ok = r && cJSON_AddItemToObject(r, "architectures", cJSON_CreateStringArray(&arch, 1));
     char key[16];
 #define NUM(k, v) (ok = ok && cJSON_AddNumberToObject(r, k, v))
@@ -269,14 +304,14 @@ static cJSON *build(const asacl_model_config *c, char names[][64])
     NUM("hidden_dropout_prob", shortest(c->hidden_dropout_prob));
     NUM("hidden_size", c->hidden_size);
     cJSON *id2label = ok ? cJSON_AddObjectToObject(r, "id2label") : NULL;
-    for (int i = 0; id2label && i < c->num_labels; i++) {
+    for (int i = 0; id2label && i < n_labels; i++) {
         snprintf(key, sizeof key, "%d", i);
         ok = ok && cJSON_AddStringToObject(id2label, key, names[i]);
     }
     NUM("initializer_range", shortest(c->initializer_range));
     NUM("intermediate_size", c->intermediate_size);
     cJSON *label2id = ok && id2label ? cJSON_AddObjectToObject(r, "label2id") : NULL;
-    for (int i = 0; label2id && i < c->num_labels; i++)
+    for (int i = 0; label2id && i < n_labels; i++)
         ok = ok && cJSON_AddNumberToObject(label2id, names[i], i);
     NUM("layer_norm_eps", shortest(c->layer_norm_eps));
     NUM("max_position_embeddings", c->max_position_embeddings);
@@ -285,7 +320,9 @@ static cJSON *build(const asacl_model_config *c, char names[][64])
     NUM("num_hidden_layers", c->num_hidden_layers);
     NUM("pad_token_id", c->pad_token_id);
     STR("position_embedding_type", "absolute");
-    STR("problem_type", c->num_labels == 1 ? "regression" : "single_label_classification");
+    /* transformers sets problem_type for sequence classification only */
+    if (c->task == ASACL_TASK_SEQUENCE)
+        STR("problem_type", c->num_labels == 1 ? "regression" : "single_label_classification");
     STR("torch_dtype", "float32");
     STR("transformers_version", HFCFG_TRANSFORMERS_VERSION);
     NUM("type_vocab_size", c->type_vocab_size);
@@ -305,7 +342,12 @@ asacl_status hfcfg_write(const char *path, const asacl_model_config *c)
     if (!path || !c) return rt_fail(ASACL_ERR_INVALID_ARG, "hfcfg_write: NULL argument");
     TRY(asacl_model_config_check(c));
     char names[ASACL_MAX_LABELS][64];
-    TRY(label_names(c, names));
+    if (c->task == ASACL_TASK_CHOICE) {
+        snprintf(names[0], 64, "LABEL_0");
+        snprintf(names[1], 64, "LABEL_1");
+    } else {
+        TRY(label_names(c, names));
+    }
     cJSON *root = build(c, names);
     char *text = root ? json_print(root) : NULL;
     cJSON_Delete(root);

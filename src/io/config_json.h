@@ -12,7 +12,10 @@
  * "multi_label_classification" or "regression" with more than one label
  * (asacl's regression has one output, num_labels 1; "regression" with no
  * num_labels or id2label gives num_labels 1). Wrong JSON types and values
- * that fail asacl_model_config_check are ASACL_ERR_FORMAT too. */
+ * that fail asacl_model_config_check are ASACL_ERR_FORMAT too.
+ * The head (asacl_model_config.task) comes from "architectures": a name
+ * ending in ForTokenClassification or ForMultipleChoice (then num_labels is 1,
+ * whatever the file's label maps say), else sequence classification. */
 #ifndef ASACL_IO_CONFIG_JSON_H
 #define ASACL_IO_CONFIG_JSON_H
 
@@ -33,7 +36,9 @@ asacl_status hfcfg_read(const char *path, asacl_model_config *out);
 asacl_status hfcfg_parse(const char *json, size_t len, const char *origin, asacl_model_config *out);
 /* Writes what BertConfig.save_pretrained writes for a BertForSequenceClassification
  * (label names, "LABEL_i" where a name is empty; problem_type "regression" for
- * one label, else "single_label_classification"), atomically.
+ * one label, else "single_label_classification"), or for the token and
+ * multiple-choice architectures of the config's task (no problem_type; for
+ * multiple choice transformers' default two label names), atomically.
  * An invalid config or duplicate label names: ASACL_ERR_INVALID_ARG. */
 asacl_status hfcfg_write(const char *path, const asacl_model_config *config);
 

@@ -17,7 +17,8 @@ static const char *const bert_head[] = {
 };
 static const char *const roberta_head[] = {
     "classifier.dense.weight", "classifier.dense.bias", "classifier.out_proj.weight",
-    "classifier.out_proj.bias", NULL,
+    "classifier.out_proj.bias", "classifier.weight", "classifier.bias",
+    "roberta.pooler.dense.weight", "roberta.pooler.dense.bias", NULL,
 };
 /* Modules of bert.encoder.layer.N. and of bert.encoder.adversary.N. */
 static const char *const layer_modules[] = {
@@ -82,10 +83,9 @@ int hf_canonical_name_model(const char *name, int roberta, char *out, size_t cap
     if (!rest) rest = name;
     if (!strcmp(rest, "embeddings.position_ids") || !strcmp(rest, "embeddings.token_type_ids"))
         return HF_NAME_IGNORED;
-    /* RobertaModel's pooler: RobertaForSequenceClassification has none. */
-    if (roberta && skip_prefix(rest, "pooler.dense.") &&
-        (!strcmp(rest, "pooler.dense.weight") || !strcmp(rest, "pooler.dense.bias")))
-        return HF_NAME_IGNORED;
+    /* RobertaModel's pooler maps to roberta.pooler.dense.*: RobertaForMultipleChoice uses it,
+     * RobertaForSequenceClassification and ...ForTokenClassification have none (their
+     * layouts leave it out, so a file's pooler is then ignored). */
 
     char buf[HF_NAME_MAX];
     const char *pre = skip_prefix(name, "classifier.") ? "" : prefix;

@@ -1,7 +1,8 @@
 /* hf_names.h -- tensor names of Hugging Face BERT checkpoints -> asacl's names.
  *
  * asacl's canonical names are those of Hugging Face's BertForSequenceClassification
- * (bert.embeddings.*, bert.encoder.layer.N.*, bert.pooler.dense.*, classifier.*)
+ * (bert.embeddings.*, bert.encoder.layer.N.*, bert.pooler.dense.*, classifier.*;
+ * BertForTokenClassification and BertForMultipleChoice use the same names)
  * plus the ASA adversaries, bert.encoder.adversary.N.{query,key}.{weight,bias}.
  * Accepted spellings:
  *   BertModel (no "bert." prefix)          embeddings.* encoder.* pooler.* -> bert.*
@@ -26,8 +27,10 @@ enum {
 int hf_canonical_name(const char *file_name, char *out, size_t cap);
 /* The same for a model type: roberta 0 is hf_canonical_name; roberta 1
  * takes RoBERTa's names (roberta.* or, as RobertaModel saves them, without
- * the prefix; the head classifier.dense.* and classifier.out_proj.*) and
- * ignores RobertaForMaskedLM's lm_head.* and RobertaModel's pooler. */
+ * the prefix; the heads classifier.dense.* and classifier.out_proj.*
+ * (sequence), classifier.* (token, choice), roberta.pooler.dense.* (choice))
+ * and ignores RobertaForMaskedLM's lm_head.*. A name the model's layout
+ * lacks (RobertaModel's pooler for a sequence head) is then not used. */
 int hf_canonical_name_model(const char *file_name, int roberta, char *out, size_t cap);
 
 #endif /* ASACL_IO_HF_NAMES_H */

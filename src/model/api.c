@@ -9,6 +9,7 @@
 #include "io/folder.h"
 #include "model/folder_params.h"
 #include "model/api.h"
+#include "model/head.h"
 
 asacl_status asacl_model_create(asacl_ctx *ctx, const asacl_model_config *config,
                                 int adversaries, uint64_t seed, asacl_model **out)
@@ -31,6 +32,7 @@ void asacl_load_options_init(asacl_load_options *o)
     if (!o) return;
     memset(o, 0, sizeof *o);
     o->seed = 42;
+    o->task = -1;
 }
 
 static void note_initialised(asacl_load_report *r, const char *name)
@@ -86,8 +88,21 @@ asacl_status asacl_model_load(asacl_ctx *ctx, const char *dir, const asacl_load_
     snprintf(path, sizeof path, "%s/config.json", dir);
     asacl_model_config cfg;
     TRY(hfcfg_read(path, &cfg));
-    int relabel = options->num_labels > 0 && options->num_labels != cfg.num_labels;
-    if (options->num_labels > 0) {
+    /* Another head than the folder's (a plain BertModel folder reads as a
+     * sequence model): made fresh, as transformers' from_pretrained does. */
+    int new_head = options->task >= 0 && options->task != cfg.task;
+    if (options->task > ASACL_TASK_CHOICE)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_model_load: task kind %d unknown", options->task);
+    if (new_head) {
+        cfg.task = options->task;
+        if (cfg.task == ASACL_TASK_CHOICE) {
+            cfg.num_labels = 1;
+            memset(cfg.id2label, 0, sizeof cfg.id2label);
+        }
+    }
+    int relabel = cfg.task != ASACL_TASK_CHOICE && options->num_labels > 0 &&
+                  options->num_labels != cfg.num_labels;
+    if (cfg.task != ASACL_TASK_CHOICE && options->num_labels > 0) {
         cfg.num_labels = options->num_labels;
         for (int i = 0; i < ASACL_MAX_LABELS; i++)
             if (options->id2label[i][0] || relabel)
@@ -102,7 +117,7 @@ asacl_status asacl_model_load(asacl_ctx *ctx, const char *dir, const asacl_load_
     if (st == ASACL_OK) {
         param_init_host(&pl, &cfg, options->seed, values);
         /* With a new label count the saved classifier does not fit: fresh. */
-        const char *skip = relabel ? "classifier." : NULL;
+        const char *skip = relabel || new_head ? "classifier." : NULL;
         st = read_file(dir, "model.safetensors", 1, &pl, values, skip, &r);
         if (st == ASACL_OK && options->adversaries)
             st = read_file(dir, "trainer_state.safetensors", 0, &pl, values, NULL, &r);
@@ -117,7 +132,7 @@ asacl_status asacl_model_load(asacl_ctx *ctx, const char *dir, const asacl_load_
         for (size_t i = 0; i < pl.count && st == ASACL_OK; i++) {
             const char *n = pl.entries[i].name;
             int optional = !strncmp(n, "classifier.", 11) || !strncmp(n, "bert.pooler.", 12) ||
-                           strstr(n, ".adversary.");
+                           !strncmp(n, "roberta.pooler.", 15) || strstr(n, ".adversary.");
             if (!r.have[i] && !optional)
                 st = rt_fail(ASACL_ERR_FORMAT, "%s/model.safetensors: no tensor %s (nor any "
                                                "name that maps to it)", dir, n);
@@ -231,8 +246,9 @@ asacl_status asacl_model_predict(asacl_model *am, const asacl_batch *b, float *l
 {
     if (!am || !b || !logits) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_model_predict: NULL argument");
     model *m = &am->m;
-    if (b->B > am->eval.B || b->T > am->eval.T) { /* grow the evaluation buffers */
-        size_t B = b->B > am->eval.B ? b->B : am->eval.B, T = b->T > am->eval.T ? b->T : am->eval.T;
+    size_t seqs = b->B * (b->n_choices > 1 ? b->n_choices : 1);
+    if (seqs > am->eval.B || b->T > am->eval.T) { /* grow the evaluation buffers */
+        size_t B = seqs > am->eval.B ? seqs : am->eval.B, T = b->T > am->eval.T ? b->T : am->eval.T;
         arena_destroy(&am->eval);
         batch_destroy(&am->eval_batch);
         TRY(arena_create(m, B, T, 0, &am->eval));
@@ -241,9 +257,11 @@ asacl_status asacl_model_predict(asacl_model *am, const asacl_batch *b, float *l
     asacl_batch unlabelled = *b; /* no loss is read: labels play no part */
     unlabelled.labels = NULL;
     unlabelled.targets = NULL;
+    unlabelled.token_labels = NULL;
     TRY(batch_upload(m, &am->eval_batch, &unlabelled, b->T));
     pass_opts o = {.train = 0};
     TRY(model_forward(m, &am->eval, &am->eval_batch, &o));
+    size_t rows = model_head(m)->logit_rows(seqs, b->T);
     return rt_download(m->ctx, am->eval.logits.buf, am->eval.logits.off,
-                       b->B * (size_t)m->cfg.num_labels, logits);
+                       rows * (size_t)m->cfg.num_labels, logits);
 }

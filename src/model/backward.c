@@ -4,6 +4,7 @@
 #include "model/asa.h"
 #include "model/attention.h"
 #include "model/linear.h"
+#include "model/head.h"
 #include "model/model.h"
 
 /* Layer l: dh (gradient of the layer output) in *dh; on return *dh is the
@@ -61,35 +62,6 @@ static asacl_status layer_backward(model *m, pass_arena *a, grad_ws *g, const ba
     return ASACL_OK;
 }
 
-/* The head (forward.c's head_forward) from dlogits: the gradient of the
- * last layer's output into dh (zero but at each sequence's first token). */
-static asacl_status head_backward(model *m, pass_arena *a, grad_ws *g, const batch_dev *bt,
-                                  const pass_opts *o, tensor dh)
-{
-    const asacl_model_config *c = &m->cfg;
-    const param_layout *pl = &m->layout;
-    asacl_ctx *ctx = m->ctx;
-    size_t B = bt->B, T = bt->T, N = B * T, D = (size_t)c->hidden_size,
-           C = (size_t)c->num_labels, L = (size_t)c->num_hidden_layers;
-    float ph = o->train ? c->hidden_dropout_prob : 0.0f;
-    tensor dpool = tensor_at(g->dpooled, 0, B * D);
-    TRY(op_bias_backward(ctx, model_g(m, pl->cls_b, C), a->dlogits, C, B, C));
-    TRY(linear_backward(ctx, dpool, D, 0.0f, model_g(m, pl->cls_w, C * D), a->dlogits, C,
-                        a->pooled_drop, D, model_p(m, pl->cls_w, C * D), B, D, C));
-    TRY(op_dropout_forward(ctx, dpool, dpool, ph, model_rng(m, bt, o, 0, SITE_POOLER)));
-    TRY(op_pooler_backward(ctx, dpool, dpool, tensor_at(a->pooled, 0, B * D), B * D));
-    TRY(op_bias_backward(ctx, model_g(m, pl->pool_b, D), dpool, D, B, D));
-    /* Only the first token of each sequence feeds the head. */
-    TRY(op_fill(ctx, dh, 0.0f));
-    tensor x_last = L ? tensor_at(a->layers[L - 1].out, 0, N * D) : a->h0;
-    int dropped = pl->roberta && ph > 0; /* RoBERTa's dropout before the dense */
-    if (dropped) x_last = tensor_at(a->head_in, 0, N * D);
-    TRY(linear_backward(ctx, dh, T * D, 0.0f, model_g(m, pl->pool_w, D * D), dpool, D, x_last, T * D,
-                        model_p(m, pl->pool_w, D * D), B, D, D));
-    if (dropped) TRY(op_dropout_forward(ctx, dh, dh, ph, model_rng(m, bt, o, 0, SITE_HEAD_IN)));
-    return ASACL_OK;
-}
-
 asacl_status model_backward(model *m, pass_arena *a, grad_ws *g, const batch_dev *bt,
                             const pass_opts *o, float tau2_over_b)
 {
@@ -102,7 +74,7 @@ asacl_status model_backward(model *m, pass_arena *a, grad_ws *g, const batch_dev
     float ph = o->train ? c->hidden_dropout_prob : 0.0f;
 
     tensor dh = tensor_at(g->g[0], 0, N * D);
-    TRY(head_backward(m, a, g, bt, o, dh));
+    TRY(model_head(m)->backward(m, a, g, bt, o, dh));
 
     for (size_t l = L; l-- > 0;) {
         tensor x = l ? tensor_at(a->layers[l - 1].out, 0, N * D) : tensor_at(a->h0, 0, N * D);

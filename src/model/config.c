@@ -44,7 +44,14 @@ asacl_status asacl_model_config_check(const asacl_model_config *c)
     RANGE(layer_norm_eps, 0, 1)
     RANGE(initializer_range, 0, 10)
     RANGE(model_type, ASACL_MODEL_BERT, ASACL_MODEL_ROBERTA)
+    RANGE(task, ASACL_TASK_SEQUENCE, ASACL_TASK_CHOICE)
 #undef RANGE
+    if (c->task == ASACL_TASK_CHOICE && c->num_labels != 1)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "model config: a multiple-choice model scores each "
+                       "choice with one output (num_labels 1), not %d", c->num_labels);
+    if (c->task == ASACL_TASK_TOKEN && c->num_labels < 2)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "model config: token classification needs at least 2 "
+                       "labels, not %d", c->num_labels);
     if (c->model_type == ASACL_MODEL_ROBERTA && c->max_position_embeddings < c->pad_token_id + 2)
         return rt_fail(ASACL_ERR_INVALID_ARG,
                        "model config: max_position_embeddings %d leaves no position after "
@@ -55,6 +62,12 @@ asacl_status asacl_model_config_check(const asacl_model_config *c)
                        "model config: hidden_size %d is not a multiple of num_attention_heads %d",
                        c->hidden_size, c->num_attention_heads);
     return ASACL_OK;
+}
+
+const char *asacl_task_kind_name(int kind)
+{
+    static const char *names[] = {"sequence", "token", "choice"};
+    return kind >= 0 && kind < (int)(sizeof names / sizeof *names) ? names[kind] : NULL;
 }
 
 /* The one table of named shapes (asacl.h). */

@@ -4,14 +4,14 @@
  *     mask in the adversarial pass) -> output dense -> bias + dropout +
  *     residual + LayerNorm (one fused kernel) -> FFN (bias + GELU fused) ->
  *     bias + dropout + residual + LayerNorm
- *   pooler tanh(W h[:,0] + b) -> dropout -> classifier (BERT), or
- *   dropout -> dense -> tanh -> dropout -> out_proj (RoBERTa; its position
- *   ids come with the batch). */
+ *   then the model's head (head.h: head_pooled.c, head_token.c). RoBERTa's
+ *   position ids come with the batch. */
 #include <math.h>
 
 #include "model/asa.h"
 #include "model/attention.h"
 #include "model/linear.h"
+#include "model/head.h"
 #include "model/model.h"
 
 op_rng model_rng(const model *m, const batch_dev *bt, const pass_opts *o, size_t layer, int kind)
@@ -83,32 +83,6 @@ static asacl_status layer_forward(model *m, pass_arena *a, const batch_dev *bt,
                                          model_rng(m, bt, o, l, SITE_FFN_OUT));
 }
 
-/* The head on the first token of each sequence (rows of stride T*D of x):
- * BERT: pooled = tanh(W x + b) -> dropout -> classifier;
- * RoBERTa: dropout -> dense -> tanh -> dropout -> out_proj, the same ops
- * after a dropout of the last layer's output (taken whole, [N, D], so that
- * the backward's dropout of the gradient is one elementwise op too). */
-static asacl_status head_forward(model *m, pass_arena *a, const batch_dev *bt,
-                                 const pass_opts *o, tensor x)
-{
-    const asacl_model_config *c = &m->cfg;
-    const param_layout *pl = &m->layout;
-    asacl_ctx *ctx = m->ctx;
-    size_t B = bt->B, T = bt->T, D = (size_t)c->hidden_size, C = (size_t)c->num_labels;
-    float ph = o->train ? c->hidden_dropout_prob : 0.0f;
-    if (pl->roberta && ph > 0) {
-        tensor hin = tensor_at(a->head_in, 0, B * T * D);
-        TRY(op_dropout_forward(ctx, hin, x, ph, model_rng(m, bt, o, 0, SITE_HEAD_IN)));
-        x = hin;
-    }
-    TRY(linear_forward(ctx, a->pooled, D, x, T * D, model_p(m, pl->pool_w, D * D), B, D, D));
-    TRY(op_pooler_forward(ctx, a->pooled, model_p(m, pl->pool_b, D), B, D));
-    TRY(op_dropout_forward(ctx, tensor_at(a->pooled_drop, 0, B * D), tensor_at(a->pooled, 0, B * D),
-                           ph, model_rng(m, bt, o, 0, SITE_POOLER)));
-    TRY(linear_forward(ctx, a->logits, C, a->pooled_drop, D, model_p(m, pl->cls_w, C * D), B, D, C));
-    return op_bias_forward(ctx, a->logits, C, model_p(m, pl->cls_b, C), B, C);
-}
-
 asacl_status model_forward(model *m, pass_arena *a, const batch_dev *bt, const pass_opts *o)
 {
     const asacl_model_config *c = &m->cfg;
@@ -141,5 +115,5 @@ asacl_status model_forward(model *m, pass_arena *a, const batch_dev *bt, const p
         TRY(layer_forward(m, a, bt, o, l, x));
         x = tensor_at(a->layers[l].out, 0, N * D);
     }
-    return head_forward(m, a, bt, o, x);
+    return model_head(m)->forward(m, a, bt, o, x);
 }

@@ -4,7 +4,13 @@
 #include <string.h>
 
 #include "masked.h"
+#include "model/head.h"
 #include "model/model.h"
+
+const head_ops *model_head(const model *m)
+{
+    return m->layout.task == ASACL_TASK_TOKEN ? &head_token : &head_pooled;
+}
 
 /* ---- carving tensors out of one buffer ---------------------------------- */
 
@@ -104,11 +110,14 @@ asacl_status arena_create(model *m, size_t B, size_t T, int adversarial, pass_ar
     carve(&top, &a->emb_rstd, N);
     carve(&top, &a->emb_ln, N * D);
     carve(&top, &a->h0, N * D);
-    if (m->layout.roberta) carve(&top, &a->head_in, N * D);
-    carve(&top, &a->pooled, B * D);
-    carve(&top, &a->pooled_drop, B * D);
-    carve(&top, &a->logits, B * C);
-    carve(&top, &a->dlogits, B * C);
+    if (m->layout.roberta || !m->layout.pooler) carve(&top, &a->head_in, N * D);
+    if (m->layout.pooler) {
+        carve(&top, &a->pooled, B * D);
+        carve(&top, &a->pooled_drop, B * D);
+    }
+    size_t rows = model_head(m)->logit_rows(B, T);
+    carve(&top, &a->logits, rows * C);
+    carve(&top, &a->dlogits, rows * C);
     asacl_status st = carve_alloc(&top, m->ctx, "the embedding and head activations", &a->buf);
     for (size_t l = 0; l < L && st == ASACL_OK; l++) {
         layer_acts *x = &a->layers[l];
@@ -168,7 +177,7 @@ asacl_status grad_ws_create(model *m, size_t B, size_t T, int asa, grad_ws *g)
         carve(&k, &g->dadv, N * 2 * D);
         carve(&k, &g->demb, N * D);
     }
-    carve(&k, &g->dpooled, B * D);
+    if (m->layout.pooler) carve(&k, &g->dpooled, B * D);
     return carve_alloc(&k, m->ctx, "the gradient workspace", &g->buf);
 }
 
@@ -185,7 +194,7 @@ asacl_status batch_create(model *m, size_t B, size_t T, batch_dev *bt)
     size_t N = B * T;
     /* ints: ids, segs, labels, order, starts, uniq (+ RoBERTa's position
      * ids and their groups) */
-    size_t ni = N + N + B + N + (N + 1) + N, nf = B * T + B;
+    size_t ni = N + N + N + N + (N + 1) + N, nf = B * T + B; /* labels: up to one per token */
     if (m->layout.roberta) ni += N + N + (N + 1) + N;
     size_t groups = (size_t)(m->cfg.vocab_size > m->cfg.max_position_embeddings
                                  ? m->cfg.vocab_size : m->cfg.max_position_embeddings);
@@ -215,13 +224,53 @@ void batch_destroy(batch_dev *bt)
     memset(bt, 0, sizeof *bt);
 }
 
+/* The labels of one batch, as the task kind has them (see batch_dev):
+ * checked, then written to lab[0, n). */
+static asacl_status upload_labels(const asacl_model_config *c, const asacl_batch *in, size_t nc,
+                                  size_t T, int *lab, size_t *n)
+{
+    size_t B = in->B, Tin = in->T;
+    if (c->task == ASACL_TASK_TOKEN) {
+        *n = B * T;
+        for (size_t b = 0; b < B; b++)
+            for (size_t t = 0; t < T; t++) {
+                /* Without labels (prediction) no token counts; beyond the input: padding. */
+                int y = in->token_labels && t < Tin ? in->token_labels[b * Tin + t] : ASACL_TOKEN_IGNORE;
+                if (y >= c->num_labels || (y < 0 && y != ASACL_TOKEN_IGNORE))
+                    return rt_fail(ASACL_ERR_INVALID_ARG, "token label %d at (%zu, %zu) outside [0, %d) "
+                                   "and not ASACL_TOKEN_IGNORE", y, b, t, c->num_labels);
+                if (y >= 0 && (int)t >= in->lengths[b])
+                    return rt_fail(ASACL_ERR_INVALID_ARG, "token label %d at (%zu, %zu) on padding "
+                                   "(length %d)", y, b, t, in->lengths[b]);
+                lab[b * T + t] = y;
+            }
+        return ASACL_OK;
+    }
+    *n = B;
+    int classes = c->task == ASACL_TASK_CHOICE ? (int)nc : c->num_labels;
+    for (size_t b = 0; b < B; b++) {
+        /* Without labels (prediction) class 0 stands in; no loss is read. */
+        if (classes > 1 && in->labels && (in->labels[b] < 0 || in->labels[b] >= classes))
+            return rt_fail(ASACL_ERR_INVALID_ARG, "%s %d of batch example %zu outside [0, %d)",
+                           c->task == ASACL_TASK_CHOICE ? "choice label" : "label", in->labels[b],
+                           b, classes);
+        lab[b] = classes > 1 && in->labels ? in->labels[b] : 0;
+    }
+    return ASACL_OK;
+}
+
 asacl_status batch_upload(model *m, batch_dev *bt, const asacl_batch *in, size_t T)
 {
     const asacl_model_config *c = &m->cfg;
-    size_t B = in->B, Tin = in->T;
-    const int *ids = in->ids, *segs = in->segments, *lengths = in->lengths, *labels = in->labels;
+    size_t nc = in->n_choices > 1 ? in->n_choices : 1;
+    size_t B = in->B * nc, Tin = in->T; /* sequences */
+    const int *ids = in->ids, *segs = in->segments, *lengths = in->lengths;
     const float *targets = in->targets;
     if (T < Tin) T = Tin;
+    if ((c->task == ASACL_TASK_CHOICE) != (nc > 1))
+        return rt_fail(ASACL_ERR_INVALID_ARG, "a batch of %zu choice(s) per example for a %s model "
+                       "(multiple choice takes 2 or more, the others 1)", nc,
+                       asacl_task_kind_name(c->task));
     if (B > bt->cap_B || T > bt->cap_T)
         return rt_fail(ASACL_ERR_INVALID_ARG, "batch of %zu x %zu exceeds the %zu x %zu it was sized for",
                        B, T, bt->cap_B, bt->cap_T);
@@ -237,11 +286,13 @@ asacl_status batch_upload(model *m, batch_dev *bt, const asacl_batch *in, size_t
     size_t N = B * T;
     int *hi = bt->host_i;
     float *hf = bt->host_f;
-    /* Layout of this batch (compact for its B and T). */
-    size_t o_ids = 0, o_segs = N, o_lab = 2 * N, o_order = 2 * N + B, o_starts = 3 * N + B,
-           o_uniq = 4 * N + B + 1;
-    size_t o_pos = 5 * N + B + 1, o_porder = 6 * N + B + 1, o_pstarts = 7 * N + B + 1,
-           o_puniq = 8 * N + B + 2, ni = roberta ? 9 * N + B + 2 : 5 * N + B + 1;
+    size_t nl;
+    TRY(upload_labels(c, in, nc, T, hi + 2 * N, &nl));
+    /* Layout of this batch (compact for its B, T and nl labels). */
+    size_t o_ids = 0, o_segs = N, o_lab = 2 * N, o_order = 2 * N + nl, o_starts = 3 * N + nl,
+           o_uniq = 4 * N + nl + 1;
+    size_t o_pos = 5 * N + nl + 1, o_porder = 6 * N + nl + 1, o_pstarts = 7 * N + nl + 1,
+           o_puniq = 8 * N + nl + 2, ni = roberta ? 9 * N + nl + 2 : 5 * N + nl + 1;
     bt->real_pairs = 0;
     for (size_t b = 0; b < B; b++) {
         if (lengths[b] < 1 || (size_t)lengths[b] > Tin)
@@ -269,16 +320,8 @@ asacl_status batch_upload(model *m, batch_dev *bt, const asacl_batch *in, size_t
             count += id != c->pad_token_id;
             hi[o_pos + b * T + t] = id != c->pad_token_id ? c->pad_token_id + (int)count : c->pad_token_id;
         }
-        if (c->num_labels > 1) {
-            /* Without labels (prediction) class 0 stands in; no loss is read. */
-            if (labels && (labels[b] < 0 || labels[b] >= c->num_labels))
-                return rt_fail(ASACL_ERR_INVALID_ARG, "label %d of batch row %zu outside [0, %d)",
-                               labels[b], b, c->num_labels);
-            hi[o_lab + b] = labels ? labels[b] : 0;
-        } else {
-            hi[o_lab + b] = 0;
+        if (c->num_labels == 1 && c->task == ASACL_TASK_SEQUENCE)
             hf[N + b] = targets ? targets[b] : 0.0f;
-        }
     }
     bt->n_uniq = embedding_group(hi + o_ids, N, c->pad_token_id, hi + o_order, hi + o_starts, hi + o_uniq,
                                  bt->group_scratch, (size_t)c->vocab_size);
@@ -289,10 +332,12 @@ asacl_status batch_upload(model *m, batch_dev *bt, const asacl_batch *in, size_t
                              : 0;
     bt->B = B;
     bt->T = T;
+    bt->examples = in->B;
+    bt->n_choices = nc;
     tensor ti = {bt->ibuf, 0, 0}, tf = {bt->fbuf, 0, 0};
     bt->ids = tensor_at(ti, o_ids, N);
     bt->segs = tensor_at(ti, o_segs, N);
-    bt->labels = tensor_at(ti, o_lab, B);
+    bt->labels = tensor_at(ti, o_lab, nl);
     bt->order = tensor_at(ti, o_order, N);
     bt->starts = tensor_at(ti, o_starts, N + 1);
     bt->uniq = tensor_at(ti, o_uniq, N);

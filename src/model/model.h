@@ -43,9 +43,10 @@ typedef struct pass_arena {
     tensor emb_pre, emb_mean, emb_rstd;  /* embedding sum and its LayerNorm statistics */
     tensor emb_ln, h0;                   /* LayerNorm output; after dropout (layer 0's input) */
     layer_acts *layers;
-    tensor head_in;              /* RoBERTa: [N,D] dropout of the last layer's output */
-    tensor pooled, pooled_drop;  /* [B,D] tanh output, after dropout */
-    tensor logits, dlogits;      /* [B,C] */
+    tensor head_in;              /* RoBERTa's sequence head, token head: [N,D] dropout of the
+                                    last layer's output */
+    tensor pooled, pooled_drop;  /* [B,D] tanh output, after dropout (heads with a pooler) */
+    tensor logits, dlogits;      /* [rows,C]: rows = B, or B*T for the token head (head.h) */
 } pass_arena;
 
 /* Gradient workspace of the backward passes. */
@@ -60,11 +61,17 @@ typedef struct grad_ws {
     tensor dpooled;       /* [B,D] */
 } grad_ws;
 
-/* A batch on the device. ints: ids, segs, labels, order, starts, uniq
+/* A batch on the device. B counts sequences: for multiple choice B =
+ * examples x n_choices. labels: one per example (sequence classification:
+ * the class; multiple choice: the right choice, `examples` of them) or, for
+ * token classification, one per token (B*T, -100 for none).
+ * ints: ids, segs, labels, order, starts, uniq
  * (and for RoBERTa posids with their groups pos_order, pos_starts,
  * pos_uniq); floats: padbias (P[b,j] = 0 real, -10000 padding), targets. */
 typedef struct batch_dev {
-    size_t B, T;          /* this batch (T <= the arenas' T) */
+    size_t B, T;          /* this batch's sequences and length (T <= the arenas' T) */
+    size_t examples;      /* B, or B / n_choices for multiple choice */
+    size_t n_choices;     /* multiple choice: choices per example; else 1 */
     size_t cap_B, cap_T;  /* what the buffers were sized for */
     cl_mem ibuf, fbuf;
     tensor ids, segs, labels, order, starts, uniq;
@@ -90,7 +97,7 @@ typedef struct pass_opts {
     int asa;              /* use the adversaries' masks (adversarial pass) */
     uint64_t seed;
     uint32_t step;
-    size_t example0;      /* the micro-batch's first example in the step's batch (0: the
+    size_t example0;      /* the micro-batch's first sequence in the step's batch (0: the
                              whole batch): its dropout masks are those of the whole batch */
     const pass_arena *embeddings_from; /* reuse this arena's emb_ln (NULL: compute) */
     int embeddings_shared;             /* another pass reused ours: add g->demb */
@@ -122,10 +129,14 @@ void grad_ws_destroy(grad_ws *g);
 asacl_status batch_create(model *m, size_t B, size_t T, batch_dev *bt);
 void batch_destroy(batch_dev *bt);
 /* Uploads a batch (tokens at positions >= lengths[b] are padding; labels
- * for classification, targets for regression, either may be NULL when not
- * needed), padded to T columns (T <= in->T: the batch's own length) with
+ * for classification and multiple choice, token_labels for token
+ * classification, targets for regression, any may be NULL when not
+ * needed; see asacl_batch), padded to T columns (T <= in->T: the batch's own length) with
  * [PAD] tokens, segment 0 and the padding bias (asa-spec 2). */
 asacl_status batch_upload(model *m, batch_dev *bt, const asacl_batch *in, size_t T);
+
+/* The model's head (model/head.h), by its task kind. */
+const struct head_ops *model_head(const model *m);
 
 /* Forward: logits into a->logits. */
 asacl_status model_forward(model *m, pass_arena *a, const batch_dev *bt, const pass_opts *o);

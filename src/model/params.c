@@ -62,11 +62,21 @@ asacl_status param_layout_build(const asacl_model_config *c, int adversaries, pa
            L = (size_t)c->num_hidden_layers, C = (size_t)c->num_labels;
     out->adversaries = adversaries;
     out->roberta = c->model_type == ASACL_MODEL_ROBERTA;
+    out->task = c->task;
     const char *pre = out->roberta ? "roberta." : "bert.";
-    /* The head: BERT's pooler + classifier, or RoBERTa's classification
-     * head (classifier.dense, classifier.out_proj) in the same two slots. */
-    const char *pool = out->roberta ? "classifier.dense" : "bert.pooler.dense",
-               *cls = out->roberta ? "classifier.out_proj" : "classifier";
+    /* The head (Hugging Face's names per architecture):
+     *   sequence: BERT's pooler + classifier, or RoBERTa's classification
+     *             head (classifier.dense, classifier.out_proj) in the same two slots;
+     *   token:    classifier [C, D] alone (no pooler), BERT and RoBERTa alike;
+     *   choice:   the encoder's pooler + classifier [1, D], BERT and RoBERTa
+     *             alike (RobertaForMultipleChoice keeps RobertaModel's pooler). */
+    int seq_roberta = out->roberta && c->task == ASACL_TASK_SEQUENCE;
+    char pool[PARAM_NAME_MAX];
+    snprintf(pool, sizeof pool, "%s", seq_roberta ? "classifier.dense" : out->roberta
+                                                                           ? "roberta.pooler.dense"
+                                                                           : "bert.pooler.dense");
+    const char *cls = seq_roberta ? "classifier.out_proj" : "classifier";
+    out->pooler = c->task != ASACL_TASK_TOKEN;
     out->layers = calloc(L, sizeof *out->layers);
     if (!out->layers) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "parameter table");
     builder b = {out, 0, ASACL_OK};
@@ -100,9 +110,11 @@ asacl_status param_layout_build(const asacl_model_config *c, int adversaries, pa
         p->f2_w = add(&b, n, D, F, 1, INIT_NORMAL);
     }
     align(&b);
-    snprintf(n, sizeof n, "%s.weight", pool);
-    out->pool_w = add(&b, n, D, D, 1, INIT_NORMAL);
-    align(&b);
+    if (out->pooler) {
+        snprintf(n, sizeof n, "%s.weight", pool);
+        out->pool_w = add(&b, n, D, D, 1, INIT_NORMAL);
+        align(&b);
+    }
     snprintf(n, sizeof n, "%s.weight", cls);
     out->cls_w = add(&b, n, C, D, 1, INIT_NORMAL);
     for (size_t i = 0; i < L && adversaries; i++) {
@@ -144,8 +156,10 @@ asacl_status param_layout_build(const asacl_model_config *c, int adversaries, pa
         p->ln2_b = add(&b, n, D, 1, 0, INIT_ZERO);
     }
     align(&b);
-    snprintf(n, sizeof n, "%s.bias", pool);
-    out->pool_b = add(&b, n, D, 1, 0, INIT_ZERO);
+    if (out->pooler) {
+        snprintf(n, sizeof n, "%s.bias", pool);
+        out->pool_b = add(&b, n, D, 1, 0, INIT_ZERO);
+    }
     snprintf(n, sizeof n, "%s.bias", cls);
     out->cls_b = add(&b, n, C, 1, 0, INIT_ZERO);
     for (size_t i = 0; i < L && adversaries; i++) {

@@ -41,8 +41,10 @@ typedef struct param_layout {
     size_t decay_end;  /* elements below get weight decay */
     int adversaries;   /* the ASA adversaries are part of the layout */
     int roberta;       /* RoBERTa names: roberta.*, the head classifier.dense/out_proj */
+    int task;          /* asacl_task_kind: which head (params.c names each) */
+    int pooler;        /* the head has pool_w/pool_b (not token classification) */
     size_t word, pos, type, emb_ln_g, emb_ln_b;
-    size_t pool_w, pool_b, cls_w, cls_b; /* RoBERTa: classifier.dense and out_proj */
+    size_t pool_w, pool_b, cls_w, cls_b; /* RoBERTa sequence head: classifier.dense and out_proj */
     layer_params *layers;
 } param_layout;
 

@@ -162,6 +162,7 @@ static asacl_status write_state(const asacl_trainer *t, const char *path, const 
         meta_put(&sm, "max_batch", "%zu", o->max_batch);
         meta_put(&sm, "max_seq_len", "%zu", o->max_seq_len);
         meta_put(&sm, "padding", "%s", asacl_padding_name(o->padding));
+        meta_put(&sm, "max_choices", "%zu", o->max_choices);
         /* informative: a resume on another split trains the same objective, not the same bits */
         meta_put(&sm, "grad_accum", "%zu", t->t.accum);
         meta_put(&sm, "shards", "%zu", t->t.shards);
@@ -335,6 +336,9 @@ asacl_status asacl_checkpoint_info(const char *dir, asacl_train_options *o, char
     o->max_batch = (size_t)meta_num(&f, "max_batch");
     o->max_seq_len = (size_t)meta_num(&f, "max_seq_len");
     asacl_status st = asacl_padding_parse(st_metadata(&f, "padding"), &o->padding);
+    const char *mc = st_metadata(&f, "max_choices"); /* absent before multiple choice: 0 */
+    double nmc = mc ? strtod(mc, NULL) : 0;
+    o->max_choices = nmc >= 0 && nmc <= 1e6 ? (size_t)nmc : 0;
     if (run) {
         const char *r = st_metadata(&f, "run");
         *run = r && *r ? strdup(r) : NULL;

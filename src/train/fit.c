@@ -17,6 +17,7 @@
 #include "model/api.h"
 #include "train/api.h"
 #include "train/loader.h"
+#include "train/task.h"
 
 void asacl_fit_options_init(asacl_fit_options *o)
 {
@@ -34,6 +35,7 @@ typedef struct fit_run {
     FILE *metrics;
     int num_labels;
     int writer; /* rank 0 */
+    int task;   /* the model's asacl_task_kind */
 } fit_run;
 
 static void path_in(const fit_run *f, const char *name, char *out, size_t cap)
@@ -57,7 +59,20 @@ static void notify(const fit_run *f, const asacl_fit_progress *p)
 static void metrics_json(cJSON *j, const asacl_metrics *m, int num_labels)
 {
     cJSON_AddNumberToObject(j, "n", (double)m->n);
-    if (num_labels == 1) {
+    if (m->task == ASACL_TASK_TOKEN) {
+        cJSON_AddStringToObject(j, "task", "token");
+        cJSON_AddNumberToObject(j, "tokens", (double)m->tokens);
+        cJSON_AddNumberToObject(j, "accuracy", m->accuracy);
+        cJSON_AddNumberToObject(j, "token_precision", m->token_precision);
+        cJSON_AddNumberToObject(j, "token_recall", m->token_recall);
+        cJSON_AddNumberToObject(j, "token_f1", m->token_f1);
+        cJSON_AddNumberToObject(j, "entity_precision", m->entity_precision);
+        cJSON_AddNumberToObject(j, "entity_recall", m->entity_recall);
+        cJSON_AddNumberToObject(j, "entity_f1", m->entity_f1);
+    } else if (m->task == ASACL_TASK_CHOICE) {
+        cJSON_AddStringToObject(j, "task", "choice");
+        cJSON_AddNumberToObject(j, "accuracy", m->accuracy);
+    } else if (num_labels == 1) {
         cJSON_AddNumberToObject(j, "pearson", m->pearson);
         cJSON_AddNumberToObject(j, "spearman", m->spearman);
         cJSON_AddNumberToObject(j, "mse", m->mse);
@@ -84,6 +99,18 @@ static void metrics_from_json(const cJSON *j, asacl_metrics *m)
     m->pearson = num(j, "pearson");
     m->spearman = num(j, "spearman");
     m->mse = num(j, "mse");
+    const cJSON *task = cJSON_GetObjectItemCaseSensitive(j, "task");
+    m->task = cJSON_IsString(task) && !strcmp(task->valuestring, "token")    ? ASACL_TASK_TOKEN
+              : cJSON_IsString(task) && !strcmp(task->valuestring, "choice") ? ASACL_TASK_CHOICE
+                                                                             : ASACL_TASK_SEQUENCE;
+    double tokens = num(j, "tokens");
+    m->tokens = tokens >= 0 && tokens < 1e15 ? (size_t)tokens : 0;
+    m->token_precision = num(j, "token_precision");
+    m->token_recall = num(j, "token_recall");
+    m->token_f1 = num(j, "token_f1");
+    m->entity_precision = num(j, "entity_precision");
+    m->entity_recall = num(j, "entity_recall");
+    m->entity_f1 = num(j, "entity_f1");
 }
 
 /* OUT/report.html from the run folder's files; a failure is logged, never
@@ -136,7 +163,18 @@ static asacl_status evaluate(fit_run *f, long step, long epoch)
         TRY(asacl_evaluate(am, f->o->dev[d], &m, NULL));
         r->last[d] = m;
         char line[512];
-        if (f->num_labels == 1)
+        if (m.task == ASACL_TASK_TOKEN)
+            snprintf(line, sizeof line, "{\"eval\": \"%s\", \"step\": %ld, \"epoch\": %ld, "
+                     "\"n\": %zu, \"tokens\": %zu, \"token_f1\": %.6f, \"token_precision\": %.6f, "
+                     "\"token_recall\": %.6f, \"entity_f1\": %.6f, \"entity_precision\": %.6f, "
+                     "\"entity_recall\": %.6f, \"accuracy\": %.6f}",
+                     f->o->dev_name[d], step, epoch, m.n, m.tokens, m.token_f1, m.token_precision,
+                     m.token_recall, m.entity_f1, m.entity_precision, m.entity_recall, m.accuracy);
+        else if (m.task == ASACL_TASK_CHOICE)
+            snprintf(line, sizeof line, "{\"eval\": \"%s\", \"step\": %ld, \"epoch\": %ld, "
+                     "\"n\": %zu, \"accuracy\": %.6f}", f->o->dev_name[d], step, epoch, m.n,
+                     m.accuracy);
+        else if (f->num_labels == 1)
             snprintf(line, sizeof line, "{\"eval\": \"%s\", \"step\": %ld, \"epoch\": %ld, "
                      "\"n\": %zu, \"pearson\": %.6f, \"spearman\": %.6f, \"mse\": %.6f}",
                      f->o->dev_name[d], step, epoch, m.n, m.pearson, m.spearman, m.mse);
@@ -255,6 +293,18 @@ static void write_summary(fit_run *f)
         cJSON_AddNumberToObject(j, key, v);
         snprintf(key, sizeof key, "%s_%s_at_best", f->o->dev_name[d], name);
         cJSON_AddNumberToObject(j, key, b);
+        if (r->last[d].task == ASACL_TASK_TOKEN) { /* what NER users compare, too */
+            const asacl_metrics *fm = &r->last[d], *bm = &r->at_best[d];
+            const char *what[3] = {"entity_precision", "entity_recall", "entity_f1"};
+            double fin[3] = {fm->entity_precision, fm->entity_recall, fm->entity_f1},
+                   best[3] = {bm->entity_precision, bm->entity_recall, bm->entity_f1};
+            for (int k = 0; k < 3; k++) {
+                snprintf(key, sizeof key, "%s_%s_final", f->o->dev_name[d], what[k]);
+                cJSON_AddNumberToObject(j, key, fin[k]);
+                snprintf(key, sizeof key, "%s_%s_at_best", f->o->dev_name[d], what[k]);
+                cJSON_AddNumberToObject(j, key, best[k]);
+            }
+        }
     }
     char *text = json_print(j);
     char path[4200];
@@ -304,12 +354,14 @@ static asacl_status loop(fit_run *f)
         f->r->tokens += (double)tokens;
         acc_loss += ss.loss;
         acc_correct += ss.correct;
-        acc_seen += (double)bt.B;
+        acc_seen += (double)ss.counted; /* examples, or labelled tokens */
         since_log++;
         int epoch_end = asacl_loader_position(f->train).index == 0;
         asacl_fit_progress p = {.step = step, .total = stop, .epoch = epoch, .stats = &ss,
                                 .mean_loss = acc_loss / (double)since_log,
-                                .train_accuracy = f->num_labels > 1 ? acc_correct / acc_seen : -1,
+                                .train_accuracy = f->num_labels > 1 || f->task != ASACL_TASK_SEQUENCE
+                                                      ? acc_correct / (acc_seen > 0 ? acc_seen : 1)
+                                                      : -1,
                                 .tokens_per_second = f->r->tokens / (rt_now() - t0 + 1e-9)};
         p.logged = step % o->log_every == 0 || step == stop || step == 1;
         if (p.logged) log_step(f, &p);
@@ -344,9 +396,12 @@ asacl_status asacl_fit(asacl_trainer *t, asacl_loader *train, const asacl_fit_op
         return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_fit: the training loader has no examples");
     memset(r, 0, sizeof *r);
     r->best_step = -1;
-    r->metric = asacl_model_get_config(t->model)->num_labels == 1 ? "pearson" : "accuracy";
-    fit_run f = {t, train, o, r, NULL, asacl_model_get_config(t->model)->num_labels,
-                 asacl_dist_rank(t->t.o.pub.dist) == 0};
+    const asacl_model_config *cfg = asacl_model_get_config(t->model);
+    r->metric = cfg->task != ASACL_TASK_SEQUENCE ? t->t.task->metric
+                : cfg->num_labels == 1           ? "pearson"
+                                                 : "accuracy";
+    fit_run f = {t, train, o, r, NULL, cfg->num_labels, asacl_dist_rank(t->t.o.pub.dist) == 0,
+                 cfg->task};
     TRY(rt_mkdirs(o->out_dir));
     if (o->resume_dir) TRY(resume(&f));
     char path[4200];

@@ -1,11 +1,16 @@
 /* loader.c -- the data loader (include/asacl.h): a dataset tokenised once
  * into fixed-width rows, a seeded permutation per epoch, batches padded to
  * max_seq_len or to their longest sequence, and the position a checkpoint
- * resumes from. Built on the public dataset and tokenizer calls only. */
+ * resumes from. Every task kind (train/task.h) goes through it: a sequence
+ * (or pair) per example, a sentence of words with their labels on first
+ * sub-words (token classification), or n (context, choice) sequences per
+ * example (multiple choice). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
+#include "data/dataset.h"
+#include "data/token_labels.h"
 #include "train/loader.h"
 
 const char *asacl_padding_name(asacl_padding p)
@@ -48,6 +53,10 @@ void asacl_loader_destroy(asacl_loader *l)
     free(l->b_lens);
     free(l->b_labels);
     free(l->b_targets);
+    free(l->tok_labels);
+    free(l->word_first);
+    free(l->word_off);
+    free(l->b_tok_labels);
     free(l);
 }
 
@@ -66,41 +75,90 @@ asacl_status asacl_loader_create(const asacl_dataset *d, const asacl_tokenizer *
     l->o = *o;
     size_t n = asacl_dataset_size(d), L = o->max_seq_len, B = o->batch_size;
     l->n = n;
-    l->ids = malloc((n ? n : 1) * L * sizeof *l->ids);
-    l->segs = malloc((n ? n : 1) * L * sizeof *l->segs);
-    l->lens = malloc((n ? n : 1) * sizeof *l->lens);
+    l->task = d->task;
+    l->n_choices = d->task == ASACL_TASK_CHOICE ? (size_t)d->ch.n_choices : 1;
+    l->token_first_class = d->token_first_class;
+    size_t nc = l->n_choices, rows = (n ? n : 1) * nc, words = d->task == ASACL_TASK_TOKEN ? d->c.n_words : 0;
+    l->ids = malloc(rows * L * sizeof *l->ids);
+    l->segs = malloc(rows * L * sizeof *l->segs);
+    l->lens = malloc(rows * sizeof *l->lens);
     l->labels = malloc((n ? n : 1) * sizeof *l->labels);
     l->targets = malloc((n ? n : 1) * sizeof *l->targets);
     l->order = malloc((n ? n : 1) * sizeof *l->order);
-    l->b_ids = malloc(B * L * sizeof *l->b_ids);
-    l->b_segs = malloc(B * L * sizeof *l->b_segs);
-    l->b_lens = malloc(B * sizeof *l->b_lens);
+    l->b_ids = malloc(B * nc * L * sizeof *l->b_ids);
+    l->b_segs = malloc(B * nc * L * sizeof *l->b_segs);
+    l->b_lens = malloc(B * nc * sizeof *l->b_lens);
     l->b_labels = malloc(B * sizeof *l->b_labels);
     l->b_targets = malloc(B * sizeof *l->b_targets);
-    if (!l->ids || !l->segs || !l->lens || !l->labels || !l->targets || !l->order || !l->b_ids ||
-        !l->b_segs || !l->b_lens || !l->b_labels || !l->b_targets) {
+    int bad = !l->ids || !l->segs || !l->lens || !l->labels || !l->targets || !l->order || !l->b_ids ||
+              !l->b_segs || !l->b_lens || !l->b_labels || !l->b_targets;
+    if (!bad && d->task == ASACL_TASK_TOKEN) {
+        l->tok_labels = malloc((n ? n : 1) * L * sizeof *l->tok_labels);
+        l->b_tok_labels = malloc(B * L * sizeof *l->b_tok_labels);
+        l->word_first = malloc((words ? words : 1) * sizeof *l->word_first);
+        l->word_off = malloc((n + 1) * sizeof *l->word_off);
+        bad = !l->tok_labels || !l->b_tok_labels || !l->word_first || !l->word_off;
+    }
+    if (bad) {
         asacl_loader_destroy(l);
         return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "data loader for %zu examples of %zu tokens", n, L);
     }
-    for (size_t i = 0; i < n; i++) {
-        const char *a, *b;
-        int label, len = 0;
-        float target;
-        size_t line;
-        asacl_status st = asacl_dataset_get(d, i, &a, &b, &label, &target, &line);
-        if (st == ASACL_OK)
-            st = asacl_tokenizer_encode(t, a, b, (int)L, l->ids + i * L, l->segs + i * L, &len);
-        if (st != ASACL_OK) {
-            if (line) rt_error_context("encoding the example of line %zu", line);
-            asacl_loader_destroy(l);
-            return st;
+    asacl_status st = ASACL_OK;
+    for (size_t i = 0, w = 0; st == ASACL_OK && i < n; i++) {
+        size_t line = 0;
+        int label = -1, len = 0;
+        float target = 0;
+        if (d->task == ASACL_TASK_TOKEN) { /* the words, labels on first sub-words */
+            const conll_sentence *sn = &d->c.sent[i];
+            line = sn->line;
+            l->word_off[i] = w;
+            const int *wl = d->c.has_labels ? sn->labels : NULL;
+            st = t->wp ? wp_encode_words(t->wp, sn->words, wl, sn->n, (int)L, l->ids + i * L,
+                                         l->segs + i * L, l->tok_labels + i * L, l->word_first + w,
+                                         &len, NULL)
+                       : bpe_encode_words(t->bpe, sn->words, wl, sn->n, (int)L, l->ids + i * L,
+                                          l->segs + i * L, l->tok_labels + i * L, l->word_first + w,
+                                          &len, NULL);
+            w += sn->n;
+            l->word_off[i + 1] = w;
+            l->lens[i] = len;
+        } else if (d->task == ASACL_TASK_CHOICE) { /* one sequence per choice */
+            const choice_example *e = &d->ch.ex[i];
+            line = e->line;
+            label = e->label;
+            for (size_t k = 0; st == ASACL_OK && k < nc; k++) {
+                size_t r = i * nc + k;
+                st = asacl_tokenizer_encode(t, e->context, e->second[k], (int)L, l->ids + r * L,
+                                            l->segs + r * L, &len);
+                l->lens[r] = len;
+            }
+        } else {
+            const char *a, *b;
+            st = asacl_dataset_get(d, i, &a, &b, &label, &target, &line);
+            if (st == ASACL_OK)
+                st = asacl_tokenizer_encode(t, a, b, (int)L, l->ids + i * L, l->segs + i * L, &len);
+            l->lens[i] = len;
         }
-        l->lens[i] = len;
+        if (st != ASACL_OK && line) rt_error_context("encoding the example of line %zu", line);
         l->labels[i] = label;
         l->targets[i] = target;
     }
+    if (st != ASACL_OK) {
+        asacl_loader_destroy(l);
+        return st;
+    }
     loader_order(l, 0);
     *out = l;
+    return ASACL_OK;
+}
+
+asacl_status asacl_loader_words(const asacl_loader *l, size_t i, const int32_t **first, size_t *n_words)
+{
+    if (!l || !first || !n_words || l->task != ASACL_TASK_TOKEN || i >= l->n)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_loader_words: not a token-classification "
+                       "loader, or example %zu outside it", i);
+    *first = l->word_first + l->word_off[i];
+    *n_words = l->word_off[i + 1] - l->word_off[i];
     return ASACL_OK;
 }
 
@@ -133,19 +191,25 @@ void loader_order(asacl_loader *l, long epoch)
 void loader_gather(asacl_loader *l, const size_t *idx, size_t count, asacl_padding padding,
                    asacl_batch *out, size_t *tokens)
 {
-    size_t L = l->o.max_seq_len, T = 2, real = 0;
-    for (size_t k = 0; k < count; k++) {
-        size_t n = (size_t)l->lens[idx[k]];
-        real += n;
-        if (n > T) T = n;
-    }
+    size_t L = l->o.max_seq_len, T = 2, real = 0, nc = l->n_choices;
+    for (size_t k = 0; k < count; k++)
+        for (size_t c = 0; c < nc; c++) {
+            size_t n = (size_t)l->lens[idx[k] * nc + c];
+            real += n;
+            if (n > T) T = n;
+        }
     if (padding == ASACL_PADDING_MAX_LENGTH) T = L;
     for (size_t k = 0; k < count; k++) {
         size_t i = idx[k];
         /* Rows were encoded padded to L, so any T <= L is a prefix. */
-        memcpy(l->b_ids + k * T, l->ids + i * L, T * sizeof *l->b_ids);
-        memcpy(l->b_segs + k * T, l->segs + i * L, T * sizeof *l->b_segs);
-        l->b_lens[k] = l->lens[i];
+        for (size_t c = 0; c < nc; c++) {
+            size_t r = k * nc + c, src = i * nc + c;
+            memcpy(l->b_ids + r * T, l->ids + src * L, T * sizeof *l->b_ids);
+            memcpy(l->b_segs + r * T, l->segs + src * L, T * sizeof *l->b_segs);
+            l->b_lens[r] = l->lens[src];
+        }
+        if (l->tok_labels)
+            memcpy(l->b_tok_labels + k * T, l->tok_labels + i * L, T * sizeof *l->b_tok_labels);
         l->b_labels[k] = l->labels[i];
         l->b_targets[k] = l->targets[i];
     }
@@ -156,6 +220,8 @@ void loader_gather(asacl_loader *l, const size_t *idx, size_t count, asacl_paddi
     out->lengths = l->b_lens;
     out->labels = l->b_labels;
     out->targets = l->b_targets;
+    out->token_labels = l->tok_labels ? l->b_tok_labels : NULL;
+    out->n_choices = nc > 1 ? nc : 0;
     if (tokens) *tokens = real;
 }
 

@@ -7,7 +7,9 @@
 #include "model/asa.h"
 #include "model/linear.h"
 #include "model/step_gemms.h"
+#include "model/head.h"
 #include "train/dist.h"
+#include "train/task.h"
 #include "train/trainer.h"
 
 void train_opts_default(train_opts *o)
@@ -66,25 +68,33 @@ asacl_status trainer_create(model *m, const train_opts *o, trainer *t)
         return rt_fail(ASACL_ERR_INVALID_ARG, "%d ranks x %zu micro-batches: %zu shards of a batch "
                        "of %zu (at most the batch and 32768)", world, t->accum, t->shards,
                        o->pub.max_batch);
-    if (t->shards > 1 && o->pub.asa && m->cfg.num_labels == 1)
+    t->task = task_for(m->cfg.task);
+    if (!t->task) return rt_fail(ASACL_ERR_INVALID_ARG, "unknown task kind %d", m->cfg.task);
+    if (m->cfg.task == ASACL_TASK_CHOICE && o->pub.max_choices < 2)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "a multiple-choice model needs max_choices (2 or more "
+                       "choices per example) in the training options");
+    t->nc = m->cfg.task == ASACL_TASK_CHOICE ? o->pub.max_choices : 1;
+    if (t->shards > 1 && o->pub.asa && m->cfg.num_labels == 1 && m->cfg.task == ASACL_TASK_SEQUENCE)
         return rt_fail(ASACL_ERR_UNSUPPORTED, "ASA on a one-output model: its symmetric KL is a "
                        "softmax over the whole batch (asa-spec 5.3), which micro-batches and ranks "
                        "cannot split; use one process and --grad-accum 1");
-    size_t B = (o->pub.max_batch + t->shards - 1) / t->shards;
+    /* sequences per shard: examples x choices */
+    size_t B = (o->pub.max_batch + t->shards - 1) / t->shards * t->nc;
     asacl_status st = model_enable_training(m);
     if (st == ASACL_OK) st = arena_create(m, B, T, 0, &t->clean);
     if (st == ASACL_OK && o->pub.asa) st = arena_create(m, B, T, 1, &t->adv);
     if (st == ASACL_OK) st = grad_ws_create(m, B, T, o->pub.asa, &t->g);
     if (st == ASACL_OK) st = batch_create(m, B, T, &t->batch);
-    size_t ns = 64 + ASACL_MAX_LAYERS, total = ns + 2 * B + 2 * B * T + REDUCE_PARTIALS;
+    /* the losses' row scratch: a row per token, enough for every task */
+    size_t R = B * T, ns = 64 + ASACL_MAX_LAYERS, total = ns + 2 * R + 2 * B * T + REDUCE_PARTIALS;
     if (st == ASACL_OK) st = rt_buffer_create(m->ctx, total * sizeof(float), "loss scalars", &t->sbuf);
     if (st == ASACL_OK) {
         tensor s = {t->sbuf, 0, total};
         t->scalars = tensor_at(s, 0, ns);
-        t->rows = tensor_at(s, ns, B);
-        t->kl_rows = tensor_at(s, ns + B, B);
-        t->stat_rows = tensor_at(s, ns + 2 * B, 2 * B * T);
-        t->partial = tensor_at(s, ns + 2 * B + 2 * B * T, REDUCE_PARTIALS);
+        t->rows = tensor_at(s, ns, R);
+        t->kl_rows = tensor_at(s, ns + R, R);
+        t->stat_rows = tensor_at(s, ns + 2 * R, 2 * B * T);
+        t->partial = tensor_at(s, ns + 2 * R + 2 * B * T, REDUCE_PARTIALS);
         st = op_fill(m->ctx, s, 0.0f);
     }
     if (st == ASACL_OK && world > 1 && !(t->host_g = malloc(m->layout.total * sizeof *t->host_g)))
@@ -125,40 +135,28 @@ void trainer_destroy(trainer *t)
 
 static tensor scalar(const trainer *t, size_t i) { return tensor_at(t->scalars, i, 1); }
 
-/* task (and its gradient into clean.dlogits), vloss (gradients into both
- * passes' dlogits), kept units and masked fractions. */
-static asacl_status losses(trainer *t, size_t global_b)
+/* The task's loss and vloss (task.h: gradients into both passes' dlogits),
+ * then what every task shares: the kept units over the step's sequences
+ * (rloss) and the masked fractions. */
+static asacl_status losses(trainer *t, size_t global_b, float share)
 {
     model *m = t->m;
     asacl_ctx *ctx = m->ctx;
     const batch_dev *bt = &t->batch;
-    size_t B = bt->B, C = (size_t)m->cfg.num_labels;
-    tensor z = tensor_at(t->clean.logits, 0, B * C), dz = tensor_at(t->clean.dlogits, 0, B * C);
-    tensor rows = tensor_at(t->rows, 0, B);
-    float inv_b = 1.0f / (float)global_b; /* the whole step's batch, over all shards */
-    if (C > 1) {
-        TRY(op_cross_entropy_forward(ctx, rows, z, bt->labels, B, C));
-        TRY(op_cross_entropy_backward(ctx, dz, z, bt->labels, B, C, inv_b, 0));
-    } else {
-        TRY(op_mse_forward(ctx, rows, z, bt->targets, B));
-        TRY(op_mse_backward(ctx, dz, z, bt->targets, B, inv_b, 0));
-    }
-    TRY(op_reduce_sum(ctx, scalar(t, S_TASK), rows, inv_b, 0));
-    if (C > 1) { /* the clean pass's right answers, for the progress line */
-        TRY(op_accuracy_forward(ctx, rows, z, bt->labels, B, C));
-        TRY(op_reduce_sum(ctx, scalar(t, S_CORRECT), rows, 1.0f, 0));
-    }
+    size_t C = (size_t)m->cfg.num_labels, rows = model_head(m)->logit_rows(bt->B, bt->T) * C;
+    task_loss_io io = {ctx, bt, C, 1.0f / (float)global_b, share, t->o.pub.asa,
+                       tensor_at(t->clean.logits, 0, rows), tensor_at(t->clean.dlogits, 0, rows),
+                       tensor_at(t->adv.logits, 0, t->o.pub.asa ? rows : 0),
+                       tensor_at(t->adv.dlogits, 0, t->o.pub.asa ? rows : 0), scalar(t, S_TASK),
+                       scalar(t, S_VLOSS), scalar(t, S_CORRECT), t->rows, t->kl_rows,
+                       scalar(t, S_COUNT)};
+    TRY(t->task->losses(&io));
     if (!t->o.pub.asa) return op_fill(ctx, tensor_at(t->scalars, S_VLOSS, 2), 0.0f);
-
-    /* asa-spec 5.3: with one label the softmax runs over the batch. */
-    size_t R = C > 1 ? B : 1, W = C > 1 ? C : B;
-    tensor zq = tensor_at(t->adv.logits, 0, B * C), dzq = tensor_at(t->adv.dlogits, 0, B * C);
-    TRY(op_symmetric_kl_forward(ctx, tensor_at(t->kl_rows, 0, R), z, zq, R, W));
-    TRY(op_reduce_sum(ctx, scalar(t, S_VLOSS), tensor_at(t->kl_rows, 0, R), inv_b, 0));
-    TRY(op_symmetric_kl_backward(ctx, dz, dzq, z, zq, R, W, inv_b));
+    /* the whole step's sequences, over all shards */
+    float inv_seq = 1.0f / (float)(global_b * bt->n_choices);
     TRY(op_fill(ctx, scalar(t, S_RLOSS), 0.0f));
     for (size_t l = 0; l < (size_t)m->cfg.num_hidden_layers; l++)
-        TRY(asa_stats(m, &t->adv, bt, l, scalar(t, S_RLOSS), inv_b, scalar(t, S_MASKED0 + l),
+        TRY(asa_stats(m, &t->adv, bt, l, scalar(t, S_RLOSS), inv_seq, scalar(t, S_MASKED0 + l),
                       t->stat_rows));
     return ASACL_OK;
 }
@@ -192,7 +190,7 @@ static void fill_result(const trainer *t, const double *s, asacl_step_stats *r)
     r->rloss = s[S_RLOSS];
     r->loss = r->task + r->vloss;
     r->total = r->loss + (double)t->o.pub.tau * t->o.pub.tau * r->rloss;
-    r->correct = t->m->cfg.num_labels > 1 ? (int)s[S_CORRECT] : 0;
+    r->correct = t->m->cfg.num_labels > 1 || t->m->cfg.task != ASACL_TASK_SEQUENCE ? (int)s[S_CORRECT] : 0;
     for (size_t l = 0; l < L && t->o.pub.asa; l++)
         r->masked_fraction[l] = pairs > 0 ? s[S_MASKED0 + l] / pairs : 0;
 }
@@ -211,8 +209,8 @@ static asacl_status phase_done(trainer *t, int p, double *mark)
 
 /* One shard: forward(s), losses scaled by the whole batch's 1/B, backward
  * accumulating into m->grads. */
-static asacl_status shard_step(trainer *t, const asacl_batch *b, size_t global_b, size_t example0,
-                               double *mark)
+static asacl_status shard_step(trainer *t, const asacl_batch *b, size_t global_b, float share,
+                               size_t example0, double *mark)
 {
     model *m = t->m;
     /* asa-spec 2: under max_length padding every batch runs at T = max_seq_len;
@@ -227,10 +225,10 @@ static asacl_status shard_step(trainer *t, const asacl_batch *b, size_t global_b
     TRY(phase_done(t, PHASE_CLEAN_FORWARD, mark));
     if (t->o.pub.asa) TRY(model_forward(m, &t->adv, &t->batch, &adv));
     TRY(phase_done(t, PHASE_ADV_FORWARD, mark));
-    TRY(losses(t, global_b));
+    TRY(losses(t, global_b, share));
     TRY(phase_done(t, PHASE_LOSSES, mark));
-    if (t->o.pub.asa) {
-        float tau2_over_b = t->o.pub.tau * t->o.pub.tau / (float)global_b;
+    if (t->o.pub.asa) { /* the penalty's gradient: tau^2 over the step's sequences */
+        float tau2_over_b = t->o.pub.tau * t->o.pub.tau / (float)(global_b * t->batch.n_choices);
         TRY(model_backward(m, &t->adv, &t->g, &t->batch, &adv, tau2_over_b));
     }
     TRY(model_backward(m, &t->clean, &t->g, &t->batch, &clean, 0.0f));
@@ -241,12 +239,14 @@ static asacl_status shard_step(trainer *t, const asacl_batch *b, size_t global_b
 static asacl_batch slice(const asacl_batch *b, size_t lo, size_t hi)
 {
     asacl_batch s = *b;
+    size_t nc = b->n_choices > 1 ? b->n_choices : 1; /* sequences per example */
     s.B = hi - lo;
-    s.ids = b->ids + lo * b->T;
-    s.segments = b->segments ? b->segments + lo * b->T : NULL;
-    s.lengths = b->lengths + lo;
+    s.ids = b->ids + lo * nc * b->T;
+    s.segments = b->segments ? b->segments + lo * nc * b->T : NULL;
+    s.lengths = b->lengths + lo * nc;
     s.labels = b->labels ? b->labels + lo : NULL;
     s.targets = b->targets ? b->targets + lo : NULL;
+    s.token_labels = b->token_labels ? b->token_labels + lo * b->T : NULL;
     return s;
 }
 
@@ -259,12 +259,20 @@ asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *b, asacl_step_
     if (b->B < 1 || b->B > t->o.pub.max_batch)
         return rt_fail(ASACL_ERR_INVALID_ARG, "a batch of %zu examples (the trainer takes 1 to %zu)",
                        b->B, t->o.pub.max_batch);
+    if (b->n_choices > t->nc)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "a batch of %zu choices per example (the trainer "
+                       "takes at most %zu: max_choices)", b->n_choices, t->nc);
+    int C = m->cfg.num_labels;
+    size_t counted = t->task->counted(b, C); /* what the task loss averages over */
     TRY(op_fill(m->ctx, model_g(m, 0, m->layout.total), 0.0f));
     for (size_t a = 0; a < t->accum; a++) {
         size_t k = rank * t->accum + a, lo = k * b->B / K, hi = (k + 1) * b->B / K;
         if (hi == lo) continue; /* a short last batch leaves some shards empty */
         asacl_batch sb = slice(b, lo, hi);
-        TRY(shard_step(t, &sb, b->B, lo, &mark));
+        /* one shard: exactly 1, so a whole batch divides as the reference does */
+        float share = K == 1 ? 1.0f : counted ? (float)((double)t->task->counted(&sb, C) / (double)counted) : 0.0f;
+        /* dropout streams count sequences: a choice example is n of them */
+        TRY(shard_step(t, &sb, b->B, share, lo * (b->n_choices > 1 ? b->n_choices : 1), &mark));
         TRY(add_scalars(t, sums));
     }
     if (asacl_dist_size(d) > 1) {
@@ -283,7 +291,10 @@ asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *b, asacl_step_
         t->comm_steps++;
         TRY(phase_done(t, PHASE_ALLREDUCE, &mark));
     }
-    if (r) fill_result(t, sums, r);
+    if (r) {
+        fill_result(t, sums, r);
+        r->counted = (int)counted;
+    }
     return ASACL_OK;
 }
 
@@ -323,6 +334,7 @@ asacl_status trainer_eval(trainer *t, const asacl_batch *b, float *logits)
     TRY(batch_upload(m, &t->batch, b, b->T));
     pass_opts o = {.train = 0, .seed = t->o.pub.seed};
     TRY(model_forward(m, &t->clean, &t->batch, &o));
+    size_t rows = model_head(m)->logit_rows(t->batch.B, t->batch.T);
     return rt_download(m->ctx, t->clean.logits.buf, t->clean.logits.off,
-                       b->B * (size_t)m->cfg.num_labels, logits);
+                       rows * (size_t)m->cfg.num_labels, logits);
 }

@@ -34,13 +34,16 @@ typedef struct trainer {
     double wait_s;        /* ... and before it, waiting for the slowest rank (timing on) */
     long comm_steps;
     long timed_steps;
+    const struct task_ops *task; /* train/task.h, by the model's task kind */
+    size_t nc;                   /* sequences per example: max_choices for multiple choice, else 1 */
 } trainer;
 
 enum { PHASE_CLEAN_FORWARD, PHASE_ADV_FORWARD, PHASE_LOSSES, PHASE_BACKWARD, PHASE_OPTIMIZER,
        PHASE_ALLREDUCE };
 
 /* Scalars on the device, by index. */
-enum { S_TASK = 0, S_VLOSS, S_RLOSS, S_GNORM, S_CLIP, S_CORRECT, S_MASKED0 /* one per layer */ };
+enum { S_TASK = 0, S_VLOSS, S_RLOSS, S_GNORM, S_CLIP, S_CORRECT, S_MASKED0 /* one per layer */,
+       S_COUNT = S_MASKED0 + ASACL_MAX_LAYERS /* the losses' scratch, after the step's sums */ };
 
 /* The learning rate of update s (asa-spec 5.5): linear warm-up over the
  * first warmup_ratio * total steps (a real number), then linear decay to 0. */
@@ -60,7 +63,7 @@ asacl_status trainer_step(trainer *t, const asacl_batch *b, asacl_step_stats *r)
 asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *b, asacl_step_stats *r);
 /* Bytes one step all-reduces (0 for a process alone). */
 size_t trainer_allreduce_bytes(const trainer *t);
-/* Clean pass with dropout off; logits [B * C] to the host. */
+/* Clean pass with dropout off; the logits (asacl_model_predict's shape) to the host. */
 asacl_status trainer_eval(trainer *t, const asacl_batch *b, float *logits);
 
 #endif

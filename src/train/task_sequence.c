@@ -1,12 +1,17 @@
-/* metrics.c -- evaluation (include/asacl.h): accuracy, F1 and Matthews
- * correlation of class 1 (two labels), Pearson and Spearman correlation and
- * MSE for one-output regression. */
+/* task_sequence.c -- sequence classification and regression (task.h):
+ * GLUE-format TSV data, one sequence (or pair) per example, the pooled head
+ * (model/head_pooled.c); cross-entropy (MSE for one output) averaged over
+ * the examples, vloss the symmetric KL per example over the C labels (with
+ * one label, as the reference, over the batch of B scalars: asa-spec 5.3);
+ * metrics accuracy, F1 and Matthews correlation of class 1 (two labels),
+ * Pearson and Spearman correlation and MSE for one-output regression. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
 #include "train/loader.h"
+#include "train/task.h"
 
 static double pearson(const double *x, const double *y, size_t n)
 {
@@ -44,11 +49,11 @@ static void ranks(const double *x, size_t n, double *r, size_t *idx)
     }
 }
 
-asacl_status asacl_evaluate(asacl_model *m, asacl_loader *l, asacl_metrics *out,
-                            float *logits_out)
+static asacl_status evaluate(asacl_model *m, asacl_loader *l, asacl_metrics *out,
+                             float *logits_out)
 {
-    if (!m || !l || !out) return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_evaluate: NULL argument");
     memset(out, 0, sizeof *out);
+    out->task = ASACL_TASK_SEQUENCE;
     size_t n = l->n, batch = l->o.batch_size;
     size_t C = (size_t)asacl_model_get_config(m)->num_labels;
     out->n = n;
@@ -110,7 +115,7 @@ asacl_status asacl_evaluate(asacl_model *m, asacl_loader *l, asacl_metrics *out,
     return st;
 }
 
-const char *asacl_metrics_main(const asacl_metrics *m, int num_labels, double *value)
+static const char *main_metric(const asacl_metrics *m, int num_labels, double *value)
 {
     if (num_labels == 1) {
         *value = m->pearson;
@@ -119,3 +124,39 @@ const char *asacl_metrics_main(const asacl_metrics *m, int num_labels, double *v
     *value = m->accuracy;
     return "accuracy";
 }
+
+static size_t counted(const asacl_batch *b, int num_labels)
+{
+    (void)num_labels;
+    return b->B;
+}
+
+static asacl_status losses(const task_loss_io *io)
+{
+    asacl_ctx *ctx = io->ctx;
+    const batch_dev *bt = io->bt;
+    size_t B = bt->B, C = io->C;
+    tensor rows = tensor_at(io->rows, 0, B);
+    if (C > 1) {
+        TRY(op_cross_entropy_forward(ctx, rows, io->z, bt->labels, B, C));
+        TRY(op_cross_entropy_backward(ctx, io->dz, io->z, bt->labels, B, C, io->inv_b, 0));
+    } else {
+        TRY(op_mse_forward(ctx, rows, io->z, bt->targets, B));
+        TRY(op_mse_backward(ctx, io->dz, io->z, bt->targets, B, io->inv_b, 0));
+    }
+    TRY(op_reduce_sum(ctx, io->task, rows, io->inv_b, 0));
+    if (C > 1) { /* the clean pass's right answers, for the progress line */
+        TRY(op_accuracy_forward(ctx, rows, io->z, bt->labels, B, C));
+        TRY(op_reduce_sum(ctx, io->correct, rows, 1.0f, 0));
+    }
+    if (!io->asa) return ASACL_OK;
+    /* asa-spec 5.3: with one label the softmax runs over the batch. */
+    size_t R = C > 1 ? B : 1, W = C > 1 ? C : B;
+    tensor kl = tensor_at(io->rows2, 0, R);
+    TRY(op_symmetric_kl_forward(ctx, kl, io->z, io->zq, R, W));
+    TRY(op_reduce_sum(ctx, io->vloss, kl, io->inv_b, 0));
+    return op_symmetric_kl_backward(ctx, io->dz, io->dzq, io->z, io->zq, R, W, io->inv_b);
+}
+
+const task_ops task_sequence = {ASACL_TASK_SEQUENCE, "accuracy", counted, losses, evaluate,
+                                main_metric};
