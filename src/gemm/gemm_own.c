@@ -172,29 +172,6 @@ asacl_status gemm_own_prepare(asacl_ctx *ctx, const gemm_own_params *p, gemm_sha
 /* The kernels index within a matrix with 32-bit sizes. */
 static int fits_u32(size_t x) { return x <= 0xffffffffu; }
 
-/* Checks that the outer x inner matrices of rows x cols (ld, strides apart)
- * lie inside the buffer, as CLBlast does for its own calls. */
-static asacl_status check_operand(const char *name, gemm_mat x, size_t rows, size_t cols,
-                                  gemm_stride st, size_t outer, size_t inner)
-{
-    if (rows == 0 || cols == 0) return ASACL_OK;
-    if (x.ld < cols)
-        return rt_fail(ASACL_ERR_INVALID_ARG,
-                       "GEMM: %s has rows of %zu floats but a leading dimension of %zu", name,
-                       cols, x.ld);
-    size_t bytes = 0;
-    CL_TRY(clGetMemObjectInfo(x.buf, CL_MEM_SIZE, sizeof bytes, &bytes, NULL),
-           "reading the size of GEMM operand %s", name);
-    size_t end = x.off + (outer - 1) * st.outer + (inner - 1) * st.inner + (rows - 1) * x.ld + cols;
-    if (end > bytes / sizeof(float))
-        return rt_fail(ASACL_ERR_INVALID_ARG,
-                       "GEMM: %s (%zu x %zu, ld %zu, offset %zu, %zu x %zu matrices %zu and %zu "
-                       "apart) ends at float %zu, past its buffer of %zu floats",
-                       name, rows, cols, x.ld, x.off, outer, inner, st.outer, st.inner, end,
-                       bytes / sizeof(float));
-    return ASACL_OK;
-}
-
 asacl_status gemm_own_run(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s, float alpha,
                           gemm_mat a, size_t stride_a, gemm_mat b, size_t stride_b, float beta,
                           gemm_mat c, size_t stride_c, size_t batch)
@@ -217,9 +194,7 @@ asacl_status gemm_own_run2(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape 
                        s.m, s.n, s.k, a.ld, b.ld, c.ld, batch);
     if (outer == 1) sa.outer = sb.outer = sc.outer = 0;
     if (inner == 1) sa.inner = sb.inner = sc.inner = 0;
-    TRY(check_operand("A", a, s.trans_a ? s.k : s.m, s.trans_a ? s.m : s.k, sa, outer, inner));
-    TRY(check_operand("B", b, s.trans_b ? s.n : s.k, s.trans_b ? s.k : s.n, sb, outer, inner));
-    TRY(check_operand("C", c, s.m, s.n, sc, outer, inner));
+    TRY(gemm_check_operands(s, a, sa, b, sb, c, sc, outer, inner));
     cl_kernel k;
     TRY(get_kernel(ctx, p, s, &k));
     if (alpha == 0.0f) s.k = 0; /* C = beta C without reading A or B */
