@@ -230,13 +230,20 @@ typedef enum asacl_task_kind {
                                 classification head on <s>); BertForSequenceClassification */
     ASACL_TASK_TOKEN = 1,    /* token classification (NER, POS): dropout + classifier [C, D] on
                                 every token, no pooler; BertForTokenClassification */
-    ASACL_TASK_CHOICE = 2    /* multiple choice: every (example, choice) pair is a sequence;
+    ASACL_TASK_CHOICE = 2,   /* multiple choice: every (example, choice) pair is a sequence;
                                 pooler + dropout + a one-output classifier score it, the scores
                                 of an example's n choices are its logits [n];
                                 BertForMultipleChoice (num_labels is 1: one score) */
+    ASACL_TASK_MLM = 3       /* masked-language-model pre-training (asa-spec 11):
+                                BertForMaskedLM's head (cls.predictions: dense -> GELU ->
+                                LayerNorm -> decoder tied to the word embeddings + bias) at the
+                                chosen positions only; num_labels is unused. A batch's
+                                token_labels are its MLM labels: the original id at a chosen
+                                position, ASACL_TOKEN_IGNORE elsewhere (without them the trainer
+                                masks the batch itself, asa-spec 11) */
 } asacl_task_kind;
 
-/* "sequence", "token", "choice"; NULL for an unknown kind. */
+/* "sequence", "token", "choice", "mlm"; NULL for an unknown kind. */
 ASACL_API const char *asacl_task_kind_name(int kind);
 
 typedef struct asacl_model_config {

@@ -254,6 +254,9 @@ asacl_status asacl_model_predict(asacl_model *am, const asacl_batch *b, float *l
         TRY(arena_create(m, B, T, 0, &am->eval));
         TRY(batch_create(m, B, T, &am->eval_batch));
     }
+    if (m->cfg.task == ASACL_TASK_MLM)
+        return rt_fail(ASACL_ERR_UNSUPPORTED, "asacl_model_predict: a masked-LM model's logits exist "
+                       "at chosen positions only (train it, or fine-tune it as a classifier)");
     asacl_batch unlabelled = *b; /* no loss is read: labels play no part */
     unlabelled.labels = NULL;
     unlabelled.targets = NULL;
