@@ -381,3 +381,25 @@ asacl_status trainer_eval(trainer *t, const asacl_batch *b, float *logits)
     return rt_download(m->ctx, t->clean.logits.buf, t->clean.logits.off,
                        rows * model_logit_cols(m), logits);
 }
+
+asacl_status trainer_mlm_eval(trainer *t, const asacl_batch *b, double *ce_sum, size_t *right,
+                              size_t *positions)
+{
+    model *m = t->m;
+    if (m->cfg.task != ASACL_TASK_MLM || !b->token_labels)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "trainer_mlm_eval: a masked-LM model and labels");
+    TRY(batch_upload(m, &t->batch, b, b->T));
+    pass_opts o = {.train = 0, .seed = t->o.pub.seed};
+    TRY(model_forward(m, &t->clean, &t->batch, &o));
+    size_t M = t->batch.n_mlm, V = (size_t)m->cfg.vocab_size;
+    tensor out = tensor_at(t->rows, 0, 3), scratch = tensor_at(t->rows, 64, 2 * M);
+    TRY(mlm_head_loss_forward(m->ctx, out, scratch, tensor_at(t->clean.logits, 0, M * V),
+                              tensor_at(t->clean.logits, 0, 0), t->batch.mlm_labels, M, V,
+                              t->batch.B));
+    float r[3];
+    TRY(rt_download(m->ctx, t->rows.buf, t->rows.off, 3, r));
+    *ce_sum += (double)r[0] * (double)M;
+    *right += (size_t)lround((double)r[2] * (double)M);
+    *positions += M;
+    return ASACL_OK;
+}

@@ -75,4 +75,10 @@ size_t trainer_allreduce_bytes(const trainer *t);
 /* Clean pass with dropout off; the logits (asacl_model_predict's shape) to the host. */
 asacl_status trainer_eval(trainer *t, const asacl_batch *b, float *logits);
 
+/* Masked LM: the clean pass with dropout off over a labelled batch; adds
+ * the cross-entropy summed over its chosen positions to *ce_sum, the right
+ * argmaxes to *right and the positions to *positions. */
+asacl_status trainer_mlm_eval(trainer *t, const asacl_batch *b, double *ce_sum, size_t *right,
+                              size_t *positions);
+
 #endif
