@@ -4,7 +4,8 @@
 # with ASA and without, metrics.jsonl's MLM fields and held-out evaluation,
 # the BertForMaskedLM folders (no decoder tensor: tied), --resume giving a
 # bit-identical checkpoint to an uninterrupted run, fine-tuning the result
-# with asacl train (pooler and classifier fresh, and said so), usage errors.
+# with asacl train (pooler and classifier fresh, and said so), asacl eval --mlm
+# reproducing the held-out evaluation, usage errors.
 set -u
 asacl=${1:?usage: test_pretrain_cli.sh path/to/asacl source-dir}
 src=${2:?usage: test_pretrain_cli.sh path/to/asacl source-dir}
@@ -73,7 +74,18 @@ grep 'freshly initialised' "$tmp/err" | grep -q 'bert.pooler.dense.weight' \
   && grep 'freshly initialised' "$tmp/err" | grep -q 'classifier.weight' \
   && ok "fine-tuning reports the fresh pooler and classifier" || bad "load report: $(grep loaded "$tmp/err")"
 
-# 5. Usage errors.
+# 5. eval --mlm reproduces the held-out evaluation of run 2 (all of tiny.txt, same seed,
+#    batch and length: the same masked positions), and refuses a folder without the MLM head.
+if "$asacl" eval --mlm --model "$tmp/p/checkpoint" --data "$d/tiny.txt" --batch-size 4 --max-seq-len 32 \
+     >"$tmp/eval" 2>&1; then ok "eval --mlm"; else bad "eval --mlm: $(cat "$tmp/eval")"; fi
+want=$(grep '"step": 6, "valid_loss"' "$tmp/p/metrics.jsonl" | grep -o '"valid_loss": [0-9.]*' | grep -o '[0-9.]*$')
+got=$(grep -o 'mlm loss [0-9.]*' "$tmp/eval" | grep -o '[0-9.]*$')
+awk -v a="$want" -v b="$got" 'BEGIN { exit !(a != "" && b != "" && a - b < 1e-4 && b - a < 1e-4) }' \
+  && ok "eval --mlm loss $got = pretrain's held-out loss $want" || bad "eval --mlm loss '$got' vs pretrain's '$want'"
+grep -q 'pseudo-perplexity' "$tmp/eval" || bad "eval --mlm prints no pseudo-perplexity"
+"$asacl" eval --mlm --model "$tmp/ft/best" --data "$d/tiny.txt" >/dev/null 2>&1 && bad "eval --mlm on a classifier folder"
+
+# 6. Usage errors.
 "$asacl" pretrain --config tiny --vocab "$d/vocab.txt" >/dev/null 2>&1; [ $? = 2 ] || bad "no --text: exit 2"
 "$asacl" pretrain --text "$d/tiny.txt" >/dev/null 2>&1; [ $? = 2 ] || bad "no model: exit 2"
 "$asacl" pretrain --text "$d/tiny.txt" --model "$tmp/a/best" --config tiny >/dev/null 2>&1; [ $? = 2 ] \
