@@ -10,11 +10,13 @@
  * lookup's plus the decoder's), the losses of 3 AdamW steps and every final
  * parameter. Then the trainer's own masking: a batch without labels is
  * masked by mlm_mask_batch from (seed, step), and gives the step that the
- * same masking passed in explicitly gives. */
+ * same masking passed in explicitly gives. `test_pretrain DIR` also writes
+ * the dump's parameters as a model folder (tests/check_hf_mlm.py). */
 #include <math.h>
 
 #include "data/mlm_mask.h"
 #include "io/safetensors.h"
+#include "model/api.h"
 #include "model/model.h"
 #include "test_util.h"
 #include "train/trainer.h"
@@ -332,7 +334,29 @@ static void trainer_masking(const dump_case *d)
     model_destroy(&m2);
 }
 
-int main(void)
+/* With a folder argument: the dump's parameters as an asacl masked-LM model
+ * folder there (no adversaries), for tests/check_hf_mlm.py. */
+static void write_folder(const dump_case *d, const char *dir)
+{
+    param_layout pl0;
+    REQUIRE_OK(param_layout_build(&d->c, 0, &pl0));
+    float *v = calloc(pl0.total, sizeof *v);
+    for (size_t i = 0; i < pl0.count; i++) {
+        const param_entry *e = param_find(&d->pl, pl0.entries[i].name);
+        REQUIRE_OK(e && e->n == pl0.entries[i].n ? ASACL_OK : ASACL_ERR_INTERNAL);
+        memcpy(v + pl0.entries[i].off, d->init + e->off, e->n * sizeof *v);
+    }
+    asacl_model am;
+    memset(&am, 0, sizeof am);
+    REQUIRE_OK(model_create(ctx, &d->c, 0, v, 0, &am.m));
+    REQUIRE_OK(asacl_model_save(&am, dir, NULL));
+    printf("wrote the mlm_asa parameters as a model folder in %s\n", dir);
+    model_destroy(&am.m);
+    param_layout_free(&pl0);
+    free(v);
+}
+
+int main(int argc, char **argv)
 {
     ctx = test_ctx();
     st_file f;
@@ -340,6 +364,7 @@ int main(void)
     CHECK(!strcmp(st_metadata(&f, "head"), "mlm"), "head %s", st_metadata(&f, "head"));
     dump_case d;
     load_case(&f, &d);
+    if (argc > 1) write_folder(&d, argv[1]);
     for (int plain = 0; plain < 2; plain++) run_dump(&f, &d, plain);
     trainer_masking(&d);
     free_case(&d);
