@@ -230,13 +230,20 @@ typedef enum asacl_task_kind {
                                 classification head on <s>); BertForSequenceClassification */
     ASACL_TASK_TOKEN = 1,    /* token classification (NER, POS): dropout + classifier [C, D] on
                                 every token, no pooler; BertForTokenClassification */
-    ASACL_TASK_CHOICE = 2    /* multiple choice: every (example, choice) pair is a sequence;
+    ASACL_TASK_CHOICE = 2,   /* multiple choice: every (example, choice) pair is a sequence;
                                 pooler + dropout + a one-output classifier score it, the scores
                                 of an example's n choices are its logits [n];
                                 BertForMultipleChoice (num_labels is 1: one score) */
+    ASACL_TASK_MLM = 3       /* masked-language-model pre-training (asa-spec 11):
+                                BertForMaskedLM's head (cls.predictions: dense -> GELU ->
+                                LayerNorm -> decoder tied to the word embeddings + bias) at the
+                                chosen positions only; num_labels is unused. A batch's
+                                token_labels are its MLM labels: the original id at a chosen
+                                position, ASACL_TOKEN_IGNORE elsewhere (without them the trainer
+                                masks the batch itself, asa-spec 11) */
 } asacl_task_kind;
 
-/* "sequence", "token", "choice"; NULL for an unknown kind. */
+/* "sequence", "token", "choice", "mlm"; NULL for an unknown kind. */
 ASACL_API const char *asacl_task_kind_name(int kind);
 
 typedef struct asacl_model_config {
@@ -707,6 +714,69 @@ ASACL_API void asacl_fit_options_init(asacl_fit_options *options);
  * set the schedule: total_steps should be epochs * batches per epoch. */
 ASACL_API asacl_status asacl_fit(asacl_trainer *trainer, asacl_loader *train, const asacl_fit_options *options,
                        asacl_fit_result *result);
+
+/* ------------------------------------------------------------------------ */
+/* Masked-LM pre-training (asa-spec 11): a model of task ASACL_TASK_MLM,    */
+/* a WordPiece vocabulary with [MASK], plain-text files (one sentence or    */
+/* paragraph per line, blank lines between documents), streamed and packed  */
+/* into sequences [CLS] ... [SEP] of the trainer's max_seq_len.             */
+
+typedef struct asacl_mlm_metrics {
+    double loss;              /* mean cross-entropy over the chosen positions */
+    double accuracy;          /* share of chosen positions whose argmax is the original token */
+    double pseudo_perplexity; /* exp(loss): the perplexity of the masked positions */
+    size_t positions, sequences;
+} asacl_mlm_metrics;
+
+/* Held-out text: every document of the files (split 0), or the documents
+ * not held out (1) / held out (2) by valid_fraction from the trainer's
+ * seed. Each batch of max_batch sequences is masked as in training, from
+ * the trainer's seed with the batch's index as the step, so every call
+ * masks the same positions; clean pass, dropout off. max_batches 0: all. */
+ASACL_API asacl_status asacl_mlm_evaluate(asacl_trainer *trainer, const asacl_tokenizer *tokenizer,
+                                          const char *const *paths, size_t n, int split,
+                                          double valid_fraction, size_t max_batches,
+                                          asacl_mlm_metrics *out);
+
+typedef struct asacl_pretrain_progress {
+    long step, total;
+    const asacl_step_stats *stats; /* the step just made (NULL for an evaluation) */
+    double mean_loss;              /* mlm + vloss since the last progress call */
+    double mean_accuracy;          /* MLM accuracy of the clean pass since then */
+    double tokens_per_second;      /* real tokens */
+    const asacl_mlm_metrics *eval; /* an evaluation's result, else NULL */
+    int improved;                  /* ... which made a new best (best/ was written) */
+} asacl_pretrain_progress;
+
+typedef struct asacl_pretrain_options {
+    const char *const *text;   /* training files */
+    size_t n_text;
+    const char *const *valid;  /* held-out files; none: valid_fraction of text's documents */
+    size_t n_valid;
+    double valid_fraction;     /* 0.01 */
+    size_t valid_batches;      /* batches per evaluation; 0 (default): all of the held-out text */
+    long max_steps;            /* > 0: stop after this many steps in all (the schedule stays
+                                  the trainer's total_steps) */
+    long log_every;            /* a metrics.jsonl line every N steps (20) */
+    long eval_every;           /* evaluate every N steps; 0 (default): at the end */
+    long save_every;           /* checkpoint every N steps; 0 (default): at the end */
+    const char *out_dir;       /* metrics.jsonl, best/, checkpoint/ */
+    const char *vocab;         /* vocab.txt copied into best/ and checkpoint/ */
+    const char *run;           /* the caller's settings (a JSON object text), kept in checkpoints */
+    const char *resume_dir;    /* a checkpoint written by asacl_pretrain: continue from it */
+    void (*progress)(const asacl_pretrain_progress *progress, void *user); /* may be NULL */
+    void *user;
+} asacl_pretrain_options;
+
+ASACL_API void asacl_pretrain_options_init(asacl_pretrain_options *options);
+/* Trains until the trainer's total_steps (or max_steps): batches of
+ * max_batch sequences from the training text, pass after pass, each masked
+ * from (seed, step) (BERT's 15%, 80/10/10); both passes of an ASA step see
+ * the same input. Checkpoints keep the corpus position, so a resumed run
+ * gives an uninterrupted run's results. best/ holds the model of the lowest
+ * held-out MLM loss. */
+ASACL_API asacl_status asacl_pretrain(asacl_trainer *trainer, const asacl_tokenizer *tokenizer,
+                                      const asacl_pretrain_options *options);
 
 /* ------------------------------------------------------------------------ */
 /* Benchmarks: every matrix product of one training step, timed.            */

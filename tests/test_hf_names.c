@@ -37,11 +37,16 @@ static const struct {
     {"bert.embeddings.LayerNorm.beta", HF_NAME_MAPPED, "bert.embeddings.LayerNorm.bias"},
     {"bert.encoder.layer.0.attention.output.LayerNorm.beta", HF_NAME_MAPPED, "bert.encoder.layer.0.attention.output.LayerNorm.bias"},
     {"encoder.layer.3.output.LayerNorm.gamma", HF_NAME_MAPPED, "bert.encoder.layer.3.output.LayerNorm.weight"},
-    /* Heads of BertForMaskedLM / BertForPreTraining and buffers: ignored. */
-    {"cls.predictions.bias", HF_NAME_IGNORED, ""},
-    {"cls.predictions.transform.dense.weight", HF_NAME_IGNORED, ""},
-    {"cls.predictions.transform.LayerNorm.gamma", HF_NAME_IGNORED, ""},
+    /* BertForMaskedLM's head: the masked-LM layout's (TF LayerNorm names too); its
+     * decoder is the tied word-embedding table (weight) and cls.predictions.bias (bias). */
+    {"cls.predictions.bias", HF_NAME_MAPPED, "cls.predictions.bias"},
+    {"cls.predictions.transform.dense.weight", HF_NAME_MAPPED, "cls.predictions.transform.dense.weight"},
+    {"cls.predictions.transform.dense.bias", HF_NAME_MAPPED, "cls.predictions.transform.dense.bias"},
+    {"cls.predictions.transform.LayerNorm.gamma", HF_NAME_MAPPED, "cls.predictions.transform.LayerNorm.weight"},
+    {"cls.predictions.transform.LayerNorm.bias", HF_NAME_MAPPED, "cls.predictions.transform.LayerNorm.bias"},
+    /* The tied decoder, BertForPreTraining's next-sentence head and buffers: ignored. */
     {"cls.predictions.decoder.weight", HF_NAME_IGNORED, ""},
+    {"cls.predictions.decoder.bias", HF_NAME_IGNORED, ""},
     {"cls.seq_relationship.weight", HF_NAME_IGNORED, ""},
     {"bert.embeddings.position_ids", HF_NAME_IGNORED, ""},
     {"bert.embeddings.token_type_ids", HF_NAME_IGNORED, ""},
@@ -92,6 +97,6 @@ int main(void)
     CHECK(hf_canonical_name(name, out, need - 1) == HF_NAME_UNKNOWN && out[0] == 0 && out[need - 1] == 'x',
           "capacity one short must not write past it");
     CHECK(hf_canonical_name(name, NULL, 0) == HF_NAME_UNKNOWN, "capacity 0");
-    CHECK(hf_canonical_name("cls.predictions.bias", NULL, 0) == HF_NAME_IGNORED, "ignored, capacity 0");
+    CHECK(hf_canonical_name("cls.predictions.decoder.weight", NULL, 0) == HF_NAME_IGNORED, "ignored, capacity 0");
     return test_finish("test_hf_names");
 }

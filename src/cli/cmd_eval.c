@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -27,21 +28,78 @@ static void help(void)
            "  --seed N           seed of the built-in task's data (default 42)\n"
            "  --size N           built-in task examples (default 1000)\n"
            "  --cased            keep case and accents\n"
+           "  --mlm              masked-LM evaluation of a pre-trained folder (asacl pretrain's\n"
+           "                     best/ or checkpoint/, or a BertForMaskedLM folder) on plain\n"
+           "                     text (--data FILE, packed as asacl pretrain packs it): the MLM\n"
+           "                     loss (mean cross-entropy over the masked positions), accuracy\n"
+           "                     and pseudo-perplexity exp(loss); positions chosen as BERT does\n"
+           "                     (15%%, 80/10/10) from --seed with batch k masked as step k, so\n"
+           "                     the same --seed, --batch-size and --max-seq-len score the same\n"
+           "                     positions (asacl pretrain's held-out evaluation)\n"
            "  --device SPEC      device: flat index, P:D or part of a name\n"
            "  -h, --help         this help\n");
 }
 
+/* --mlm: the folder as a masked-LM model (its cls.predictions head must be
+ * there), through a trainer without ASA (the evaluation buffers). */
+static int eval_mlm(const char *dir, const char *data, size_t len, size_t batch, uint64_t seed,
+                    int cased, const char *device)
+{
+    asacl_ctx_options co;
+    asacl_ctx_options_init(&co);
+    co.device = device ? device : getenv("ASACL_DEVICE");
+    asacl_ctx *ctx = NULL;
+    asacl_tokenizer *tok = NULL;
+    asacl_model *model = NULL;
+    asacl_trainer *t = NULL;
+    asacl_status st = asacl_ctx_create(&co, &ctx);
+    if (st == ASACL_OK) st = asacl_tokenizer_load_folder(dir, !cased, &tok, NULL, 0);
+    asacl_load_options lo;
+    asacl_load_options_init(&lo);
+    lo.task = ASACL_TASK_MLM;
+    asacl_load_report rep;
+    if (st == ASACL_OK) st = asacl_model_load(ctx, dir, &lo, &model, &rep);
+    if (st == ASACL_OK && rep.initialised) {
+        fprintf(stderr, "asacl eval --mlm: %s has no masked-LM head (missing %s)\n", dir,
+                rep.initialised_names);
+        st = ASACL_ERR_FORMAT;
+    }
+    if (st == ASACL_OK) {
+        const asacl_model_config *c = asacl_model_get_config(model);
+        if (!len) len = 128;
+        if (len > (size_t)c->max_position_embeddings) len = (size_t)c->max_position_embeddings;
+        asacl_train_options o;
+        asacl_train_options_init(&o);
+        o.asa = 0;
+        o.seed = seed;
+        o.max_batch = batch;
+        o.max_seq_len = len;
+        st = asacl_trainer_create(model, &o, &t);
+    }
+    asacl_mlm_metrics m;
+    if (st == ASACL_OK) st = asacl_mlm_evaluate(t, tok, &data, 1, 0, 0.0, 0, &m);
+    if (st == ASACL_OK)
+        printf("model %s on %s (%zu sequences of %zu tokens, %s)\nmlm loss %.4f  accuracy %.4f  "
+               "pseudo-perplexity %.4f over %zu masked positions\n", dir, data, m.sequences, len,
+               asacl_ctx_device(ctx)->name, m.loss, m.accuracy, m.pseudo_perplexity, m.positions);
+    asacl_trainer_destroy(t);
+    asacl_model_destroy(model);
+    asacl_tokenizer_destroy(tok);
+    asacl_ctx_destroy(ctx);
+    return st == ASACL_OK ? CLI_OK : cli_error(st);
+}
+
 int cmd_eval(int argc, char **argv)
 {
-    enum { O_MODEL = 256, O_DATA, O_TASK, O_LEN, O_BATCH, O_SEED, O_SIZE, O_CASED, O_DEVICE };
+    enum { O_MODEL = 256, O_DATA, O_TASK, O_LEN, O_BATCH, O_SEED, O_SIZE, O_CASED, O_DEVICE, O_MLM };
     static const struct option opts[] = {
         {"model", 1, 0, O_MODEL}, {"data", 1, 0, O_DATA}, {"task", 1, 0, O_TASK},
         {"max-seq-len", 1, 0, O_LEN}, {"batch-size", 1, 0, O_BATCH}, {"seed", 1, 0, O_SEED},
         {"size", 1, 0, O_SIZE}, {"cased", 0, 0, O_CASED}, {"device", 1, 0, O_DEVICE},
-        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"mlm", 0, 0, O_MLM}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     const char *dir = NULL, *data = NULL, *task = NULL, *device = NULL;
     double len = 0, batch = 64, seed = 42, size = 1000;
-    int cased = 0, c;
+    int cased = 0, mlm = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         double *num = c == O_LEN ? &len : c == O_BATCH ? &batch : c == O_SEED ? &seed : c == O_SIZE ? &size : NULL;
@@ -52,6 +110,7 @@ int cmd_eval(int argc, char **argv)
         case O_DATA: data = optarg; break;
         case O_TASK: task = optarg; break;
         case O_CASED: cased = 1; break;
+        case O_MLM: mlm = 1; break;
         case O_DEVICE: device = optarg; break;
         case 'h': help(); return CLI_OK;
         case O_LEN: case O_BATCH: case O_SEED: case O_SIZE: break;
@@ -62,6 +121,7 @@ int cmd_eval(int argc, char **argv)
     if (!dir || !data) return cli_usage_error("eval", "--model and --data are required");
     if ((len != 0 && len < 3) || batch < 1 || size < 1) return cli_usage_error("eval", "sizes must be positive");
     cli_log_init(0);
+    if (mlm) return eval_mlm(dir, data, (size_t)len, (size_t)batch, (uint64_t)seed, cased, device);
 
     cli_model m;
     asacl_dataset *d = NULL;

@@ -16,6 +16,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"train", cmd_train, "train a classifier with ASA (no arguments: the built-in task)"},
+    {"pretrain", cmd_pretrain, "masked-language-model pre-training with ASA on plain text"},
     {"eval", cmd_eval, "evaluate a model folder on a labelled TSV file"},
     {"predict", cmd_predict, "print labels and probabilities for sentences"},
     {"explain", cmd_explain, "draw a sentence's attention maps and the adversary's masks"},

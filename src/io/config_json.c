@@ -289,7 +289,8 @@ static cJSON *build(const asacl_model_config *c, char names[][64])
         {"BertForSequenceClassification", "BertForTokenClassification", "BertForMultipleChoice"},
         {"RobertaForSequenceClassification", "RobertaForTokenClassification",
          "RobertaForMultipleChoice"}};
-    const char *arch = archs[roberta][c->task];
+    /* masked LM: BERT only (asacl_model_config_check) */
+    const char *arch = c->task == ASACL_TASK_MLM ? "BertForMaskedLM" : archs[roberta][c->task];
     /* Multiple choice: the label maps transformers writes by default (2 labels, unused). */
     int n_labels = choice ? 2 : c->num_labels;
     int ok = r && cJSON_AddItemToObject(r, "architectures", cJSON_CreateStringArray(&arch, 1));

@@ -15,6 +15,10 @@ static const char *const bert_head[] = {
     "bert.pooler.dense.weight", "bert.pooler.dense.bias", "classifier.weight", "classifier.bias",
     NULL,
 };
+static const char *const mlm_head[] = {
+    "cls.predictions.transform.dense.weight", "cls.predictions.transform.dense.bias",
+    "cls.predictions.transform.LayerNorm.weight", "cls.predictions.transform.LayerNorm.bias",
+    "cls.predictions.bias", NULL};
 static const char *const roberta_head[] = {
     "classifier.dense.weight", "classifier.dense.bias", "classifier.out_proj.weight",
     "classifier.out_proj.bias", "classifier.weight", "classifier.bias",
@@ -77,7 +81,26 @@ int hf_canonical_name_model(const char *name, int roberta, char *out, size_t cap
     if (cap) out[0] = 0;
     const char *prefix = roberta ? "roberta." : "bert.";
     const char *const *head = roberta ? roberta_head : bert_head;
-    /* The masked-LM heads (BertForMaskedLM's cls.*, RobertaForMaskedLM's lm_head.*). */
+    /* BertForMaskedLM's head is the masked-LM layout's (params.c), its decoder the
+     * tied word embeddings (weight) and cls.predictions.bias (bias); the rest of cls.*
+     * (next-sentence prediction) and RobertaForMaskedLM's lm_head.* are ignored. */
+    if (!roberta && skip_prefix(name, "cls.predictions.") &&
+        !skip_prefix(name, "cls.predictions.decoder.")) {
+        char buf[HF_NAME_MAX];
+        if ((size_t)snprintf(buf, sizeof buf, "%s", name) >= sizeof buf) return HF_NAME_UNKNOWN;
+        size_t len = strlen(buf);
+        static const char *const tf[][2] = {{".LayerNorm.gamma", ".LayerNorm.weight"},
+                                            {".LayerNorm.beta", ".LayerNorm.bias"}};
+        for (size_t i = 0; i < 2; i++) {
+            size_t n = strlen(tf[i][0]);
+            if (len > n && !strcmp(buf + len - n, tf[i][0]))
+                snprintf(buf + len - n, sizeof buf - (len - n), "%s", tf[i][1]);
+        }
+        if (!listed(buf, mlm_head)) return HF_NAME_UNKNOWN;
+        if (strlen(buf) >= cap) return HF_NAME_UNKNOWN;
+        memcpy(out, buf, strlen(buf) + 1);
+        return HF_NAME_MAPPED;
+    }
     if (skip_prefix(name, roberta ? "lm_head." : "cls.")) return HF_NAME_IGNORED;
     const char *rest = skip_prefix(name, prefix);
     if (!rest) rest = name;

@@ -91,7 +91,7 @@ asacl_status asacl_model_load(asacl_ctx *ctx, const char *dir, const asacl_load_
     /* Another head than the folder's (a plain BertModel folder reads as a
      * sequence model): made fresh, as transformers' from_pretrained does. */
     int new_head = options->task >= 0 && options->task != cfg.task;
-    if (options->task > ASACL_TASK_CHOICE)
+    if (options->task > ASACL_TASK_MLM)
         return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_model_load: task kind %d unknown", options->task);
     if (new_head) {
         cfg.task = options->task;
@@ -132,6 +132,7 @@ asacl_status asacl_model_load(asacl_ctx *ctx, const char *dir, const asacl_load_
         for (size_t i = 0; i < pl.count && st == ASACL_OK; i++) {
             const char *n = pl.entries[i].name;
             int optional = !strncmp(n, "classifier.", 11) || !strncmp(n, "bert.pooler.", 12) ||
+                           !strncmp(n, "cls.predictions.", 16) ||
                            !strncmp(n, "roberta.pooler.", 15) || strstr(n, ".adversary.");
             if (!r.have[i] && !optional)
                 st = rt_fail(ASACL_ERR_FORMAT, "%s/model.safetensors: no tensor %s (nor any "
@@ -254,6 +255,9 @@ asacl_status asacl_model_predict(asacl_model *am, const asacl_batch *b, float *l
         TRY(arena_create(m, B, T, 0, &am->eval));
         TRY(batch_create(m, B, T, &am->eval_batch));
     }
+    if (m->cfg.task == ASACL_TASK_MLM)
+        return rt_fail(ASACL_ERR_UNSUPPORTED, "asacl_model_predict: a masked-LM model's logits exist "
+                       "at chosen positions only (train it, or fine-tune it as a classifier)");
     asacl_batch unlabelled = *b; /* no loss is read: labels play no part */
     unlabelled.labels = NULL;
     unlabelled.targets = NULL;

@@ -44,7 +44,7 @@ asacl_status asacl_model_config_check(const asacl_model_config *c)
     RANGE(layer_norm_eps, 0, 1)
     RANGE(initializer_range, 0, 10)
     RANGE(model_type, ASACL_MODEL_BERT, ASACL_MODEL_ROBERTA)
-    RANGE(task, ASACL_TASK_SEQUENCE, ASACL_TASK_CHOICE)
+    RANGE(task, ASACL_TASK_SEQUENCE, ASACL_TASK_MLM)
 #undef RANGE
     if (c->task == ASACL_TASK_CHOICE && c->num_labels != 1)
         return rt_fail(ASACL_ERR_INVALID_ARG, "model config: a multiple-choice model scores each "
@@ -52,6 +52,9 @@ asacl_status asacl_model_config_check(const asacl_model_config *c)
     if (c->task == ASACL_TASK_TOKEN && c->num_labels < 2)
         return rt_fail(ASACL_ERR_INVALID_ARG, "model config: token classification needs at least 2 "
                        "labels, not %d", c->num_labels);
+    if (c->task == ASACL_TASK_MLM && c->model_type != ASACL_MODEL_BERT)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "model config: masked-LM pre-training has BERT's head "
+                       "(BertForMaskedLM, cls.predictions) only, not RoBERTa's");
     if (c->model_type == ASACL_MODEL_ROBERTA && c->max_position_embeddings < c->pad_token_id + 2)
         return rt_fail(ASACL_ERR_INVALID_ARG,
                        "model config: max_position_embeddings %d leaves no position after "
@@ -66,7 +69,7 @@ asacl_status asacl_model_config_check(const asacl_model_config *c)
 
 const char *asacl_task_kind_name(int kind)
 {
-    static const char *names[] = {"sequence", "token", "choice"};
+    static const char *names[] = {"sequence", "token", "choice", "mlm"};
     return kind >= 0 && kind < (int)(sizeof names / sizeof *names) ? names[kind] : NULL;
 }
 

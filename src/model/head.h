@@ -7,6 +7,9 @@
  *                  (example, choice) sequence)
  *   head_token.c   token classification: dropout -> classifier on every
  *                  token, logits [B*T, C], no pooler
+ *   head_mlm.c     masked LM: BertForMaskedLM's cls.predictions at the
+ *                  batch's chosen positions only (model/mlm_head.h), logits
+ *                  [M, V], M <= mlm_mask_max(0.15, B, T) = logit_rows
  * Its parameters are named in params.c. Adding a head is a file here, a
  * case in params.c and one in model_head(); the trainer does not change. */
 #ifndef ASACL_MODEL_HEAD_H
@@ -29,5 +32,6 @@ typedef struct head_ops {
 
 extern const head_ops head_pooled;
 extern const head_ops head_token;
+extern const head_ops head_mlm;
 
 #endif

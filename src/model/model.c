@@ -9,7 +9,19 @@
 
 const head_ops *model_head(const model *m)
 {
-    return m->layout.task == ASACL_TASK_TOKEN ? &head_token : &head_pooled;
+    return m->layout.task == ASACL_TASK_TOKEN ? &head_token
+           : m->layout.task == ASACL_TASK_MLM ? &head_mlm
+                                               : &head_pooled;
+}
+
+size_t model_logit_cols(const model *m)
+{
+    return m->layout.task == ASACL_TASK_MLM ? (size_t)m->cfg.vocab_size : (size_t)m->cfg.num_labels;
+}
+
+size_t model_logit_rows_of(const model *m, const batch_dev *bt)
+{
+    return m->layout.task == ASACL_TASK_MLM ? bt->n_mlm : model_head(m)->logit_rows(bt->B, bt->T);
 }
 
 /* ---- carving tensors out of one buffer ---------------------------------- */
@@ -98,7 +110,7 @@ asacl_status arena_create(model *m, size_t B, size_t T, int adversarial, pass_ar
     const asacl_model_config *c = &m->cfg;
     size_t D = (size_t)c->hidden_size, F = (size_t)c->intermediate_size,
            H = (size_t)c->num_attention_heads, L = (size_t)c->num_hidden_layers,
-           C = (size_t)c->num_labels, N = B * T;
+           C = model_logit_cols(m), N = B * T;
     a->B = B;
     a->T = T;
     a->n_layers = L;
@@ -110,7 +122,7 @@ asacl_status arena_create(model *m, size_t B, size_t T, int adversarial, pass_ar
     carve(&top, &a->emb_rstd, N);
     carve(&top, &a->emb_ln, N * D);
     carve(&top, &a->h0, N * D);
-    if (m->layout.roberta || !m->layout.pooler) carve(&top, &a->head_in, N * D);
+    if (m->layout.roberta || m->layout.task == ASACL_TASK_TOKEN) carve(&top, &a->head_in, N * D);
     if (m->layout.pooler) {
         carve(&top, &a->pooled, B * D);
         carve(&top, &a->pooled_drop, B * D);
@@ -118,6 +130,15 @@ asacl_status arena_create(model *m, size_t B, size_t T, int adversarial, pass_ar
     size_t rows = model_head(m)->logit_rows(B, T);
     carve(&top, &a->logits, rows * C);
     carve(&top, &a->dlogits, rows * C);
+    if (m->layout.task == ASACL_TASK_MLM) { /* rows = the most chosen positions */
+        mlm_head_acts *h = &a->mlm;
+        carve(&top, &h->g, rows * D);
+        carve(&top, &h->pre, rows * D);
+        carve(&top, &h->act, rows * D);
+        carve(&top, &h->t, rows * D);
+        carve(&top, &h->mean, rows);
+        carve(&top, &h->rstd, rows);
+    }
     asacl_status st = carve_alloc(&top, m->ctx, "the embedding and head activations", &a->buf);
     for (size_t l = 0; l < L && st == ASACL_OK; l++) {
         layer_acts *x = &a->layers[l];
@@ -196,6 +217,7 @@ asacl_status batch_create(model *m, size_t B, size_t T, batch_dev *bt)
      * ids and their groups) */
     size_t ni = N + N + N + N + (N + 1) + N, nf = B * T + B; /* labels: up to one per token */
     if (m->layout.roberta) ni += N + N + (N + 1) + N;
+    if (m->layout.task == ASACL_TASK_MLM) ni += N; /* positions and labels: 2 per chosen token */
     size_t groups = (size_t)(m->cfg.vocab_size > m->cfg.max_position_embeddings
                                  ? m->cfg.vocab_size : m->cfg.max_position_embeddings);
     bt->host_i = malloc(ni * sizeof *bt->host_i);
@@ -230,6 +252,28 @@ static asacl_status upload_labels(const asacl_model_config *c, const asacl_batch
                                   size_t T, int *lab, size_t *n)
 {
     size_t B = in->B, Tin = in->T;
+    if (c->task == ASACL_TASK_MLM) { /* positions b*T + t, then their labels */
+        size_t M = 0;
+        for (size_t b = 0; b < B && in->token_labels; b++)
+            for (size_t t = 0; t < Tin; t++) {
+                int y = in->token_labels[b * Tin + t];
+                if (y == ASACL_TOKEN_IGNORE) continue;
+                if (y < 0 || y >= c->vocab_size)
+                    return rt_fail(ASACL_ERR_INVALID_ARG, "MLM label %d at (%zu, %zu) outside the "
+                                   "vocabulary of %d and not ASACL_TOKEN_IGNORE", y, b, t,
+                                   c->vocab_size);
+                if ((int)t >= in->lengths[b])
+                    return rt_fail(ASACL_ERR_INVALID_ARG, "MLM label %d at (%zu, %zu) on padding "
+                                   "(length %d)", y, b, t, in->lengths[b]);
+                lab[M++] = (int)(b * T + t);
+            }
+        for (size_t k = 0; k < M; k++) {
+            size_t b = (size_t)lab[k] / T, t = (size_t)lab[k] % T;
+            lab[M + k] = in->token_labels[b * Tin + t];
+        }
+        *n = 2 * M;
+        return ASACL_OK;
+    }
     if (c->task == ASACL_TASK_TOKEN) {
         *n = B * T;
         for (size_t b = 0; b < B; b++)
@@ -286,7 +330,7 @@ asacl_status batch_upload(model *m, batch_dev *bt, const asacl_batch *in, size_t
     size_t N = B * T;
     int *hi = bt->host_i;
     float *hf = bt->host_f;
-    size_t nl;
+    size_t nl = 0;
     TRY(upload_labels(c, in, nc, T, hi + 2 * N, &nl));
     /* Layout of this batch (compact for its B, T and nl labels). */
     size_t o_ids = 0, o_segs = N, o_lab = 2 * N, o_order = 2 * N + nl, o_starts = 3 * N + nl,
@@ -338,6 +382,9 @@ asacl_status batch_upload(model *m, batch_dev *bt, const asacl_batch *in, size_t
     bt->ids = tensor_at(ti, o_ids, N);
     bt->segs = tensor_at(ti, o_segs, N);
     bt->labels = tensor_at(ti, o_lab, nl);
+    bt->n_mlm = c->task == ASACL_TASK_MLM ? nl / 2 : 0;
+    bt->mlm_pos = tensor_at(ti, o_lab, bt->n_mlm);
+    bt->mlm_labels = tensor_at(ti, o_lab + bt->n_mlm, bt->n_mlm);
     bt->order = tensor_at(ti, o_order, N);
     bt->starts = tensor_at(ti, o_starts, N + 1);
     bt->uniq = tensor_at(ti, o_uniq, N);

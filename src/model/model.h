@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "model/mlm_head.h"
 #include "model/params.h"
 #include "ops/ops.h"
 
@@ -46,7 +47,9 @@ typedef struct pass_arena {
     tensor head_in;              /* RoBERTa's sequence head, token head: [N,D] dropout of the
                                     last layer's output */
     tensor pooled, pooled_drop;  /* [B,D] tanh output, after dropout (heads with a pooler) */
-    tensor logits, dlogits;      /* [rows,C]: rows = B, or B*T for the token head (head.h) */
+    tensor logits, dlogits;      /* [rows,C]: rows = B, or B*T for the token head (head.h);
+                                    the MLM head: [M_max, V] at the chosen positions */
+    mlm_head_acts mlm;           /* the MLM head's activations at M_max rows (logits: above) */
 } pass_arena;
 
 /* Gradient workspace of the backward passes. */
@@ -80,6 +83,9 @@ typedef struct batch_dev {
     tensor posids, pos_order, pos_starts, pos_uniq; /* RoBERTa only (n 0 for BERT) */
     size_t n_pos_uniq;    /* distinct non-padding position ids (RoBERTa) */
     size_t real_pairs;    /* sum over b of len_b^2 (masked-fraction statistics) */
+    tensor mlm_pos, mlm_labels; /* MLM: the chosen flat positions b*T + t (increasing) and
+                                   their labels, n_mlm each (from asacl_batch.token_labels) */
+    size_t n_mlm;
     int *host_i;          /* staging for uploads */
     float *host_f;
     int *group_scratch;   /* max(vocab, positions) + 1 ints for embedding_group */
@@ -137,6 +143,11 @@ asacl_status batch_upload(model *m, batch_dev *bt, const asacl_batch *in, size_t
 
 /* The model's head (model/head.h), by its task kind. */
 const struct head_ops *model_head(const model *m);
+/* Columns of a logit row: num_labels, or the vocabulary for the MLM head. */
+size_t model_logit_cols(const model *m);
+/* Logit rows a pass over this batch writes: the head's logit_rows, or the
+ * batch's chosen positions for the MLM head. */
+size_t model_logit_rows_of(const model *m, const batch_dev *bt);
 
 /* Forward: logits into a->logits. */
 asacl_status model_forward(model *m, pass_arena *a, const batch_dev *bt, const pass_opts *o);

@@ -76,7 +76,10 @@ asacl_status param_layout_build(const asacl_model_config *c, int adversaries, pa
                                                                            ? "roberta.pooler.dense"
                                                                            : "bert.pooler.dense");
     const char *cls = seq_roberta ? "classifier.out_proj" : "classifier";
-    out->pooler = c->task != ASACL_TASK_TOKEN;
+    out->pooler = c->task == ASACL_TASK_SEQUENCE || c->task == ASACL_TASK_CHOICE;
+    /* mlm: BertForMaskedLM's cls.predictions (transform.dense, transform.LayerNorm,
+     *      bias); its decoder is the word-embedding table, no tensor of its own */
+    int mlm = c->task == ASACL_TASK_MLM;
     out->layers = calloc(L, sizeof *out->layers);
     if (!out->layers) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "parameter table");
     builder b = {out, 0, ASACL_OK};
@@ -115,8 +118,12 @@ asacl_status param_layout_build(const asacl_model_config *c, int adversaries, pa
         out->pool_w = add(&b, n, D, D, 1, INIT_NORMAL);
         align(&b);
     }
-    snprintf(n, sizeof n, "%s.weight", cls);
-    out->cls_w = add(&b, n, C, D, 1, INIT_NORMAL);
+    if (mlm) {
+        out->mlm_dense_w = add(&b, "cls.predictions.transform.dense.weight", D, D, 1, INIT_NORMAL);
+    } else {
+        snprintf(n, sizeof n, "%s.weight", cls);
+        out->cls_w = add(&b, n, C, D, 1, INIT_NORMAL);
+    }
     for (size_t i = 0; i < L && adversaries; i++) {
         align(&b);
         snprintf(n, sizeof n, "%sencoder.adversary.%zu.query.weight", pre, i);
@@ -160,8 +167,15 @@ asacl_status param_layout_build(const asacl_model_config *c, int adversaries, pa
         snprintf(n, sizeof n, "%s.bias", pool);
         out->pool_b = add(&b, n, D, 1, 0, INIT_ZERO);
     }
-    snprintf(n, sizeof n, "%s.bias", cls);
-    out->cls_b = add(&b, n, C, 1, 0, INIT_ZERO);
+    if (mlm) { /* the LayerNorm's weight and bias adjacent (op_layernorm_* read them so) */
+        out->mlm_dense_b = add(&b, "cls.predictions.transform.dense.bias", D, 1, 0, INIT_ZERO);
+        out->mlm_ln_w = add(&b, "cls.predictions.transform.LayerNorm.weight", D, 1, 0, INIT_ONE);
+        out->mlm_ln_b = add(&b, "cls.predictions.transform.LayerNorm.bias", D, 1, 0, INIT_ZERO);
+        out->mlm_bias = add(&b, "cls.predictions.bias", (size_t)c->vocab_size, 1, 0, INIT_ZERO);
+    } else {
+        snprintf(n, sizeof n, "%s.bias", cls);
+        out->cls_b = add(&b, n, C, 1, 0, INIT_ZERO);
+    }
     for (size_t i = 0; i < L && adversaries; i++) {
         align(&b);
         snprintf(n, sizeof n, "%sencoder.adversary.%zu.query.bias", pre, i);

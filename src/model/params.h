@@ -45,6 +45,9 @@ typedef struct param_layout {
     int pooler;        /* the head has pool_w/pool_b (not token classification) */
     size_t word, pos, type, emb_ln_g, emb_ln_b;
     size_t pool_w, pool_b, cls_w, cls_b; /* RoBERTa sequence head: classifier.dense and out_proj */
+    /* masked LM (task ASACL_TASK_MLM): cls.predictions.transform.dense [D, D] and
+     * [D], transform.LayerNorm [D] + [D] (adjacent), bias [V]; no cls_w/cls_b */
+    size_t mlm_dense_w, mlm_dense_b, mlm_ln_w, mlm_ln_b, mlm_bias;
     layer_params *layers;
 } param_layout;
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "data/mlm_mask.h"
 #include "model/step_gemms.h"
 
 static step_gemm *add(step_gemm_list *l, const char *role, int ta, int tb, size_t m, size_t n, size_t k,
@@ -44,7 +45,7 @@ static void batched(step_gemm *p, size_t batch, size_t calls, size_t oa, size_t 
     p->oc = oc, p->sc = sc, p->cc = cc;
 }
 
-/* Every GEMM of one training step (model/linear.c, attention.c, asa.c). */
+/* Every GEMM of one training step (model/linear.c, attention.c, asa.c, mlm_head.c). */
 void step_gemms(const asacl_model_config *c, size_t B, size_t T, step_gemm_list *l)
 {
     size_t N = B * T, D = (size_t)c->hidden_size, H = (size_t)c->num_attention_heads, hd = D / H,
@@ -56,8 +57,14 @@ void step_gemms(const asacl_model_config *c, size_t B, size_t T, step_gemm_list 
     add_linear(l, "ffn-up", N, D, F, D, F, 1, 0);
     add_linear(l, "ffn-down", N, F, D, F, D, 1, 0);
     add_linear(l, "adversary", N, D, 2 * D, D, 2 * D, 0, 0);
-    add_linear(l, "pooler", B, D, D, T * D, D, 1, 1);
-    add_linear(l, "classifier", B, D, C, D, C, 1, 1);
+    if (c->task == ASACL_TASK_MLM) { /* model/mlm_head.c at the most chosen positions */
+        size_t M = mlm_mask_max(0.15, B, T), V = (size_t)c->vocab_size;
+        add_linear(l, "mlm transform", M, D, D, D, D, 1, 0);
+        add_linear(l, "mlm decoder", M, D, V, D, V, 1, 0);
+    } else {
+        add_linear(l, "pooler", B, D, D, T * D, D, 1, 1);
+        add_linear(l, "classifier", B, D, C, D, C, 1, 1);
+    }
     /* Per-head products (plain attention path): per sequence, the H heads
      * as one strided batch; q/k/v interleaved in rows of 3D. */
     batched(add(l, "attn QK^T", 0, 1, T, T, hd, 3 * D, 3 * D, T, 0.0f), H, B, 0, hd, T * 3 * D,

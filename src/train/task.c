@@ -8,6 +8,7 @@ const task_ops *task_for(int kind)
     case ASACL_TASK_SEQUENCE: return &task_sequence;
     case ASACL_TASK_TOKEN: return &task_token;
     case ASACL_TASK_CHOICE: return &task_choice;
+    case ASACL_TASK_MLM: return &task_mlm;
     default: return NULL;
     }
 }

@@ -3,6 +3,7 @@
  *   task_sequence.c  sequence classification / regression (GLUE)
  *   task_token.c     token classification (NER, POS)
  *   task_choice.c    multiple choice (SWAG, DREAM, HellaSwag, JSONL)
+ *   task_mlm.c       masked-LM pre-training (asa-spec 11)
  * Each says what it reads (data/ readers behind asacl_dataset_read), how its
  * examples become sequences and labels (loader.c, by the batch's shape:
  * asacl_batch.token_labels, n_choices), which head the model carries
@@ -49,7 +50,7 @@ typedef struct task_ops {
     const char *(*main_metric)(const asacl_metrics *m, int num_labels, double *value);
 } task_ops;
 
-extern const task_ops task_sequence, task_token, task_choice;
+extern const task_ops task_sequence, task_token, task_choice, task_mlm;
 
 /* The implementation of a task kind (asacl_task_kind); NULL if unknown. */
 const task_ops *task_for(int kind);

@@ -74,6 +74,11 @@ asacl_status trainer_create(model *m, const train_opts *o, trainer *t)
         return rt_fail(ASACL_ERR_INVALID_ARG, "a multiple-choice model needs max_choices (2 or more "
                        "choices per example) in the training options");
     t->nc = m->cfg.task == ASACL_TASK_CHOICE ? o->pub.max_choices : 1;
+    int mlm = m->cfg.task == ASACL_TASK_MLM;
+    if (mlm && t->shards > 1)
+        return rt_fail(ASACL_ERR_UNSUPPORTED, "masked-LM training in %zu shards (micro-batches or "
+                       "ranks): not yet; the MLM loss is a mean over the whole step's positions, "
+                       "use one process and --grad-accum 1", t->shards);
     if (t->shards > 1 && o->pub.asa && m->cfg.num_labels == 1 && m->cfg.task == ASACL_TASK_SEQUENCE)
         return rt_fail(ASACL_ERR_UNSUPPORTED, "ASA on a one-output model: its symmetric KL is a "
                        "softmax over the whole batch (asa-spec 5.3), which micro-batches and ranks "
@@ -85,8 +90,10 @@ asacl_status trainer_create(model *m, const train_opts *o, trainer *t)
     if (st == ASACL_OK && o->pub.asa) st = arena_create(m, B, T, 1, &t->adv);
     if (st == ASACL_OK) st = grad_ws_create(m, B, T, o->pub.asa, &t->g);
     if (st == ASACL_OK) st = batch_create(m, B, T, &t->batch);
-    /* the losses' row scratch: a row per token, enough for every task */
-    size_t R = B * T, ns = 64 + ASACL_MAX_LAYERS, total = ns + 2 * R + 2 * B * T + REDUCE_PARTIALS;
+    /* the losses' row scratch: a row per token, enough for every task (the MLM
+     * losses: the three results, then 2 per position) */
+    size_t Mcap = mlm ? model_head(m)->logit_rows(B, T) : 0;
+    size_t R = B * T > 2 * Mcap + 64 ? B * T : 2 * Mcap + 64, ns = 64 + ASACL_MAX_LAYERS, total = ns + 2 * R + 2 * B * T + REDUCE_PARTIALS;
     if (st == ASACL_OK) st = rt_buffer_create(m->ctx, total * sizeof(float), "loss scalars", &t->sbuf);
     if (st == ASACL_OK) {
         tensor s = {t->sbuf, 0, total};
@@ -107,9 +114,16 @@ asacl_status trainer_create(model *m, const train_opts *o, trainer *t)
         op_column_chunks(B * T, &S, &chunk);
         size_t need = S * widest, heads = (size_t)m->cfg.num_attention_heads * B * T * T;
         if (o->pub.asa && heads > need) need = heads; /* the adversarial pass's bias gradient */
+        size_t head = mlm ? mlm_head_scratch_floats(Mcap, D, (size_t)m->cfg.vocab_size) : 0;
+        if (head > need) need = head; /* the MLM head's column sums */
         cl_mem scratch;
         st = rt_scratch(m->ctx, need, &scratch);
     }
+    size_t BT = o->pub.max_batch * T;
+    if (st == ASACL_OK && mlm &&
+        (!(t->mlm_ids = malloc(BT * sizeof(int32_t))) || !(t->mlm_labels = malloc(BT * sizeof(int32_t))) ||
+         !(t->mlm_pos = malloc(BT * sizeof(int32_t))) || !(t->mlm_tgt = malloc(BT * sizeof(int32_t)))))
+        st = rt_fail(ASACL_ERR_OUT_OF_MEMORY, "the masking buffers (%zu tokens)", BT);
     if (st == ASACL_OK) { /* everything a run allocates exists now: does it fit? */
         char what[160];
         snprintf(what, sizeof what, "training with batches of %zu x %zu tokens (parameters, "
@@ -131,6 +145,11 @@ void trainer_destroy(trainer *t)
     rt_buffer_release(&t->sbuf);
     free(t->host_g);
     t->host_g = NULL;
+    free(t->mlm_ids);
+    free(t->mlm_labels);
+    free(t->mlm_pos);
+    free(t->mlm_tgt);
+    t->mlm_ids = t->mlm_labels = t->mlm_pos = t->mlm_tgt = NULL;
 }
 
 static tensor scalar(const trainer *t, size_t i) { return tensor_at(t->scalars, i, 1); }
@@ -143,7 +162,7 @@ static asacl_status losses(trainer *t, size_t global_b, float share)
     model *m = t->m;
     asacl_ctx *ctx = m->ctx;
     const batch_dev *bt = &t->batch;
-    size_t C = (size_t)m->cfg.num_labels, rows = model_head(m)->logit_rows(bt->B, bt->T) * C;
+    size_t C = model_logit_cols(m), rows = model_logit_rows_of(m, bt) * C;
     task_loss_io io = {ctx, bt, C, 1.0f / (float)global_b, share, t->o.pub.asa,
                        tensor_at(t->clean.logits, 0, rows), tensor_at(t->clean.dlogits, 0, rows),
                        tensor_at(t->adv.logits, 0, t->o.pub.asa ? rows : 0),
@@ -250,9 +269,33 @@ static asacl_batch slice(const asacl_batch *b, size_t lo, size_t hi)
     return s;
 }
 
-asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *b, asacl_step_stats *r)
+/* A masked-LM batch without labels, masked for this step (see trainer_step). */
+static asacl_status mask_batch(trainer *t, const asacl_batch *b, asacl_batch *out)
+{
+    *out = *b;
+    if (t->m->cfg.task != ASACL_TASK_MLM || b->token_labels) return ASACL_OK;
+    if (!t->o.mlm.vocab_size)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "a masked-LM batch without labels and no masking "
+                       "options (train_opts.mlm)");
+    if (b->B * b->T > t->o.pub.max_batch * t->o.pub.max_seq_len)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "a batch of %zu x %zu tokens (the trainer takes %zu x "
+                       "%zu)", b->B, b->T, t->o.pub.max_batch, t->o.pub.max_seq_len);
+    size_t M = 0, N = b->B * b->T;
+    TRY(mlm_mask_batch(&t->o.mlm, b->ids, b->B, b->T, (uint32_t)t->step, 0, t->mlm_ids, t->mlm_pos,
+                       t->mlm_tgt, NULL, &M));
+    for (size_t i = 0; i < N; i++) t->mlm_labels[i] = ASACL_TOKEN_IGNORE;
+    for (size_t k = 0; k < M; k++) t->mlm_labels[t->mlm_pos[k]] = t->mlm_tgt[k];
+    out->ids = t->mlm_ids;
+    out->token_labels = t->mlm_labels;
+    return ASACL_OK;
+}
+
+asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *bin, asacl_step_stats *r)
 {
     model *m = t->m;
+    asacl_batch masked;
+    TRY(mask_batch(t, bin, &masked));
+    const asacl_batch *b = &masked;
     const asacl_dist *d = t->o.pub.dist;
     double mark = rt_now(), sums[N_SUMS] = {0};
     size_t K = t->shards, rank = (size_t)asacl_dist_rank(d);
@@ -334,7 +377,29 @@ asacl_status trainer_eval(trainer *t, const asacl_batch *b, float *logits)
     TRY(batch_upload(m, &t->batch, b, b->T));
     pass_opts o = {.train = 0, .seed = t->o.pub.seed};
     TRY(model_forward(m, &t->clean, &t->batch, &o));
-    size_t rows = model_head(m)->logit_rows(t->batch.B, t->batch.T);
+    size_t rows = model_logit_rows_of(m, &t->batch);
     return rt_download(m->ctx, t->clean.logits.buf, t->clean.logits.off,
-                       rows * (size_t)m->cfg.num_labels, logits);
+                       rows * model_logit_cols(m), logits);
+}
+
+asacl_status trainer_mlm_eval(trainer *t, const asacl_batch *b, double *ce_sum, size_t *right,
+                              size_t *positions)
+{
+    model *m = t->m;
+    if (m->cfg.task != ASACL_TASK_MLM || !b->token_labels)
+        return rt_fail(ASACL_ERR_INVALID_ARG, "trainer_mlm_eval: a masked-LM model and labels");
+    TRY(batch_upload(m, &t->batch, b, b->T));
+    pass_opts o = {.train = 0, .seed = t->o.pub.seed};
+    TRY(model_forward(m, &t->clean, &t->batch, &o));
+    size_t M = t->batch.n_mlm, V = (size_t)m->cfg.vocab_size;
+    tensor out = tensor_at(t->rows, 0, 3), scratch = tensor_at(t->rows, 64, 2 * M);
+    TRY(mlm_head_loss_forward(m->ctx, out, scratch, tensor_at(t->clean.logits, 0, M * V),
+                              tensor_at(t->clean.logits, 0, 0), t->batch.mlm_labels, M, V,
+                              t->batch.B));
+    float r[3];
+    TRY(rt_download(m->ctx, t->rows.buf, t->rows.off, 3, r));
+    *ce_sum += (double)r[0] * (double)M;
+    *right += (size_t)lround((double)r[2] * (double)M);
+    *positions += M;
+    return ASACL_OK;
 }

@@ -6,12 +6,16 @@
 #ifndef ASACL_TRAIN_TRAINER_H
 #define ASACL_TRAIN_TRAINER_H
 
+#include "data/mlm_mask.h"
 #include "model/model.h"
 
 /* The public options (include/asacl.h) plus what the API does not set. */
 typedef struct train_opts {
     asacl_train_options pub; /* asa, tau, lr, ..., max_batch (B), max_seq_len (T), padding */
     float beta1, beta2, eps; /* AdamW: 0.9, 0.999, 1e-8 */
+    /* Masked LM: how a batch without token_labels is masked, from (seed, step,
+     * sequence); vocab_size 0: such batches are an error (the caller masks) */
+    mlm_mask_opts mlm;
 } train_opts;
 
 void train_opts_default(train_opts *o);
@@ -36,6 +40,9 @@ typedef struct trainer {
     long timed_steps;
     const struct task_ops *task; /* train/task.h, by the model's task kind */
     size_t nc;                   /* sequences per example: max_choices for multiple choice, else 1 */
+    /* Masked LM: the step's masked ids and labels (max_batch x max_seq_len), and
+     * mlm_mask_batch's positions and targets */
+    int32_t *mlm_ids, *mlm_labels, *mlm_pos, *mlm_tgt;
 } trainer;
 
 enum { PHASE_CLEAN_FORWARD, PHASE_ADV_FORWARD, PHASE_LOSSES, PHASE_BACKWARD, PHASE_OPTIMIZER,
@@ -52,7 +59,9 @@ double train_lr(const train_opts *o, long s);
 asacl_status trainer_create(model *m, const train_opts *o, trainer *t);
 void trainer_destroy(trainer *t);
 /* Uploads the batch, runs the step (forward(s), backward(s), AdamW with the
- * scheduled learning rate) and fills r (may be NULL). */
+ * scheduled learning rate) and fills r (may be NULL). A masked-LM batch
+ * without token_labels is masked here first (o.mlm, the step's index and
+ * the sequence's row: mlm_mask_batch); both passes see the same input. */
 asacl_status trainer_step(trainer *t, const asacl_batch *b, asacl_step_stats *r);
 /* Forward of one step without updating: the losses as trainer_step would
  * report them, with gradients left in m->grads (for tests). A batch of B
@@ -65,5 +74,11 @@ asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *b, asacl_step_
 size_t trainer_allreduce_bytes(const trainer *t);
 /* Clean pass with dropout off; the logits (asacl_model_predict's shape) to the host. */
 asacl_status trainer_eval(trainer *t, const asacl_batch *b, float *logits);
+
+/* Masked LM: the clean pass with dropout off over a labelled batch; adds
+ * the cross-entropy summed over its chosen positions to *ce_sum, the right
+ * argmaxes to *right and the positions to *positions. */
+asacl_status trainer_mlm_eval(trainer *t, const asacl_batch *b, double *ce_sum, size_t *right,
+                              size_t *positions);
 
 #endif
