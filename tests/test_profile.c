@@ -155,5 +155,9 @@ int main(void)
     CHECK(strstr(p.source, "file:") != NULL, "ASACL_PROFILE: %s", p.source);
     unsetenv("ASACL_PROFILE");
     unlink(file);
+    /* leave nothing behind: devices/, asacl/, the temporary folder */
+    CHECK(rmdir(sub) == 0, "%s: not empty", sub);
+    snprintf(sub, sizeof sub, "%s/asacl", dir);
+    CHECK(rmdir(sub) == 0 && rmdir(dir) == 0, "%s: not empty", dir);
     return test_finish("test_profile");
 }
