@@ -23,6 +23,7 @@
 
 #include "io/safetensors.h"
 #include "model_fixture.h"
+#include "dump_util.h"
 #include "test_util.h"
 
 static asacl_ctx *ctx;
@@ -30,67 +31,10 @@ static asacl_ctx *ctx;
 /* ======================================================================== */
 /* Part 1: the PyTorch dumps                                                 */
 
-static int meta_int(const st_file *f, const char *key)
-{
-    const char *v = st_metadata(f, key);
-    CHECK(v != NULL, "metadata %s present", key);
-    return v ? atoi(v) : 0;
-}
-
-/* A tensor of the dump as doubles (malloc'd), NULL when absent. */
-static double *dump_tensor(const st_file *f, const char *name, size_t *n)
-{
-    const st_tensor *t = st_find(f, name);
-    if (!t) return NULL;
-    size_t k = st_numel(t);
-    double *d = malloc((k ? k : 1) * sizeof *d);
-    if (t->dtype == ST_I64) {
-        const int64_t *v = st_data(f, t);
-        for (size_t i = 0; i < k; i++) d[i] = (double)v[i];
-    } else {
-        float *v = malloc((k ? k : 1) * sizeof *v);
-        REQUIRE_OK(st_to_f32(f, t, v));
-        for (size_t i = 0; i < k; i++) d[i] = v[i];
-        free(v);
-    }
-    if (n) *n = k;
-    return d;
-}
-
-/* Compares device floats [off, off+n) of buf with dump tensor `name`; the
- * absolute tolerance is atol plus rel_max times the tensor's largest
- * magnitude (gradients of the adversaries are 10000 x dG: their float
- * rounding scales with the tensor, not with each element). */
-static void cmp_dump_scaled(const st_file *f, const char *name, cl_mem buf, size_t off, size_t n,
-                            double atol, double rtol, double rel_max)
-{
-    size_t k = 0;
-    double *want = dump_tensor(f, name, &k);
-    CHECK(want && k == n, "dump tensor %s: %zu values, want %zu", name, k, n);
-    if (!want || k != n) {
-        free(want);
-        return;
-    }
-    double *got = malloc(n * sizeof *got), big = 0;
-    for (size_t i = 0; i < n; i++) big = fabs(want[i]) > big ? fabs(want[i]) : big;
-    test_download(ctx, buf, off, n, got);
-    test_compare_d(name, got, want, n, atol + rel_max * big, rtol);
-    free(got);
-    free(want);
-}
-
 static void cmp_dump(const st_file *f, const char *name, cl_mem buf, size_t off, size_t n,
                      double atol, double rtol)
 {
-    cmp_dump_scaled(f, name, buf, off, n, atol, rtol, 0);
-}
-
-static void cmp_scalar(const st_file *f, const char *name, double got, double atol, double rtol)
-{
-    double *want = dump_tensor(f, name, NULL);
-    CHECK(want != NULL, "dump tensor %s", name);
-    if (want) test_compare_d(name, &got, want, 1, atol, rtol);
-    free(want);
+    dump_compare(ctx, f, name, buf, off, n, atol, rtol, 0);
 }
 
 /* The same cut batch under ASACL_PADDING_LONGEST: a different objective
@@ -108,7 +52,7 @@ static void check_longest(const st_file *f, const asacl_model_config *c, int asa
     train_opts_default(&to);
     to.pub.asa = asa;
     to.pub.max_batch = cut->B;
-    to.pub.max_seq_len = (size_t)meta_int(f, "T");
+    to.pub.max_seq_len = (size_t)dump_meta_int(f, "T");
     to.pub.padding = ASACL_PADDING_LONGEST;
     to.pub.lr = 1e-3f;
     to.pub.total_steps = 10;
@@ -165,20 +109,20 @@ static void run_dump(const char *file, int asa, int additive, int plain, int cut
     REQUIRE_OK(st_open(path, &f));
     asacl_model_config c;
     asacl_model_config_default(&c);
-    c.num_hidden_layers = meta_int(&f, "L");
-    c.hidden_size = meta_int(&f, "D");
-    c.num_attention_heads = meta_int(&f, "H");
-    c.intermediate_size = meta_int(&f, "F");
-    c.vocab_size = meta_int(&f, "V");
-    c.max_position_embeddings = meta_int(&f, "P");
-    c.type_vocab_size = meta_int(&f, "TV");
-    c.num_labels = meta_int(&f, "C");
-    c.pad_token_id = meta_int(&f, "pad_token_id");
+    c.num_hidden_layers = dump_meta_int(&f, "L");
+    c.hidden_size = dump_meta_int(&f, "D");
+    c.num_attention_heads = dump_meta_int(&f, "H");
+    c.intermediate_size = dump_meta_int(&f, "F");
+    c.vocab_size = dump_meta_int(&f, "V");
+    c.max_position_embeddings = dump_meta_int(&f, "P");
+    c.type_vocab_size = dump_meta_int(&f, "TV");
+    c.num_labels = dump_meta_int(&f, "C");
+    c.pad_token_id = dump_meta_int(&f, "pad_token_id");
     c.layer_norm_eps = (float)atof(st_metadata(&f, "layer_norm_eps"));
     const char *type = st_metadata(&f, "model_type"); /* absent: BERT */
     c.model_type = type && !strcmp(type, "roberta") ? ASACL_MODEL_ROBERTA : ASACL_MODEL_BERT;
     c.hidden_dropout_prob = c.attention_probs_dropout_prob = 0.0f;
-    size_t B = (size_t)meta_int(&f, "B"), T = (size_t)meta_int(&f, "T"),
+    size_t B = (size_t)dump_meta_int(&f, "B"), T = (size_t)dump_meta_int(&f, "T"),
            L = (size_t)c.num_hidden_layers, C = (size_t)c.num_labels, D = (size_t)c.hidden_size;
 
     param_layout pl;
@@ -254,17 +198,17 @@ static void run_dump(const char *file, int asa, int additive, int plain, int cut
         test_compare_d("out.masked_fraction", r.masked_fraction, frac, L, 1e-6, 1e-6);
         free(frac);
     }
-    cmp_scalar(&f, "loss.task", r.task, 1e-5, 1e-5);
-    cmp_scalar(&f, "loss.vloss", r.vloss, tol * 1e-5, tol * 1e-4);
-    cmp_scalar(&f, "loss.rloss", r.rloss, 0, 1e-6);
-    cmp_scalar(&f, "loss.total", r.total, tol * 1e-5, 1e-5);
-    cmp_scalar(&f, "loss.report", r.loss, tol * 1e-5, 1e-5);
+    dump_compare_scalar(&f, "loss.task", r.task, 1e-5, 1e-5);
+    dump_compare_scalar(&f, "loss.vloss", r.vloss, tol * 1e-5, tol * 1e-4);
+    dump_compare_scalar(&f, "loss.rloss", r.rloss, 0, 1e-6);
+    dump_compare_scalar(&f, "loss.total", r.total, tol * 1e-5, 1e-5);
+    dump_compare_scalar(&f, "loss.report", r.loss, tol * 1e-5, 1e-5);
 
     /* Every gradient, then three AdamW steps. */
     for (size_t i = 0; i < pl.count; i++) {
         char n[160];
         snprintf(n, sizeof n, "grad.%s", pl.entries[i].name);
-        cmp_dump_scaled(&f, n, m.grads, pl.entries[i].off, pl.entries[i].n, tol * 2e-5, tol * 2e-3,
+        dump_compare(ctx, &f, n, m.grads, pl.entries[i].off, pl.entries[i].n, tol * 2e-5, tol * 2e-3,
                         1e-4);
     }
     if (cut) check_longest(&f, &c, asa, init, &hb, &r, plain);

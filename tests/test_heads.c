@@ -18,64 +18,12 @@
 
 #include "io/safetensors.h"
 #include "model/model.h"
+#include "dump_util.h"
 #include "test_util.h"
 #include "train/trainer.h"
 
 static asacl_ctx *ctx;
 
-static int meta_int(const st_file *f, const char *key)
-{
-    const char *v = st_metadata(f, key);
-    CHECK(v != NULL, "metadata %s present", key);
-    return v ? atoi(v) : 0;
-}
-
-static double *dump_tensor(const st_file *f, const char *name, size_t *n)
-{
-    const st_tensor *t = st_find(f, name);
-    if (!t) return NULL;
-    size_t k = st_numel(t);
-    double *d = malloc((k ? k : 1) * sizeof *d);
-    if (t->dtype == ST_I64) {
-        const int64_t *v = st_data(f, t);
-        for (size_t i = 0; i < k; i++) d[i] = (double)v[i];
-    } else {
-        float *v = malloc((k ? k : 1) * sizeof *v);
-        REQUIRE_OK(st_to_f32(f, t, v));
-        for (size_t i = 0; i < k; i++) d[i] = v[i];
-        free(v);
-    }
-    if (n) *n = k;
-    return d;
-}
-
-/* Device floats [off, off+n) of buf against dump tensor name; the absolute
- * tolerance is atol plus rel_max times the tensor's largest magnitude. */
-static void cmp_dump(const st_file *f, const char *name, cl_mem buf, size_t off, size_t n,
-                     double atol, double rtol, double rel_max)
-{
-    size_t k = 0;
-    double *want = dump_tensor(f, name, &k);
-    CHECK(want && k == n, "dump tensor %s: %zu values, want %zu", name, k, n);
-    if (!want || k != n) {
-        free(want);
-        return;
-    }
-    double *got = malloc(n * sizeof *got), big = 0;
-    for (size_t i = 0; i < n; i++) big = fabs(want[i]) > big ? fabs(want[i]) : big;
-    test_download(ctx, buf, off, n, got);
-    test_compare_d(name, got, want, n, atol + rel_max * big, rtol);
-    free(got);
-    free(want);
-}
-
-static void cmp_scalar(const st_file *f, const char *name, double got, double atol, double rtol)
-{
-    double *want = dump_tensor(f, name, NULL);
-    CHECK(want != NULL, "dump tensor %s", name);
-    if (want) test_compare_d(name, &got, want, 1, atol, rtol);
-    free(want);
-}
 
 static void run_dump(const char *file, int tok, int plain)
 {
@@ -87,21 +35,21 @@ static void run_dump(const char *file, int tok, int plain)
     CHECK(!strcmp(st_metadata(&f, "head"), tok ? "tok" : "mc"), "%s: head", file);
     asacl_model_config c;
     asacl_model_config_default(&c);
-    c.num_hidden_layers = meta_int(&f, "L");
-    c.hidden_size = meta_int(&f, "D");
-    c.num_attention_heads = meta_int(&f, "H");
-    c.intermediate_size = meta_int(&f, "F");
-    c.vocab_size = meta_int(&f, "V");
-    c.max_position_embeddings = meta_int(&f, "P");
-    c.type_vocab_size = meta_int(&f, "TV");
-    c.pad_token_id = meta_int(&f, "pad_token_id");
+    c.num_hidden_layers = dump_meta_int(&f, "L");
+    c.hidden_size = dump_meta_int(&f, "D");
+    c.num_attention_heads = dump_meta_int(&f, "H");
+    c.intermediate_size = dump_meta_int(&f, "F");
+    c.vocab_size = dump_meta_int(&f, "V");
+    c.max_position_embeddings = dump_meta_int(&f, "P");
+    c.type_vocab_size = dump_meta_int(&f, "TV");
+    c.pad_token_id = dump_meta_int(&f, "pad_token_id");
     c.layer_norm_eps = (float)atof(st_metadata(&f, "layer_norm_eps"));
     c.hidden_dropout_prob = c.attention_probs_dropout_prob = 0.0f;
-    size_t S = (size_t)meta_int(&f, "B"), T = (size_t)meta_int(&f, "T"), L = (size_t)c.num_hidden_layers,
+    size_t S = (size_t)dump_meta_int(&f, "B"), T = (size_t)dump_meta_int(&f, "T"), L = (size_t)c.num_hidden_layers,
            D = (size_t)c.hidden_size;
-    size_t nc = tok ? 1 : (size_t)meta_int(&f, "n_choices"), E = S / nc; /* examples */
+    size_t nc = tok ? 1 : (size_t)dump_meta_int(&f, "n_choices"), E = S / nc; /* examples */
     c.task = tok ? ASACL_TASK_TOKEN : ASACL_TASK_CHOICE;
-    c.num_labels = tok ? meta_int(&f, "C") : 1;
+    c.num_labels = tok ? dump_meta_int(&f, "C") : 1;
     size_t rows = tok ? S * T * (size_t)c.num_labels : S; /* logits */
 
     param_layout pl;
@@ -144,40 +92,40 @@ static void run_dump(const char *file, int tok, int plain)
         REQUIRE_OK(trainer_loss_and_grad(&t, &hb, &r));
         if (accum == 2) {
             printf("  the same step as 2 micro-batches\n");
-            cmp_scalar(&f, "loss.task", r.task, 1e-5, 1e-5);
-            cmp_scalar(&f, "loss.vloss", r.vloss, 1e-5, 1e-4);
-            cmp_scalar(&f, "loss.rloss", r.rloss, 0, 1e-6);
+            dump_compare_scalar(&f, "loss.task", r.task, 1e-5, 1e-5);
+            dump_compare_scalar(&f, "loss.vloss", r.vloss, 1e-5, 1e-4);
+            dump_compare_scalar(&f, "loss.rloss", r.rloss, 0, 1e-6);
             for (size_t i = 0; i < pl.count; i++) {
                 char n[160];
                 snprintf(n, sizeof n, "grad.%s", pl.entries[i].name);
-                cmp_dump(&f, n, m.grads, pl.entries[i].off, pl.entries[i].n, 2e-5, 2e-3, 1e-4);
+                dump_compare(ctx, &f, n, m.grads, pl.entries[i].off, pl.entries[i].n, 2e-5, 2e-3, 1e-4);
             }
             trainer_destroy(&t);
             model_destroy(&m);
             break;
         }
-        cmp_dump(&f, "out.logits_clean", t.clean.logits.buf, t.clean.logits.off, rows, 1e-5, 1e-4, 0);
-        cmp_dump(&f, "out.logits_adv", t.adv.logits.buf, t.adv.logits.off, rows, 1e-5, 1e-4, 0);
+        dump_compare(ctx, &f, "out.logits_clean", t.clean.logits.buf, t.clean.logits.off, rows, 1e-5, 1e-4, 0);
+        dump_compare(ctx, &f, "out.logits_adv", t.adv.logits.buf, t.adv.logits.off, rows, 1e-5, 1e-4, 0);
         for (size_t l = 0; l < L; l++) {
             char n[64];
             tensor x = l ? t.adv.layers[l - 1].out : t.adv.h0;
             snprintf(n, sizeof n, "out.hidden_adv.%zu", l);
-            cmp_dump(&f, n, x.buf, x.off, S * T * D, 1e-5, 1e-4, 0);
+            dump_compare(ctx, &f, n, x.buf, x.off, S * T * D, 1e-5, 1e-4, 0);
             snprintf(n, sizeof n, "out.adv_scores.%zu", l);
-            cmp_dump(&f, n, t.adv.layers[l].adv_scores.buf, t.adv.layers[l].adv_scores.off, S * T * T,
+            dump_compare(ctx, &f, n, t.adv.layers[l].adv_scores.buf, t.adv.layers[l].adv_scores.off, S * T * T,
                      1e-4, 1e-4, 0);
             snprintf(n, sizeof n, "out.mask.%zu", l);
-            cmp_dump(&f, n, t.adv.layers[l].adv_mask.buf, t.adv.layers[l].adv_mask.off, S * T * T, 0,
+            dump_compare(ctx, &f, n, t.adv.layers[l].adv_mask.buf, t.adv.layers[l].adv_mask.off, S * T * T, 0,
                      0, 0); /* bit for bit */
         }
         double *frac = dump_tensor(&f, "out.masked_fraction", NULL);
         test_compare_d("out.masked_fraction", r.masked_fraction, frac, L, 1e-6, 1e-6);
         free(frac);
-        cmp_scalar(&f, "loss.task", r.task, 1e-5, 1e-5);
-        cmp_scalar(&f, "loss.vloss", r.vloss, 1e-5, 1e-4);
-        cmp_scalar(&f, "loss.rloss", r.rloss, 0, 1e-6);
-        cmp_scalar(&f, "loss.total", r.total, 1e-5, 1e-5);
-        cmp_scalar(&f, "loss.report", r.loss, 1e-5, 1e-5);
+        dump_compare_scalar(&f, "loss.task", r.task, 1e-5, 1e-5);
+        dump_compare_scalar(&f, "loss.vloss", r.vloss, 1e-5, 1e-4);
+        dump_compare_scalar(&f, "loss.rloss", r.rloss, 0, 1e-6);
+        dump_compare_scalar(&f, "loss.total", r.total, 1e-5, 1e-5);
+        dump_compare_scalar(&f, "loss.report", r.loss, 1e-5, 1e-5);
         size_t labelled = 0;
         for (size_t i = 0; tok && i < S * T; i++) labelled += labels[i] >= 0;
         CHECK(r.counted == (int)(tok ? labelled : E), "%s: the step counts %d (labelled tokens or "
@@ -185,7 +133,7 @@ static void run_dump(const char *file, int tok, int plain)
         for (size_t i = 0; i < pl.count; i++) {
             char n[160];
             snprintf(n, sizeof n, "grad.%s", pl.entries[i].name);
-            cmp_dump(&f, n, m.grads, pl.entries[i].off, pl.entries[i].n, 2e-5, 2e-3, 1e-4);
+            dump_compare(ctx, &f, n, m.grads, pl.entries[i].off, pl.entries[i].n, 2e-5, 2e-3, 1e-4);
         }
         double *steps = dump_tensor(&f, "steps.loss", NULL), got_steps[4], lr = 1e-3;
         for (int s = 0; s < 3; s++) {
@@ -205,7 +153,7 @@ static void run_dump(const char *file, int tok, int plain)
              * ignores it). */
             int zero_grad = strstr(n, "attention.self.key.bias") != NULL ||
                             (!tok && !strcmp(n, "final.classifier.bias"));
-            cmp_dump(&f, n, m.params, pl.entries[i].off, pl.entries[i].n, zero_grad ? 3 * lr : 2e-6,
+            dump_compare(ctx, &f, n, m.params, pl.entries[i].off, pl.entries[i].n, zero_grad ? 3 * lr : 2e-6,
                      1e-4, 0);
         }
         free(steps);

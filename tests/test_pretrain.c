@@ -18,65 +18,12 @@
 #include "io/safetensors.h"
 #include "model/api.h"
 #include "model/model.h"
+#include "dump_util.h"
 #include "test_util.h"
 #include "train/trainer.h"
 
 static asacl_ctx *ctx;
 
-static int meta_int(const st_file *f, const char *key)
-{
-    const char *v = st_metadata(f, key);
-    CHECK(v != NULL, "metadata %s present", key);
-    return v ? atoi(v) : 0;
-}
-
-static double *dump_tensor(const st_file *f, const char *name, size_t *n)
-{
-    const st_tensor *t = st_find(f, name);
-    if (!t) return NULL;
-    size_t k = st_numel(t);
-    double *d = malloc((k ? k : 1) * sizeof *d);
-    if (t->dtype == ST_I64) {
-        const int64_t *v = st_data(f, t);
-        for (size_t i = 0; i < k; i++) d[i] = (double)v[i];
-    } else {
-        float *v = malloc((k ? k : 1) * sizeof *v);
-        REQUIRE_OK(st_to_f32(f, t, v));
-        for (size_t i = 0; i < k; i++) d[i] = v[i];
-        free(v);
-    }
-    if (n) *n = k;
-    return d;
-}
-
-/* Device floats [off, off+n) of buf against dump tensor name; the absolute
- * tolerance is atol plus rel_max times the tensor's largest magnitude
- * (test_heads.c's rule). */
-static void cmp_dump(const st_file *f, const char *name, cl_mem buf, size_t off, size_t n,
-                     double atol, double rtol, double rel_max)
-{
-    size_t k = 0;
-    double *want = dump_tensor(f, name, &k);
-    CHECK(want && k == n, "dump tensor %s: %zu values, want %zu", name, k, n);
-    if (!want || k != n) {
-        free(want);
-        return;
-    }
-    double *got = malloc(n * sizeof *got), big = 0;
-    for (size_t i = 0; i < n; i++) big = fabs(want[i]) > big ? fabs(want[i]) : big;
-    test_download(ctx, buf, off, n, got);
-    test_compare_d(name, got, want, n, atol + rel_max * big, rtol);
-    free(got);
-    free(want);
-}
-
-static void cmp_scalar(const st_file *f, const char *name, double got, double atol, double rtol)
-{
-    double *want = dump_tensor(f, name, NULL);
-    CHECK(want != NULL, "dump tensor %s", name);
-    if (want) test_compare_d(name, &got, want, 1, atol, rtol);
-    free(want);
-}
 
 /* The final parameters after 3 AdamW steps. AdamW's first update is
  * lr * sign(g) and the later ones lr * (a ratio of the gradients), so an
@@ -127,19 +74,19 @@ static void load_case(const st_file *f, dump_case *d)
     memset(d, 0, sizeof *d);
     asacl_model_config *c = &d->c;
     asacl_model_config_default(c);
-    c->num_hidden_layers = meta_int(f, "L");
-    c->hidden_size = meta_int(f, "D");
-    c->num_attention_heads = meta_int(f, "H");
-    c->intermediate_size = meta_int(f, "F");
-    c->vocab_size = meta_int(f, "V");
-    c->max_position_embeddings = meta_int(f, "P");
-    c->type_vocab_size = meta_int(f, "TV");
-    c->pad_token_id = meta_int(f, "pad_token_id");
+    c->num_hidden_layers = dump_meta_int(f, "L");
+    c->hidden_size = dump_meta_int(f, "D");
+    c->num_attention_heads = dump_meta_int(f, "H");
+    c->intermediate_size = dump_meta_int(f, "F");
+    c->vocab_size = dump_meta_int(f, "V");
+    c->max_position_embeddings = dump_meta_int(f, "P");
+    c->type_vocab_size = dump_meta_int(f, "TV");
+    c->pad_token_id = dump_meta_int(f, "pad_token_id");
     c->layer_norm_eps = (float)atof(st_metadata(f, "layer_norm_eps"));
     c->hidden_dropout_prob = c->attention_probs_dropout_prob = 0.0f;
     c->task = ASACL_TASK_MLM;
-    d->B = (size_t)meta_int(f, "B");
-    d->T = (size_t)meta_int(f, "T");
+    d->B = (size_t)dump_meta_int(f, "B");
+    d->T = (size_t)dump_meta_int(f, "T");
     size_t N = d->B * d->T;
     REQUIRE_OK(param_layout_build(c, 1, &d->pl));
     d->init = calloc(d->pl.total, sizeof *d->init);
@@ -230,38 +177,38 @@ static void run_dump(const st_file *f, const dump_case *d, int plain)
     size_t bad = 0;
     for (size_t k = 0; k < M; k++) bad += got_pos[k] != d->pos[k] || got_y[k] != d->y[k];
     CHECK(bad == 0, "input.positions and input.labels as the batch carries them (%zu differ)", bad);
-    cmp_dump(f, "out.logits_clean", t.clean.logits.buf, t.clean.logits.off, M * V, 1e-5, 1e-4, 0);
-    cmp_dump(f, "out.logits_adv", t.adv.logits.buf, t.adv.logits.off, M * V, 1e-5, 1e-4, 0);
+    dump_compare(ctx, f, "out.logits_clean", t.clean.logits.buf, t.clean.logits.off, M * V, 1e-5, 1e-4, 0);
+    dump_compare(ctx, f, "out.logits_adv", t.adv.logits.buf, t.adv.logits.off, M * V, 1e-5, 1e-4, 0);
     for (size_t l = 0; l < L; l++) {
         char n[64];
         tensor x = l ? t.adv.layers[l - 1].out : t.adv.h0;
         snprintf(n, sizeof n, "out.hidden_adv.%zu", l);
-        cmp_dump(f, n, x.buf, x.off, B * T * D, 1e-5, 1e-4, 0);
+        dump_compare(ctx, f, n, x.buf, x.off, B * T * D, 1e-5, 1e-4, 0);
         snprintf(n, sizeof n, "out.adv_scores.%zu", l);
-        cmp_dump(f, n, t.adv.layers[l].adv_scores.buf, t.adv.layers[l].adv_scores.off, B * T * T,
+        dump_compare(ctx, f, n, t.adv.layers[l].adv_scores.buf, t.adv.layers[l].adv_scores.off, B * T * T,
                  1e-4, 1e-4, 0);
         snprintf(n, sizeof n, "out.mask.%zu", l);
-        cmp_dump(f, n, t.adv.layers[l].adv_mask.buf, t.adv.layers[l].adv_mask.off, B * T * T, 0, 0,
+        dump_compare(ctx, f, n, t.adv.layers[l].adv_mask.buf, t.adv.layers[l].adv_mask.off, B * T * T, 0, 0,
                  0); /* bit for bit */
     }
-    cmp_dump(f, "out.hidden_clean", t.clean.layers[L - 1].out.buf, t.clean.layers[L - 1].out.off,
+    dump_compare(ctx, f, "out.hidden_clean", t.clean.layers[L - 1].out.buf, t.clean.layers[L - 1].out.off,
              B * T * D, 1e-5, 1e-4, 0);
-    cmp_dump(f, "out.hidden_adv", t.adv.layers[L - 1].out.buf, t.adv.layers[L - 1].out.off,
+    dump_compare(ctx, f, "out.hidden_adv", t.adv.layers[L - 1].out.buf, t.adv.layers[L - 1].out.off,
              B * T * D, 1e-5, 1e-4, 0);
     double *frac = dump_tensor(f, "out.masked_fraction", NULL);
     test_compare_d("out.masked_fraction", r.masked_fraction, frac, L, 1e-6, 1e-6);
     free(frac);
-    cmp_scalar(f, "loss.task", r.task, 1e-5, 1e-5);
-    cmp_scalar(f, "loss.vloss", r.vloss, 1e-5, 1e-4);
-    cmp_scalar(f, "loss.rloss", r.rloss, 0, 1e-6);
-    cmp_scalar(f, "loss.total", r.total, 1e-5, 1e-5);
-    cmp_scalar(f, "loss.report", r.loss, 1e-5, 1e-5);
-    cmp_scalar(f, "out.accuracy", (double)r.correct / (double)M, 1e-12, 0);
+    dump_compare_scalar(f, "loss.task", r.task, 1e-5, 1e-5);
+    dump_compare_scalar(f, "loss.vloss", r.vloss, 1e-5, 1e-4);
+    dump_compare_scalar(f, "loss.rloss", r.rloss, 0, 1e-6);
+    dump_compare_scalar(f, "loss.total", r.total, 1e-5, 1e-5);
+    dump_compare_scalar(f, "loss.report", r.loss, 1e-5, 1e-5);
+    dump_compare_scalar(f, "out.accuracy", (double)r.correct / (double)M, 1e-12, 0);
     CHECK(r.counted == (int)M, "the step counts %d chosen positions, want %zu", r.counted, M);
     for (size_t i = 0; i < d->pl.count; i++) {
         char n[160];
         snprintf(n, sizeof n, "grad.%s", d->pl.entries[i].name);
-        cmp_dump(f, n, m.grads, d->pl.entries[i].off, d->pl.entries[i].n, 2e-5, 2e-3, 1e-4);
+        dump_compare(ctx, f, n, m.grads, d->pl.entries[i].off, d->pl.entries[i].n, 2e-5, 2e-3, 1e-4);
     }
     double *steps = dump_tensor(f, "steps.loss", NULL), got_steps[4], lr = 1e-3;
     for (int s = 0; s < 3; s++) {

@@ -1,0 +1,57 @@
+/* dump_util.c -- see dump_util.h. */
+#include "dump_util.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+int dump_meta_int(const st_file *f, const char *key)
+{
+    const char *v = st_metadata(f, key);
+    CHECK(v != NULL, "metadata %s present", key);
+    return v ? atoi(v) : 0;
+}
+
+double *dump_tensor(const st_file *f, const char *name, size_t *n)
+{
+    const st_tensor *t = st_find(f, name);
+    if (!t) return NULL;
+    size_t k = st_numel(t);
+    double *d = malloc((k ? k : 1) * sizeof *d);
+    if (t->dtype == ST_I64) {
+        const int64_t *v = st_data(f, t);
+        for (size_t i = 0; i < k; i++) d[i] = (double)v[i];
+    } else {
+        float *v = malloc((k ? k : 1) * sizeof *v);
+        REQUIRE_OK(st_to_f32(f, t, v));
+        for (size_t i = 0; i < k; i++) d[i] = v[i];
+        free(v);
+    }
+    if (n) *n = k;
+    return d;
+}
+
+void dump_compare(asacl_ctx *ctx, const st_file *f, const char *name, cl_mem buf, size_t off,
+                  size_t n, double atol, double rtol, double rel_max)
+{
+    size_t k = 0;
+    double *want = dump_tensor(f, name, &k);
+    CHECK(want && k == n, "dump tensor %s: %zu values, want %zu", name, k, n);
+    if (!want || k != n) {
+        free(want);
+        return;
+    }
+    double *got = malloc(n * sizeof *got), big = 0;
+    for (size_t i = 0; i < n; i++) big = fabs(want[i]) > big ? fabs(want[i]) : big;
+    test_download(ctx, buf, off, n, got);
+    test_compare_d(name, got, want, n, atol + rel_max * big, rtol);
+    free(got);
+    free(want);
+}
+
+void dump_compare_scalar(const st_file *f, const char *name, double got, double atol, double rtol)
+{
+    double *want = dump_tensor(f, name, NULL);
+    CHECK(want != NULL, "dump tensor %s", name);
+    if (want) test_compare_d(name, &got, want, 1, atol, rtol);
+    free(want);
+}
