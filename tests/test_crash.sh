@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# test_crash.sh -- crash safety of checkpoints: `asacl train` on the built-in
-# task with a checkpoint after every step is killed with SIGKILL at random
-# moments and resumed from its checkpoint each time until it finishes; the
-# final model (and the best dev model) must be bit-identical to those of an
-# uninterrupted run, and every checkpoint found after a kill must resume.
+# test_crash.sh ASACL [pretrain SOURCE_DIR] -- crash safety of checkpoints:
+# `asacl train` on the built-in task (or `asacl pretrain` on the committed
+# tiny text, tests/data/pretrain) with a checkpoint after every step is killed
+# with SIGKILL at random moments and resumed from its checkpoint each time
+# until it finishes; the final model (and the best model) must be
+# bit-identical to those of an uninterrupted run, and every checkpoint found
+# after a kill must resume.
 # The moments are drawn from ASACL_CRASH_SEED (printed; set it to replay a
 # failure). Bounded: at most $ASACL_CRASH_KILLS kills (default 8), and no new
 # kill once $ASACL_CRASH_BUDGET seconds (default 60) have passed; then the last
 # run finishes on its own.
 set -u
-asacl=${1:?usage: test_crash.sh path/to/asacl}
+asacl=${1:?usage: test_crash.sh path/to/asacl [pretrain source-dir]}
+mode=${2:-train}
 kills=${ASACL_CRASH_KILLS:-8}
 budget=${ASACL_CRASH_BUDGET:-60}
 seed=${ASACL_CRASH_SEED:-$(( $(date +%s) % 32768 ))}
@@ -22,12 +25,18 @@ if ! "$asacl" devices >/dev/null 2>&1; then
   echo "SKIP: no OpenCL device"; exit 77
 fi
 
-args=(--epochs 2 --train-size 48 --dev-size 32 --batch-size 8 --save-every 1 --log-every 1
-      --eval-every 4)
+if [ "$mode" = pretrain ]; then
+  d=${3:?usage: test_crash.sh path/to/asacl pretrain source-dir}/tests/data/pretrain
+  args=(--config tiny --vocab "$d/vocab.txt" --text "$d/tiny.txt" --max-seq-len 32 --batch-size 4
+        --steps 40 --lr 1e-3 --valid-fraction 0.25 --save-every 1 --log-every 1 --eval-every 8)
+else
+  args=(--epochs 2 --train-size 48 --dev-size 32 --batch-size 8 --save-every 1 --log-every 1
+        --eval-every 4)
+fi
 start=$(date +%s)
 # The uninterrupted reference, timed in milliseconds (the kill moments span it).
 t0=$(date +%s%N)
-timeout 400 "$asacl" train "${args[@]}" --out "$tmp/ref" >"$tmp/ref.log" 2>&1 \
+timeout 400 "$asacl" "$mode" "${args[@]}" --out "$tmp/ref" >"$tmp/ref.log" 2>&1 \
   || { echo "FAIL: the uninterrupted run"; cat "$tmp/ref.log"; exit 1; }
 ref_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 steps=$(grep -c '^{"step"' "$tmp/ref/metrics.jsonl")
@@ -39,11 +48,11 @@ while :; do
   if [ -f "$out/checkpoint/trainer_state.safetensors" ]; then
     step=$(grep -ao '"step":"[0-9]*"' "$out/checkpoint/trainer_state.safetensors" | head -1 | tr -dc 0-9)
     resumed_from+=("${step:-?}")
-    cmd=("$asacl" train --resume "$out/checkpoint")
+    cmd=("$asacl" "$mode" --resume "$out/checkpoint")
   else
     [ -e "$out/checkpoint" ] && { echo "FAIL: $out/checkpoint exists without a trainer state"; ls -la "$out/checkpoint"; exit 1; }
     rm -rf "$out"          # killed before the first checkpoint: start over
-    cmd=("$asacl" train "${args[@]}" --out "$out")
+    cmd=("$asacl" "$mode" "${args[@]}" --out "$out")
   fi
   runs=$((runs + 1))
   timeout 400 "${cmd[@]}" >"$tmp/run.log" 2>&1 &

@@ -55,10 +55,15 @@ grep '"step": 6, "loss"' "$tmp/p/metrics.jsonl" | grep -q '"vloss": 0.000000, "r
 grep -q '"valid_loss"' "$tmp/p/metrics.jsonl" || bad "--no-asa: no held-out evaluation"
 
 # 3. --resume: 3 steps, then the rest from the checkpoint = 6 steps at once.
-"$asacl" pretrain "${base[@]}" --out "$tmp/full" >/dev/null 2>"$tmp/err" || { bad "pretrain (6 steps)"; cat "$tmp/err"; }
-"$asacl" pretrain "${base[@]}" --max-steps 3 --out "$tmp/half" >/dev/null 2>"$tmp/err" || { bad "pretrain (3 steps)"; cat "$tmp/err"; }
-if "$asacl" pretrain --resume "$tmp/half/checkpoint" --out "$tmp/half" >"$tmp/out" 2>"$tmp/err"; then
+# Both runs write to the same --out (the trainer state keeps the run's
+# settings, --out among them), one after the other.
+"$asacl" pretrain "${base[@]}" --out "$tmp/run" >/dev/null 2>"$tmp/err" || { bad "pretrain (6 steps)"; cat "$tmp/err"; }
+mv "$tmp/run" "$tmp/full"
+"$asacl" pretrain "${base[@]}" --max-steps 3 --out "$tmp/run" >/dev/null 2>"$tmp/err" || { bad "pretrain (3 steps)"; cat "$tmp/err"; }
+# --resume goes on writing into the run's own folder
+if "$asacl" pretrain --resume "$tmp/run/checkpoint" >"$tmp/out" 2>"$tmp/err"; then
   ok "pretrain --resume"; else bad "pretrain --resume"; cat "$tmp/out" "$tmp/err"; fi
+mv "$tmp/run" "$tmp/half"
 for f in model.safetensors trainer_state.safetensors; do
   if cmp -s "$tmp/full/checkpoint/$f" "$tmp/half/checkpoint/$f"; then ok "resumed $f bit-identical"
   else bad "resumed $f differs from the uninterrupted run's"; fi

@@ -175,6 +175,7 @@ static char *settings_json(const settings *s)
     cJSON_AddNumberToObject(j, "eval_every", s->eval_every);
     cJSON_AddNumberToObject(j, "save_every", s->save_every);
     cJSON_AddNumberToObject(j, "cased", s->cased);
+    cJSON_AddStringToObject(j, "out", s->out);
     char *text = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
     return text;
@@ -215,6 +216,9 @@ static int settings_from_json(settings *s, const char *text)
         s->eval_every = (int)ee;
         s->save_every = (int)se;
         s->cased = (int)cs;
+        /* a resumed run goes on writing where it wrote (as asacl train's) */
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, "out");
+        if (cJSON_IsString(o)) snprintf(s->out, sizeof s->out, "%s", o->valuestring);
     }
     cJSON_Delete(j);
     return ok;
