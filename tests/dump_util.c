@@ -30,6 +30,25 @@ double *dump_tensor(const st_file *f, const char *name, size_t *n)
     return d;
 }
 
+double *dump_require(const st_file *f, const char *name, size_t *n)
+{
+    double *d = dump_tensor(f, name, n);
+    CHECK(d != NULL, "%s: no tensor %s", f->path, name);
+    REQUIRE_OK(d ? ASACL_OK : ASACL_ERR_FORMAT);
+    return d;
+}
+
+int *dump_ints(const st_file *f, const char *name, size_t *n)
+{
+    const st_tensor *t = st_find(f, name);
+    REQUIRE_OK(t && t->dtype == ST_I64 ? ASACL_OK : ASACL_ERR_FORMAT);
+    *n = st_numel(t);
+    const int64_t *v = st_data(f, t);
+    int *out = malloc((*n ? *n : 1) * sizeof *out);
+    for (size_t i = 0; i < *n; i++) out[i] = (int)v[i];
+    return out;
+}
+
 void dump_compare(asacl_ctx *ctx, const st_file *f, const char *name, cl_mem buf, size_t off,
                   size_t n, double atol, double rtol, double rel_max)
 {

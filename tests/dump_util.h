@@ -13,6 +13,10 @@
 int dump_meta_int(const st_file *f, const char *key);
 /* A tensor of the dump as doubles (malloc'd), NULL when absent. */
 double *dump_tensor(const st_file *f, const char *name, size_t *n);
+/* The same; an absent tensor fails and stops the test. */
+double *dump_require(const st_file *f, const char *name, size_t *n);
+/* An int64 tensor of the dump as ints (malloc'd); the test stops unless it is one. */
+int *dump_ints(const st_file *f, const char *name, size_t *n);
 /* Device floats [off, off+n) of buf against dump tensor `name`; the absolute
  * tolerance is atol plus rel_max times the tensor's largest magnitude
  * (gradients of the adversaries are 10000 x dG: their float rounding scales

@@ -3,7 +3,7 @@
 asacl_test(test_text_corpus cpu)
 asacl_test(test_mlm_mask cpu)
 asacl_test(test_mlm_ops device ref/ref_ops.c ref/ref_loss.c)
-asacl_test(test_mlm_head device ref/ref_mlm.c ref/ref_ops.c ref/ref_loss.c)
+asacl_test(test_mlm_head device dump_util.c ref/ref_mlm.c ref/ref_ops.c ref/ref_loss.c)
 # The MLM task through the trainer against the mlm_asa dump.
 asacl_test(test_pretrain device dump_util.c)
 # asacl pretrain end to end on a tiny committed text.

@@ -6,7 +6,7 @@ asacl_test(test_token_labels cpu)
 asacl_test(test_builtin_tasks cpu)
 asacl_test(test_loss device ref/ref_loss.c ref/ref_ops.c)
 asacl_test(test_metrics_token cpu)
-asacl_test(test_task_dumps device)
+asacl_test(test_task_dumps device dump_util.c)
 asacl_test(test_heads device dump_util.c)
 asacl_test(test_heads_folder device)
 

@@ -20,6 +20,7 @@
 #include "model/mlm_head.h"
 #include "ref/ref_mlm.h"
 #include "ref/ref_ops.h"
+#include "dump_util.h"
 #include "test_util.h"
 
 #define FD_H 1e-5
@@ -266,37 +267,10 @@ static void test_random(void)
 
 /* ---- 2. the head part of the float64 dump ------------------------------------------- */
 
-static double *get(const st_file *f, const char *name, size_t *n)
-{
-    const st_tensor *t = st_find(f, name);
-    if (!t) {
-        fprintf(stderr, "%s: no tensor %s\n", f->path, name);
-        exit(1);
-    }
-    *n = st_numel(t);
-    float *x = malloc(*n * sizeof *x);
-    double *d = malloc(*n * sizeof *d);
-    REQUIRE_OK(st_to_f32(f, t, x));
-    for (size_t i = 0; i < *n; i++) d[i] = x[i];
-    free(x);
-    return d;
-}
-
-static int *get_ints(const st_file *f, const char *name, size_t *n)
-{
-    const st_tensor *t = st_find(f, name);
-    REQUIRE_OK(t && t->dtype == ST_I64 ? ASACL_OK : ASACL_ERR_FORMAT);
-    *n = st_numel(t);
-    const int64_t *v = st_data(f, t);
-    int *out = malloc(*n * sizeof *out);
-    for (size_t i = 0; i < *n; i++) out[i] = (int)v[i];
-    return out;
-}
-
 static double scalar(const st_file *f, const char *name)
 {
     size_t n;
-    double *v = get(f, name, &n), r = v[0];
+    double *v = dump_require(f, name, &n), r = v[0];
     free(v);
     return r;
 }
@@ -316,12 +290,13 @@ static void test_dump(void)
                                 "bert.embeddings.word_embeddings.weight"};
     double *ph[6];
     size_t pnn[6];
-    for (int i = 0; i < 6; i++) ph[i] = get(&f, pn[i], &pnn[i]);
+    for (int i = 0; i < 6; i++) ph[i] = dump_require(&f, pn[i], &pnn[i]);
     CHECK(pnn[0] == D * D && pnn[4] == V && pnn[5] == V * D, "head shapes");
     size_t M, My, nh;
-    int *pos = get_ints(&f, "input.positions", &M), *y = get_ints(&f, "input.labels", &My);
+    int *pos = dump_ints(&f, "input.positions", &M), *y = dump_ints(&f, "input.labels", &My);
     CHECK(M == My && M > 0, "%zu positions, %zu labels", M, My);
-    double *hc = get(&f, "out.hidden_clean", &nh), *ha = get(&f, "out.hidden_adv", &nh);
+    double *hc = dump_require(&f, "out.hidden_clean", &nh),
+           *ha = dump_require(&f, "out.hidden_adv", &nh);
     CHECK(nh == B * T * D, "hidden states [B, T, D]");
     int32_t p32[64], y32[64];
     for (size_t m = 0; m < M && m < 64; m++) p32[m] = pos[m], y32[m] = y[m];
@@ -343,7 +318,8 @@ static void test_dump(void)
     CHECK_OK(mlm_head_forward(ctx, &dp.t, &pc.a, T_(mhc, nh), T_(mpos, M), s));
     CHECK_OK(mlm_head_forward(ctx, &dp.t, &pa.a, T_(mha, nh), T_(mpos, M), s));
     size_t nz;
-    double *zc = get(&f, "out.logits_clean", &nz), *za = get(&f, "out.logits_adv", &nz);
+    double *zc = dump_require(&f, "out.logits_clean", &nz),
+           *za = dump_require(&f, "out.logits_adv", &nz);
     CHECK(nz == M * V, "logits [M, V]");
     size_t most = V * D > nh ? V * D : nh;
     double *got = malloc((most > D * D ? most : D * D) * sizeof *got);
@@ -373,14 +349,15 @@ static void test_dump(void)
         if (i < 5) snprintf(name, sizeof name, "grad.%s", pn[i]);
         else snprintf(name, sizeof name, "out.grad_word_decoder");
         size_t n;
-        double *want = get(&f, name, &n);
+        double *want = dump_require(&f, name, &n);
         CHECK(n == pnn[i], "%s: size", name);
         dev_head_down(&dg, i, n, got);
         snprintf(what, sizeof what, "dump: %s (atol 1e-6, rtol 1e-4)", name);
         test_compare_d(what, got, want, n, 1e-6, 1e-4);
         free(want);
     }
-    double *dhc = get(&f, "out.dhidden_clean", &nh), *dha = get(&f, "out.dhidden_adv", &nh);
+    double *dhc = dump_require(&f, "out.dhidden_clean", &nh),
+           *dha = dump_require(&f, "out.dhidden_adv", &nh);
     test_download(ctx, mdhc, 0, nh, got);
     test_compare_d("dump: d total / d final hidden states, clean pass (atol 1e-6, rtol 1e-4)", got,
                    dhc, nh, 1e-6, 1e-4);

@@ -7,6 +7,7 @@
  * / B; choice scores read as [B, n]; rloss / (B*n)) to the reference. */
 #include "io/safetensors.h"
 #include "ops/ops.h"
+#include "dump_util.h"
 #include "test_util.h"
 
 static asacl_ctx *ctx;
@@ -17,39 +18,12 @@ static tensor T_(cl_mem m, size_t n)
     return t;
 }
 
-static double *get(const st_file *f, const char *name, size_t *n)
-{
-    const st_tensor *t = st_find(f, name);
-    if (!t) {
-        CHECK(0, "%s: no tensor %s", f->path, name);
-        return NULL;
-    }
-    *n = st_numel(t);
-    float *x = malloc(*n * sizeof *x);
-    double *d = malloc(*n * sizeof *d);
-    REQUIRE_OK(st_to_f32(f, t, x));
-    for (size_t i = 0; i < *n; i++) d[i] = x[i];
-    free(x);
-    return d;
-}
-
-static int *get_ints(const st_file *f, const char *name, size_t *n)
-{
-    const st_tensor *t = st_find(f, name);
-    REQUIRE_OK(t && t->dtype == ST_I64 ? ASACL_OK : ASACL_ERR_FORMAT);
-    *n = st_numel(t);
-    const int64_t *v = st_data(f, t);
-    int *out = malloc(*n * sizeof *out);
-    for (size_t i = 0; i < *n; i++) out[i] = (int)v[i];
-    return out;
-}
-
 static double loss_of(const st_file *f, const char *k)
 {
     size_t n;
     char name[64];
     snprintf(name, sizeof name, "loss.%s", k);
-    double *v = get(f, name, &n), r = v ? v[0] : NAN;
+    double *v = dump_require(f, name, &n), r = v ? v[0] : NAN;
     free(v);
     return r;
 }
@@ -64,8 +38,8 @@ static void run(const char *file, int tok)
     double tau = atof(st_metadata(&f, "tau"));
     CHECK(!strcmp(st_metadata(&f, "head"), tok ? "tok" : "mc"), "%s: head", file);
     size_t nz, nq, ny;
-    double *z = get(&f, "out.logits_clean", &nz), *zq = get(&f, "out.logits_adv", &nq);
-    int *y = get_ints(&f, "input.labels", &ny);
+    double *z = dump_require(&f, "out.logits_clean", &nz), *zq = dump_require(&f, "out.logits_adv", &nq);
+    int *y = dump_ints(&f, "input.labels", &ny);
     const st_tensor *tz = st_find(&f, "out.logits_clean");
     size_t rows, width, B; /* B: examples (the vloss divisor) */
     if (tok) {
@@ -103,7 +77,7 @@ static void run(const char *file, int tok)
         char name[32];
         size_t nm;
         snprintf(name, sizeof name, "out.mask.%d", l);
-        double *m = get(&f, name, &nm);
+        double *m = dump_require(&f, name, &nm);
         CHECK(nm == (size_t)S * T * T, "%s: mask [B*n, T, T]", file);
         for (size_t i = 0; i < nm; i++) rloss += m[i];
         free(m);
@@ -124,7 +98,7 @@ static void run(const char *file, int tok)
     test_compare_d("total = task + vloss + tau^2 rloss", &total, &wtotal, 1, 1e-5, 1e-6);
     if (tok) { /* the labels follow the rule: [CLS], padding and [SEP] unlabelled */
         size_t nam;
-        int *am = get_ints(&f, "input.attention_mask", &nam);
+        int *am = dump_ints(&f, "input.attention_mask", &nam);
         size_t labelled = 0;
         for (int b = 0; b < S; b++) {
             int len = 0;
