@@ -246,6 +246,24 @@ asacl_status gemm_check_operands(gemm_shape s, gemm_mat a, gemm_stride sa, gemm_
     return check_operand("C", c, s.m, s.n, sc, outer, inner);
 }
 
+static int fits_u32(size_t x) { return x <= 0xffffffffu; }
+
+asacl_status gemm_check_launch(const char *backend, gemm_shape s, gemm_mat a, gemm_stride *sa,
+                               gemm_mat b, gemm_stride *sb, gemm_mat c, gemm_stride *sc,
+                               size_t outer, size_t inner)
+{
+    size_t batch = outer * inner;
+    if (!fits_u32(s.m) || !fits_u32(s.n) || !fits_u32(s.k) || !fits_u32(a.ld) ||
+        !fits_u32(b.ld) || !fits_u32(c.ld) || !fits_u32(batch))
+        return rt_fail(ASACL_ERR_INVALID_ARG,
+                       "GEMM M=%zu N=%zu K=%zu (ld %zu, %zu, %zu, batch %zu): the %s kernels "
+                       "take sizes below 2^32",
+                       s.m, s.n, s.k, a.ld, b.ld, c.ld, batch, backend);
+    if (outer == 1) sa->outer = sb->outer = sc->outer = 0;
+    if (inner == 1) sa->inner = sb->inner = sc->inner = 0;
+    return gemm_check_operands(s, a, *sa, b, *sb, c, *sc, outer, inner);
+}
+
 /* ---- checking results ------------------------------------------------------- */
 
 double gemm_max_diff(size_t m, size_t n, const float *x, size_t ldx, const float *y, size_t ldy)

@@ -181,12 +181,18 @@ void gemm_get_stats(asacl_ctx *ctx, gemm_stats *out);
 
 /* Checks that op(A), op(B) and C of an outer x inner batch lie inside their
  * buffers with rows no wider than their leading dimensions, as CLBlast does
- * for its own calls (the tiled kernels' check before a launch; gemm_own.c
- * still has its own static copy of the same rules): ASACL_ERR_INVALID_ARG
- * with what does not fit. Strides of a level of size 1 are ignored. */
+ * for its own calls: ASACL_ERR_INVALID_ARG with what does not fit. Strides
+ * of a level of size 1 are ignored. */
 asacl_status gemm_check_operands(gemm_shape s, gemm_mat a, gemm_stride sa, gemm_mat b,
                                  gemm_stride sb, gemm_mat c, gemm_stride sc, size_t outer,
                                  size_t inner);
+/* What the own and tiled kernels check before a launch: sizes, leading
+ * dimensions and the batch within their 32-bit counts (the error names
+ * `backend`), then gemm_check_operands; the strides of a level of size 1
+ * are set to 0. */
+asacl_status gemm_check_launch(const char *backend, gemm_shape s, gemm_mat a, gemm_stride *sa,
+                               gemm_mat b, gemm_stride *sb, gemm_mat c, gemm_stride *sc,
+                               size_t outer, size_t inner);
 
 /* ---- checking results (for the tuner and the benchmark) ---- */
 

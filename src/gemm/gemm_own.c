@@ -169,8 +169,6 @@ asacl_status gemm_own_prepare(asacl_ctx *ctx, const gemm_own_params *p, gemm_sha
     return get_kernel(ctx, p, s, &k);
 }
 
-/* The kernels index within a matrix with 32-bit sizes. */
-static int fits_u32(size_t x) { return x <= 0xffffffffu; }
 
 asacl_status gemm_own_run(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s, float alpha,
                           gemm_mat a, size_t stride_a, gemm_mat b, size_t stride_b, float beta,
@@ -186,15 +184,7 @@ asacl_status gemm_own_run2(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape 
 {
     size_t batch = outer * inner;
     if (s.m == 0 || s.n == 0 || batch == 0) return ASACL_OK;
-    if (!fits_u32(s.m) || !fits_u32(s.n) || !fits_u32(s.k) || !fits_u32(a.ld) ||
-        !fits_u32(b.ld) || !fits_u32(c.ld) || !fits_u32(batch))
-        return rt_fail(ASACL_ERR_INVALID_ARG,
-                       "GEMM M=%zu N=%zu K=%zu (ld %zu, %zu, %zu, batch %zu): the own kernels "
-                       "take sizes below 2^32",
-                       s.m, s.n, s.k, a.ld, b.ld, c.ld, batch);
-    if (outer == 1) sa.outer = sb.outer = sc.outer = 0;
-    if (inner == 1) sa.inner = sb.inner = sc.inner = 0;
-    TRY(gemm_check_operands(s, a, sa, b, sb, c, sc, outer, inner));
+    TRY(gemm_check_launch("own", s, a, &sa, b, &sb, c, &sc, outer, inner));
     cl_kernel k;
     TRY(get_kernel(ctx, p, s, &k));
     if (alpha == 0.0f) s.k = 0; /* C = beta C without reading A or B */

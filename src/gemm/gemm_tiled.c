@@ -176,8 +176,6 @@ asacl_status gemm_tiled_prepare(asacl_ctx *ctx, const gemm_tiled_params *p, gemm
     return get_kernel(ctx, p, s, &k);
 }
 
-/* The kernels index within a matrix with 32-bit sizes. */
-static int fits_u32(size_t x) { return x <= 0xffffffffu; }
 
 /* Vector loads need every row of every matrix to start at a multiple of VW
  * floats (the panels start at multiples of MWG, NWG, KWG, which VW divides). */
@@ -201,15 +199,7 @@ asacl_status gemm_tiled_run2(asacl_ctx *ctx, const gemm_tiled_params *p, gemm_sh
 {
     size_t batch = outer * inner;
     if (s.m == 0 || s.n == 0 || batch == 0) return ASACL_OK;
-    if (!fits_u32(s.m) || !fits_u32(s.n) || !fits_u32(s.k) || !fits_u32(a.ld) ||
-        !fits_u32(b.ld) || !fits_u32(c.ld) || !fits_u32(inner) || batch > 0xffffffffu)
-        return rt_fail(ASACL_ERR_INVALID_ARG,
-                       "GEMM M=%zu N=%zu K=%zu (ld %zu, %zu, %zu, batch %zu): the tiled kernels "
-                       "take sizes below 2^32",
-                       s.m, s.n, s.k, a.ld, b.ld, c.ld, batch);
-    if (outer == 1) sa.outer = sb.outer = sc.outer = 0;
-    if (inner == 1) sa.inner = sb.inner = sc.inner = 0;
-    TRY(gemm_check_operands(s, a, sa, b, sb, c, sc, outer, inner));
+    TRY(gemm_check_launch("tiled", s, a, &sa, b, &sb, c, &sc, outer, inner));
     cl_kernel k;
     TRY(get_kernel(ctx, p, s, &k));
     if (alpha == 0.0f) s.k = 0; /* C = beta C without reading A or B */
