@@ -30,6 +30,21 @@ inline float group_sum(__local float *scratch, float v)
     return r;
 }
 
+/* The largest and the sum of a float8's lanes (a fixed order). */
+inline float hmax8(float8 v)
+{
+    float4 a = fmax(v.lo, v.hi);
+    float2 b = fmax(a.lo, a.hi);
+    return fmax(b.x, b.y);
+}
+
+inline float hsum8(float8 v)
+{
+    float4 a = v.lo + v.hi;
+    float2 b = a.lo + a.hi;
+    return b.x + b.y;
+}
+
 #include "masked.h"
 
 #endif

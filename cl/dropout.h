@@ -72,4 +72,14 @@ inline float dropout_next(uint4 rng, float p, ulong i, ulong *group, uint4 *word
     return dropout_keep(dropout_word(*words, i), p);
 }
 
+/* The factors of stream elements e .. e + 7 at once (kernels that walk
+ * their elements as float8): two Philox calls when e is a multiple of 4. */
+inline float8 dropout_factors8(uint4 rng, float p, ulong e)
+{
+    if (p <= 0.0f) return (float8)(1.0f);
+    uint8 w = (uint8)(dropout_words_at(rng, e, 0), dropout_words_at(rng, e, 1));
+    float8 u = convert_float8(w >> 8) * (1.0f / 16777216.0f);
+    return select((float8)(0.0f), (float8)(1.0f / (1.0f - p)), u >= (float8)(p));
+}
+
 #endif

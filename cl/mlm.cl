@@ -8,7 +8,11 @@
  * loop per work-item and only M work-items in all. Here one work-group of
  * MLM_WG work-items shares a row: each sums a strided part of the columns,
  * then a tree in local memory adds the parts (a fixed order, so results
- * repeat bit for bit on a device). */
+ * repeat bit for bit on a device). A work-item's part is float8 chunks
+ * (chunk q: columns [8q, 8q + 8), the work-item taking q = l, l + MLM_WG,
+ * ...) and one column each of the last V % 8: explicit vectors, because a
+ * CPU compiler vectorises across work-items only loops without an inner loop
+ * of their own. */
 #include "common.h"
 
 /* Work-items per row (a power of two). */
@@ -53,16 +57,33 @@ inline float group_max(__local float *scratch, float v)
     return r;
 }
 
+/* The vector chunks of a row end at column V8(V); the work-item's first
+ * chunk starts at column 8 l, its next 8 MLM_WG further. */
+#define V8(V) ((V) & ~7u)
+#define CHUNK0 (8 * get_local_id(0))
+#define CHUNK_STEP (8 * MLM_WG)
+#define TAIL0(V) (V8(V) + get_local_id(0))
+
 /* log sum_c exp(z[c]) of a row of V, by the whole work-group. */
 inline float row_lse(__local float *scratch, __global const float *z, uint V)
 {
-    uint l = get_local_id(0);
-    float m = -INFINITY;
-    for (uint c = l; c < V; c += MLM_WG) m = fmax(m, z[c]);
+    float8 m8 = (float8)(-INFINITY);
+    for (uint c = CHUNK0; c < V8(V); c += CHUNK_STEP) m8 = fmax(m8, vload8(0, z + c));
+    float m = hmax8(m8);
+    for (uint c = TAIL0(V); c < V; c += MLM_WG) m = fmax(m, z[c]);
     m = group_max(scratch, m);
-    float s = 0.0f;
-    for (uint c = l; c < V; c += MLM_WG) s += exp(z[c] - m);
+    float8 s8 = (float8)(0.0f);
+    for (uint c = CHUNK0; c < V8(V); c += CHUNK_STEP) s8 += exp(vload8(0, z + c) - m);
+    float s = hsum8(s8);
+    for (uint c = TAIL0(V); c < V; c += MLM_WG) s += exp(z[c] - m);
     return m + log(group_sum(scratch, s));
+}
+
+/* The lanes of chunk c that hold column y: 1, else 0. */
+inline float8 one_hot8(uint c, int y)
+{
+    int8 col = (int8)((int)c) + (int8)(0, 1, 2, 3, 4, 5, 6, 7);
+    return select((float8)(0.0f), (float8)(1.0f), col == (int8)(y));
 }
 
 /* loss[r] = logsumexp(z_r) - z_r[y_r]; NaN for a label outside [0, V).
@@ -91,7 +112,11 @@ void mlm_cross_entropy_backward(__global float *dz, ulong dz_off, __global const
     __global float *dr = dz + dz_off + r * V;
     float lse = row_lse(scratch, zr, V);
     int y = labels[labels_off + r];
-    for (uint c = get_local_id(0); c < V; c += MLM_WG) {
+    for (uint c = CHUNK0; c < V8(V); c += CHUNK_STEP) {
+        float8 g = scale * (exp(vload8(0, zr + c) - lse) - one_hot8(c, y));
+        vstore8(accumulate ? vload8(0, dr + c) + g : g, 0, dr + c);
+    }
+    for (uint c = TAIL0(V); c < V; c += MLM_WG) {
         float g = scale * (exp(zr[c] - lse) - (c == (uint)y ? 1.0f : 0.0f));
         dr[c] = accumulate ? dr[c] + g : g;
     }
@@ -107,8 +132,13 @@ void mlm_symmetric_kl_forward(__global float *loss, ulong loss_off, __global con
     ulong r = get_group_id(0);
     __global const float *a = z + z_off + r * V, *b = zq + zq_off + r * V;
     float la = row_lse(scratch, a, V), lb = row_lse(scratch, b, V);
-    float s = 0.0f;
-    for (uint c = get_local_id(0); c < V; c += MLM_WG) {
+    float8 s8 = (float8)(0.0f);
+    for (uint c = CHUNK0; c < V8(V); c += CHUNK_STEP) {
+        float8 lp = vload8(0, a + c) - la, lq = vload8(0, b + c) - lb;
+        s8 += (exp(lp) - exp(lq)) * (lp - lq);
+    }
+    float s = hsum8(s8);
+    for (uint c = TAIL0(V); c < V; c += MLM_WG) {
         float lp = a[c] - la, lq = b[c] - lb;
         s += (exp(lp) - exp(lq)) * (lp - lq);
     }
@@ -127,15 +157,27 @@ void mlm_symmetric_kl_backward(__global float *dz, ulong dz_off, __global float 
     ulong r = get_group_id(0);
     __global const float *a = z + z_off + r * V, *b = zq + zq_off + r * V;
     float la = row_lse(scratch, a, V), lb = row_lse(scratch, b, V);
-    float kl_pq = 0.0f, kl_qp = 0.0f; /* KL(p||q), KL(q||p) */
-    for (uint c = get_local_id(0); c < V; c += MLM_WG) {
+    float8 pq8 = (float8)(0.0f), qp8 = (float8)(0.0f);
+    for (uint c = CHUNK0; c < V8(V); c += CHUNK_STEP) {
+        float8 lp = vload8(0, a + c) - la, lq = vload8(0, b + c) - lb;
+        pq8 += exp(lp) * (lp - lq);
+        qp8 += exp(lq) * (lq - lp);
+    }
+    float kl_pq = hsum8(pq8), kl_qp = hsum8(qp8); /* KL(p||q), KL(q||p) */
+    for (uint c = TAIL0(V); c < V; c += MLM_WG) {
         float lp = a[c] - la, lq = b[c] - lb;
         kl_pq += exp(lp) * (lp - lq);
         kl_qp += exp(lq) * (lq - lp);
     }
     kl_pq = group_sum(scratch, kl_pq);
     kl_qp = group_sum(scratch, kl_qp);
-    for (uint c = get_local_id(0); c < V; c += MLM_WG) {
+    for (uint c = CHUNK0; c < V8(V); c += CHUNK_STEP) {
+        float8 lp = vload8(0, a + c) - la, lq = vload8(0, b + c) - lb, p = exp(lp), q = exp(lq);
+        __global float *da = dz + dz_off + r * V + c;
+        vstore8(vload8(0, da) + scale * 0.5f * ((p - q) + p * (lp - lq - kl_pq)), 0, da);
+        vstore8(scale * 0.5f * ((q - p) + q * (lq - lp - kl_qp)), 0, dzq + dzq_off + r * V + c);
+    }
+    for (uint c = TAIL0(V); c < V; c += MLM_WG) {
         float lp = a[c] - la, lq = b[c] - lb, p = exp(lp), q = exp(lq);
         ulong i = r * V + c;
         dz[dz_off + i] += scale * 0.5f * ((p - q) + p * (lp - lq - kl_pq));

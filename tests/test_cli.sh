@@ -50,4 +50,11 @@ expect "no match lists devices" 1 "matches no OpenCL device.*" "$asacl" devices 
 grep -q "0:0" "$err" || { echo "FAIL no-match message lacks the device list"; fail=1; }
 expect "no match via env" 1 "no-such-gpu-xyz" env ASACL_DEVICE=no-such-gpu-xyz "$asacl" kernels
 expect "kernels builds all" 0 "programs: " "$asacl" kernels
+# bench train --mlm: the masked-LM modes and the vocabulary-sized products
+# apart in the per-kernel split (what runs, not how fast).
+expect "bench train --mlm" 0 "masked-LM / fine-tuning step time" \
+  "$asacl" bench train --config tiny --batch 4 --seq-len 16 --mlm --steps 1 --warmup 0
+grep -qE "^mlm +MLM ASA" "$out" || { echo "FAIL bench --mlm lacks the MLM ASA row"; fail=1; }
+grep -q "gemm_nt \[vocab\]" "$out" || { echo "FAIL bench --mlm split lacks gemm_nt [vocab]"; fail=1; }
+expect "bench train --bogus" 2 "unknown option|unrecognized" "$asacl" bench train --bogus
 exit $fail

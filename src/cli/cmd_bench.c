@@ -3,6 +3,7 @@
  * where the time goes. */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +35,22 @@ static void help(void)
            "                  profile asacl picks, and report the speed-up (default\n"
            "                  shipped:default.json, the untuned built-in values; skipped\n"
            "                  when it is the picked profile)\n"
+           "  --mlm           also time masked-LM pre-training steps (asacl pretrain's\n"
+           "                  step: 15%% of the tokens chosen, BertForMaskedLM's head at\n"
+           "                  them) of the same model and shape, with ASA and without,\n"
+           "                  alternating with the fine-tuning steps, under the picked\n"
+           "                  profile (no baseline); the per-kernel split marks the\n"
+           "                  vocabulary-sized products [vocab]\n"
            "  --device SPEC   device: flat index, P:D or part of a name\n"
            "  -h, --help      this help\n");
 }
 
 typedef struct mode {
     const char *name;
+    const char *group;        /* "chosen", "baseline" or "mlm" */
     asacl_ctx *ctx;           /* its context: the profile it runs under */
-    int asa;
+    int asa, mlm;
+    const asacl_batch *batch; /* what it trains on */
     asacl_model *model;
     asacl_trainer *trainer;
     double seconds;
@@ -55,12 +64,14 @@ typedef struct mode {
  * batched products, and for ASA the adversaries; the backward costs twice
  * the forward. (Recomputation inside the fused attention backward is not
  * counted: this is the model's work, not the kernels'.) */
-static double step_flops(const asacl_model_config *c, size_t B, size_t T, int asa)
+static double step_flops(const asacl_model_config *c, size_t B, size_t T, int asa, size_t masked)
 {
     double D = c->hidden_size, F = c->intermediate_size, N = (double)(B * T), L = c->num_hidden_layers;
     double layer = 2 * N * (4 * D * D + 2 * D * F) + 2 * 2 * N * (double)T * D;
     double adversary = 2 * N * 2 * D * D + 2 * N * (double)T * D;
-    double pass = L * layer;
+    /* the MLM head: dense D x D and the decoder D x V at the chosen positions */
+    double head = 2 * (double)masked * (D * D + D * (double)c->vocab_size);
+    double pass = L * layer + head;
     return 3 * (asa ? 2 * pass + L * adversary : pass);
 }
 
@@ -93,16 +104,17 @@ static asacl_status kernel_breakdown(asacl_ctx *ctx, mode *m, const asacl_batch 
 
 static int bench_train(int argc, char **argv)
 {
-    enum { O_CONFIG = 256, O_STEPS, O_WARMUP, O_DEVICE, O_BATCH, O_LEN, O_BASELINE, O_REAL, O_PAD };
+    enum { O_CONFIG = 256, O_STEPS, O_WARMUP, O_DEVICE, O_BATCH, O_LEN, O_BASELINE, O_REAL, O_PAD,
+           O_MLM };
     static const struct option opts[] = {
         {"config", 1, 0, O_CONFIG}, {"steps", 1, 0, O_STEPS}, {"warmup", 1, 0, O_WARMUP},
         {"device", 1, 0, O_DEVICE}, {"batch", 1, 0, O_BATCH}, {"seq-len", 1, 0, O_LEN},
         {"baseline", 1, 0, O_BASELINE}, {"real-len", 1, 0, O_REAL}, {"padding", 1, 0, O_PAD},
-        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"mlm", 0, 0, O_MLM}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     const char *config = "bench", *device = NULL, *baseline = "shipped:default.json";
     double steps = 5, warmup = 2, batch = 0, len = 0, real = 0;
     asacl_padding padding = ASACL_PADDING_MAX_LENGTH;
-    int c;
+    int c, mlm = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         double *num = c == O_STEPS ? &steps : c == O_WARMUP ? &warmup : c == O_BATCH ? &batch
@@ -112,6 +124,7 @@ static int bench_train(int argc, char **argv)
         if (c == O_CONFIG) config = optarg;
         else if (c == O_DEVICE) device = optarg;
         else if (c == O_BASELINE) baseline = optarg;
+        else if (c == O_MLM) mlm = 1;
         else if (c == O_PAD) {
             if (asacl_padding_parse(optarg, &padding) != ASACL_OK)
                 return cli_usage_error("bench train", "--padding: expected max_length or longest");
@@ -141,7 +154,7 @@ static int bench_train(int argc, char **argv)
     st = asacl_ctx_create(&co, &ctx[0]);
     if (st != ASACL_OK) return cli_error(st);
     int n_ctx = 1;
-    if (strcmp(asacl_ctx_profile(ctx[0]), baseline) != 0) {
+    if (!mlm && strcmp(asacl_ctx_profile(ctx[0]), baseline) != 0) {
         co.profile_path = baseline;
         st = asacl_ctx_create(&co, &ctx[1]);
         if (st != ASACL_OK) {
@@ -158,6 +171,13 @@ static int bench_train(int argc, char **argv)
      * or to R (longest). */
     int32_t *ids = malloc(B * T * sizeof *ids), *segs = calloc(B * T, sizeof *segs),
             *lens = malloc(B * sizeof *lens), *labels = malloc(B * sizeof *labels);
+    int32_t *mlm_ids = malloc(B * T * sizeof *mlm_ids), *mlm_labels = malloc(B * T * sizeof *mlm_labels);
+    if (!ids || !segs || !lens || !labels || !mlm_ids || !mlm_labels) {
+        free(ids), free(segs), free(lens), free(labels), free(mlm_ids), free(mlm_labels);
+        for (int k = 0; k < n_ctx; k++) asacl_ctx_destroy(ctx[k]);
+        fprintf(stderr, "asacl: error: out of host memory for the batch\n");
+        return CLI_FAIL;
+    }
     uint64_t s = 12345;
     for (size_t i = 0; i < B * T; i++) {
         s = s * 6364136223846793005ull + 1442695040888963407ull;
@@ -172,14 +192,45 @@ static int bench_train(int argc, char **argv)
         for (size_t t = 0; t < Tb; t++) ids[b * Tb + t] = t < R ? ids[b * T + t] : cfg.pad_token_id;
     asacl_batch bt = {B, Tb, ids, segs, lens, labels, NULL, NULL, 0};
 
+    /* Modes: ASA and no ASA under each context, then (--mlm) the masked-LM
+     * steps of the same model and shape; the trainer chooses the masked
+     * positions itself (no token_labels in the batch). */
+    /* The masked-LM batch: the same tokens, round(15%) of each sequence's
+     * real ones chosen as asacl pretrain chooses how many (a fixed
+     * pseudo-random pick of which, by selection sampling: a step's cost
+     * depends on how many, not which), replaced by [MASK] (id 103 in BERT's
+     * vocabularies, 50264 in RoBERTa's) and labelled with the original id. */
+    int32_t mask_id = cfg.model_type == ASACL_MODEL_ROBERTA ? 50264 : 103;
+    if (mask_id >= cfg.vocab_size) mask_id = cfg.vocab_size - 1;
+    size_t want = (size_t)nearbyint(0.15 * (double)R);
+    if (want < 1) want = 1;
+    for (size_t b = 0; b < B; b++)
+        for (size_t t = 0, left = want; t < Tb; t++) {
+            size_t i = b * Tb + t;
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            int chosen = t < R && (double)(s >> 11) * 0x1p-53 * (double)(R - t) < (double)left;
+            left -= (size_t)chosen;
+            mlm_ids[i] = chosen ? mask_id : ids[i];
+            mlm_labels[i] = chosen ? ids[i] : ASACL_TOKEN_IGNORE;
+        }
+    asacl_batch mlm_bt = bt;
+    mlm_bt.ids = mlm_ids;
+    mlm_bt.labels = NULL;
+    mlm_bt.token_labels = mlm_labels;
+
     mode modes[4];
-    int n_modes = 2 * n_ctx;
+    int n_modes = 2 * n_ctx + (mlm ? 2 : 0);
     memset(modes, 0, sizeof modes);
+    asacl_model_config mlm_cfg = cfg;
+    mlm_cfg.task = ASACL_TASK_MLM;
+    size_t masked = 0; /* positions an MLM step chooses: 15% of the real tokens */
     for (int k = 0; k < n_modes && st == ASACL_OK; k++) {
         mode *m = &modes[k];
-        m->ctx = ctx[k / 2];
+        m->mlm = mlm && k >= 2;
+        m->ctx = ctx[m->mlm ? 0 : k / 2];
         m->asa = k % 2 == 0;
-        m->name = m->asa ? "ASA" : "no ASA";
+        m->group = m->mlm ? "mlm" : k < 2 ? "chosen" : "baseline";
+        m->name = m->mlm ? (m->asa ? "MLM ASA" : "MLM no ASA") : m->asa ? "ASA" : "no ASA";
         asacl_train_options o;
         asacl_train_options_init(&o);
         o.asa = m->asa;
@@ -190,9 +241,12 @@ static int bench_train(int argc, char **argv)
         o.padding = padding;
         uint64_t before, after;
         asacl_ctx_memory(m->ctx, &before, NULL);
-        st = asacl_model_create(m->ctx, &cfg, o.asa, 42, &m->model);
+        st = asacl_model_create(m->ctx, m->mlm ? &mlm_cfg : &cfg, o.asa, 42, &m->model);
         if (st == ASACL_OK) st = asacl_trainer_create(m->model, &o, &m->trainer);
-        if (st == ASACL_OK) st = asacl_trainer_step(m->trainer, &bt, NULL); /* GEMM scratch too */
+        asacl_step_stats first;
+        m->batch = m->mlm ? &mlm_bt : &bt;
+        if (st == ASACL_OK) st = asacl_trainer_step(m->trainer, m->batch, &first); /* GEMM scratch too */
+        if (st == ASACL_OK && m->mlm) masked = (size_t)first.counted;
         asacl_ctx_memory(m->ctx, &after, NULL);
         m->memory = after - before;
     }
@@ -210,7 +264,7 @@ static int bench_train(int argc, char **argv)
     }
     for (int w = 0; w < (int)warmup && st == ASACL_OK; w++)
         for (int k = 0; k < n_modes && st == ASACL_OK; k++)
-            st = asacl_trainer_step(modes[k].trainer, &bt, NULL);
+            st = asacl_trainer_step(modes[k].trainer, modes[k].batch, NULL);
     /* Timed steps, alternating the modes; then the same with phase timing. */
     for (int i = 0; i < (int)steps && st == ASACL_OK; i++)
         for (int k = 0; k < n_modes && st == ASACL_OK; k++) {
@@ -218,7 +272,7 @@ static int bench_train(int argc, char **argv)
             asacl_ctx_launch_stats(modes[k].ctx, &l0);
             double t0 = asacl_now();
             asacl_step_stats ss;
-            st = asacl_trainer_step(modes[k].trainer, &bt, &ss); /* reads scalars: waits */
+            st = asacl_trainer_step(modes[k].trainer, modes[k].batch, &ss); /* reads scalars: waits */
             modes[k].seconds += asacl_now() - t0;
             modes[k].steps++;
             asacl_ctx_launch_stats(modes[k].ctx, &l1);
@@ -228,7 +282,7 @@ static int bench_train(int argc, char **argv)
     for (int k = 0; k < n_modes && st == ASACL_OK; k++) asacl_trainer_set_timing(modes[k].trainer, 1);
     for (int i = 0; i < (int)steps && st == ASACL_OK; i++)
         for (int k = 0; k < n_modes && st == ASACL_OK; k++)
-            st = asacl_trainer_step(modes[k].trainer, &bt, NULL);
+            st = asacl_trainer_step(modes[k].trainer, modes[k].batch, NULL);
     if (st == ASACL_OK) {
         printf("\n%-8s %-9s %9s %10s %8s %9s   %s\n", "profile", "mode", "ms/step", "tokens/s",
                "GFLOPS", "memory", "per step: clean fwd | adv fwd | losses | backward | optimizer (ms)");
@@ -238,8 +292,8 @@ static int bench_train(int argc, char **argv)
             double ms = 1000 * m->seconds / (double)m->steps, n = (double)m->timing.steps;
             char mem[32];
             printf("%-8s %-9s %9.1f %10.0f %8.1f %9s   %9.1f | %7.1f | %6.1f | %8.1f | %9.1f\n",
-                   k < 2 ? "chosen" : "baseline", m->name, ms, (double)(B * R) / (ms / 1000),
-                   step_flops(&cfg, B, Tb, m->asa) / (ms * 1e6), cli_bytes(m->memory, mem, sizeof mem),
+                   m->group, m->name, ms, (double)(B * R) / (ms / 1000),
+                   step_flops(&cfg, B, Tb, m->asa, m->mlm ? masked : 0) / (ms * 1e6), cli_bytes(m->memory, mem, sizeof mem),
                    1000 * m->timing.clean_forward / n, 1000 * m->timing.adversarial_forward / n,
                    1000 * m->timing.losses / n, 1000 * m->timing.backward / n,
                    1000 * m->timing.optimizer / n);
@@ -256,7 +310,7 @@ static int bench_train(int argc, char **argv)
         for (int k = 0; k < n_modes; k++) {
             const mode *m = &modes[k];
             double n = (double)m->launches.launches;
-            printf("%s %s%s %.0f (%.1f us)", k ? "," : "", k < 2 ? "" : "baseline ", m->name,
+            printf("%s %s%s %.0f (%.1f us)", k ? "," : "", k < 2 || m->mlm ? "" : "baseline ", m->name,
                    n / (double)m->steps, n > 0 ? 1e6 * m->launches.host_seconds / n : 0.0);
         }
         printf("\n");
@@ -266,9 +320,14 @@ static int bench_train(int argc, char **argv)
         if (n_ctx > 1)
             printf("speed-up of the chosen profile over the baseline: ASA %.2fx, no ASA %.2fx\n",
                    MS(2) / MS(0), MS(3) / MS(1));
+        if (mlm)
+            printf("masked-LM / fine-tuning step time: ASA %.2f, no ASA %.2f (%zu positions "
+                   "chosen of %zu tokens; MLM ASA / no ASA %.2f)\n",
+                   MS(2) / MS(0), MS(3) / MS(1), masked, B * R, MS(2) / MS(3));
 #undef MS
-        for (int k = 0; k < 2 && st == ASACL_OK; k++)
-            st = kernel_breakdown(modes[k].ctx, &modes[k], &bt, (int)steps < 3 ? (int)steps : 3);
+        for (int k = 0; k < n_modes && st == ASACL_OK; k++)
+            if (k < 2 || modes[k].mlm)
+                st = kernel_breakdown(modes[k].ctx, &modes[k], modes[k].batch, (int)steps < 3 ? (int)steps : 3);
     }
     for (int k = 0; k < n_modes; k++) {
         asacl_trainer_destroy(modes[k].trainer);
@@ -278,6 +337,8 @@ static int bench_train(int argc, char **argv)
     free(segs);
     free(lens);
     free(labels);
+    free(mlm_ids);
+    free(mlm_labels);
     for (int k = 0; k < n_ctx; k++) asacl_ctx_destroy(ctx[k]);
     return st == ASACL_OK ? CLI_OK : cli_error(st);
 }

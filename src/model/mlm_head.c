@@ -45,8 +45,11 @@ asacl_status mlm_head_forward(asacl_ctx *ctx, const mlm_head_tensors *p, const m
     TRY(op_gelu_forward(ctx, a->act, a->pre, p->dense_b, M, D));     /* pre += bd; act = gelu */
     TRY(op_layernorm_forward(ctx, a->t, a->mean, a->rstd, a->act, p->ln_w, p->ln_b, M, D,
                              s.eps));                                 /* t = LN(act) */
-    TRY(linear_forward(ctx, a->logits, V, a->t, D, p->word, M, D, V)); /* logits = t E^T */
-    return op_bias_forward(ctx, a->logits, V, p->bias, M, V);        /*        + bias */
+    rt_timing_label(ctx, "vocab"); /* the vocabulary-sized products, apart in timings */
+    asacl_status st = linear_forward(ctx, a->logits, V, a->t, D, p->word, M, D, V); /* t E^T */
+    if (st == ASACL_OK) st = op_bias_forward(ctx, a->logits, V, p->bias, M, V); /* + bias */
+    rt_timing_label(ctx, NULL);
+    return st;
 }
 
 asacl_status mlm_head_backward(asacl_ctx *ctx, const mlm_head_tensors *p,
@@ -56,9 +59,13 @@ asacl_status mlm_head_backward(asacl_ctx *ctx, const mlm_head_tensors *p,
 {
     size_t M = s.M, D = s.D, V = s.V;
     if (!M) return ASACL_OK;
-    TRY(op_bias_backward(ctx, g->bias, dlogits, V, M, V));           /* dbias += sum_m dlogits */
-    TRY(linear_backward(ctx, w->dt, D, 0.0f, g->word, dlogits, V, a->t, D, p->word, M, D,
-                        V));                         /* dE += dlogits^T t; dt = dlogits E */
+    rt_timing_label(ctx, "vocab");
+    asacl_status st = op_bias_backward(ctx, g->bias, dlogits, V, M, V); /* dbias += sums */
+    if (st == ASACL_OK)
+        st = linear_backward(ctx, w->dt, D, 0.0f, g->word, dlogits, V, a->t, D, p->word, M, D,
+                             V);                     /* dE += dlogits^T t; dt = dlogits E */
+    rt_timing_label(ctx, NULL);
+    TRY(st);
     TRY(op_layernorm_backward(ctx, w->dact, g->ln_w, g->ln_b, w->dt, a->act, a->mean, a->rstd,
                               p->ln_w, M, D, 0));                     /* dact = LN'(dt) */
     TRY(op_gelu_bias_backward(ctx, w->dact, g->dense_b, w->dact, a->pre, M,

@@ -176,6 +176,7 @@ struct asacl_ctx {
     struct gemm_state *gemm;
     void (*gemm_free)(struct gemm_state *);
     struct rt_timing *timing; /* per-kernel times, when switched on (timing.c) */
+    const char *timing_label; /* rt_timing_label's: appended to the names timed */
     struct rt_memstat *mem;   /* bytes in buffers made by rt_buffer_create */
     cl_mem scratch;           /* rt_scratch's buffer */
     size_t scratch_floats;
@@ -268,6 +269,10 @@ long rt_param(const asacl_ctx *ctx, const char *program, const char *name, long 
  * runtime does not launch itself (a library call such as CLBlast's) by the
  * wall clock around a finished queue. */
 asacl_status rt_timing_event(asacl_ctx *ctx, const char *name, cl_event ev);
+/* Until the next call (NULL ends it), kernels are timed as "name [label]":
+ * a caller singles out its share of a kernel others launch too, e.g. the MLM
+ * head's vocabulary-sized GEMMs. label must outlive its use (a literal). */
+void rt_timing_label(asacl_ctx *ctx, const char *label);
 double rt_timed_begin(asacl_ctx *ctx);                 /* 0 when timing is off */
 asacl_status rt_timed_end(asacl_ctx *ctx, const char *name, double begin);
 

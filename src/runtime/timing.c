@@ -60,10 +60,17 @@ asacl_status rt_timing_event(asacl_ctx *ctx, const char *name, cl_event ev)
             return st;
         }
     }
+    char labelled[sizeof t->items[0].name];
+    if (ctx->timing_label) {
+        snprintf(labelled, sizeof labelled, "%s [%s]", name, ctx->timing_label);
+        name = labelled;
+    }
     t->pending[t->n_pending].item = item_for(t, name);
     t->pending[t->n_pending++].ev = ev;
     return ASACL_OK;
 }
+
+void rt_timing_label(asacl_ctx *ctx, const char *label) { ctx->timing_label = label; }
 
 double rt_timed_begin(asacl_ctx *ctx)
 {

@@ -90,6 +90,34 @@ static void set_param(cJSON *kernels, const char *program, const char *name, dou
     cJSON_AddNumberToObject(prog, name, v);
 }
 
+static long kernel_param(cJSON *kernels, const char *program, const char *name, long fallback)
+{
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(kernels, program), name);
+    return cJSON_IsNumber(v) ? (long)v->valuedouble : fallback;
+}
+
+/* Puts candidate v of p into kernels. The own GEMM's vector width is
+ * compared at an equal register budget: a narrower vector gets
+ * proportionally more rows (TILE_RM), so that VW 8 is not judged by a tile
+ * half the size of VW 16's; TILE_RM, searched next, then settles the rows at
+ * the chosen width. Returns the TILE_RM it set, or 0. */
+static long apply_candidate(cJSON *kernels, const tune_param *p, long v)
+{
+    long rm = 0;
+    if (!strcmp(p->program, "gemm") && !strcmp(p->name, "TILE_VW")) {
+        long vw = kernel_param(kernels, "gemm", "TILE_VW", 16);
+        long rows = kernel_param(kernels, "gemm", "TILE_RM", 0);
+        if (rows > 0 && v > 0) {
+            rm = rows * vw / v;
+            rm = rm < 1 ? 1 : rm > 16 ? 16 : rm;
+            set_param(kernels, "gemm", "TILE_RM", (double)rm);
+        }
+    }
+    set_param(kernels, p->program, p->name, (double)v);
+    return rm;
+}
+
 static asacl_status write_json(const char *path, cJSON *doc)
 {
     char *text = cJSON_Print(doc);
@@ -368,7 +396,7 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
             }
             measured++;
             cJSON *cand = cJSON_Duplicate(kernels, 1);
-            set_param(cand, p->program, p->name, (double)v);
+            long rm = apply_candidate(cand, p, v);
             st = measure(o, &dev, cand, p, &s, tmp, &seconds, got);
             cJSON_Delete(cand);
             if (st == ASACL_ERR_PROFILE) {
@@ -393,7 +421,8 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
                 continue;
             }
             cJSON_AddNumberToObject(m, vk, ms);
-            say(o, "  %-22s %5ld  %9.3f ms", key, v, ms);
+            if (rm) say(o, "  %-22s %5ld  %9.3f ms (with TILE_RM %ld)", key, v, ms, rm);
+            else say(o, "  %-22s %5ld  %9.3f ms", key, v, ms);
             if (ms < best) best = ms, best_v = v;
         }
         if (st == ASACL_OK && !out_of_time && best_v >= 0) {
@@ -401,7 +430,7 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
              * winner and the values as they stand once more, and switch only
              * for a clear (2%) gain over both measurements. */
             cJSON *cand = cJSON_Duplicate(kernels, 1);
-            set_param(cand, p->program, p->name, (double)best_v);
+            apply_candidate(cand, p, best_v);
             double again_best = 0, again_inc = 0;
             float scratch[TUNE_CHECK_VALUES];
             st = measure(o, &dev, cand, p, &s, tmp, &again_best, scratch);
@@ -409,7 +438,7 @@ asacl_status asacl_tune(const asacl_tune_options *o, char *written, size_t cap)
             if (st == ASACL_OK) st = measure(o, &dev, kernels, p, &s, tmp, &again_inc, scratch);
             double b = 0.5 * (best + 1000 * again_best), in = 0.5 * (incumbent + 1000 * again_inc);
             if (st == ASACL_OK && b < 0.98 * in) {
-                set_param(kernels, p->program, p->name, (double)best_v);
+                apply_candidate(kernels, p, best_v);
                 say(o, "%-24s -> %ld (%.3f ms; %.3f ms before)", key, best_v, b, in);
             } else if (st == ASACL_OK) {
                 say(o, "%-24s -> unchanged (%.3f ms; the best candidate, %ld, took %.3f ms)", key,

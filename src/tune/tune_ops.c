@@ -407,6 +407,7 @@ const tune_param tune_params[] = {
     {"gemm", "NN_BACKEND", {0, 1, END}, -1, 0, bench_nn},
     {"gemm", "TN_BACKEND", {0, 1, END}, -1, 0, bench_tn},
     {"gemm", "BATCHED_BACKEND", {0, 1, END}, -1, 0, bench_batched},
+    {"gemm", "TILE_VW", {16, 8, 4, END}, -1, 0, bench_nt},
     {"gemm", "TILE_RM", {2, 4, 6, 8, 10, 12, 14, END}, -1, 0, bench_nt},
     {"gemm", "TILE_NV", {1, 2, 4, END}, -1, 0, bench_nt},
     {"gemm", "NT_KC", {64, 128, 256, 512, 1024, END}, -1, 0, bench_nt},
