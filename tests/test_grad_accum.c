@@ -10,6 +10,9 @@
  *   - dropout 0.1: a fixed grad_accum is bit-reproducible, and the masks go
  *     by example (two copies of one example differ; a shard of example 2
  *     alone gives example 2's logits of the whole batch);
+ *   - the same for masked-LM pre-training (dropout 0.1): the MLM loss is a
+ *     mean over the step's chosen positions, each shard's weighted by its
+ *     part of them;
  *   - plain fine-tuning of a one-output model splits like the rest; ASA on a
  *     one-output model refuses to split (its KL is a softmax over the batch).
  *
@@ -49,7 +52,10 @@ typedef struct run {
 
 static asacl_status make(fixture *f, run *r, int asa, size_t accum)
 {
-    REQUIRE_OK(model_create(ctx, &f->cfg, asa, f->pf, 0, &r->m));
+    /* the fixture's parameters are a sequence classifier's; an MLM model is
+     * initialised from seed 7, the same for every run */
+    int mlm = f->cfg.task == ASACL_TASK_MLM;
+    REQUIRE_OK(model_create(ctx, &f->cfg, asa, mlm ? NULL : f->pf, 7, &r->m));
     train_opts to;
     train_opts_default(&to);
     to.pub.asa = asa;
@@ -127,12 +133,27 @@ static void compare_grads(const param_layout *pl, const float *ref, const float 
            "(bound %.3g)\n", accum, worst, 2 * gamma * n);
 }
 
-static void check_equivalence(float dropout)
+static void check_equivalence(float dropout, int mlm)
 {
-    printf("dropout %g: micro-batches = one batch\n", (double)dropout);
+    printf("dropout %g%s: micro-batches = one batch\n", (double)dropout, mlm ? ", masked LM" : "");
     fixture f;
     fixture_init(&f, 3, dropout, 1, 2024);
     asacl_batch hb = fixture_batch(&f);
+    /* Masked LM: one chosen position per sequence (the most round(0.15 T)
+     * allows at T = 8), its label the original token; shards of 1 and 2
+     * sequences then weigh their means by 1/3 and 2/3. */
+    int32_t mlm_labels[FX_N];
+    if (mlm) {
+        f.cfg.task = ASACL_TASK_MLM;
+        for (int i = 0; i < FX_N; i++) mlm_labels[i] = ASACL_TOKEN_IGNORE;
+        for (int b = 0; b < FX_B; b++) {
+            CHECK(f.lens[b] >= 3, "sequence %d has a real token at position 1", b);
+            mlm_labels[b * FX_T + 1] = f.ids[b * FX_T + 1];
+            f.ids[b * FX_T + 1] = 4; /* a stand-in for [MASK] */
+        }
+        hb.labels = NULL;
+        hb.token_labels = mlm_labels;
+    }
     run one;
     REQUIRE_OK(make(&f, &one, 1, 1));
     asacl_step_stats s1;
@@ -267,8 +288,9 @@ static void check_one_output(void)
 int main(void)
 {
     ctx = test_ctx();
-    check_equivalence(0.0f);
-    check_equivalence(0.1f);
+    check_equivalence(0.0f, 0);
+    check_equivalence(0.1f, 0);
+    check_equivalence(0.1f, 1);
     check_dropout();
     check_one_output();
     asacl_ctx_destroy(ctx);

@@ -215,7 +215,7 @@ static void test_random(void)
     test_compare_d("random case: mlm, vloss, accuracy (atol 1e-6, rtol 1e-5)", l3, want3, 3, 1e-6,
                    1e-5);
     CHECK_OK(mlm_head_loss_backward(ctx, T_(mdz, RM * RV), T_(mdzq, RM * RV), pc.a.logits,
-                                    pa.a.logits, T_(my, RM), RM, RV, RB));
+                                    pa.a.logits, T_(my, RM), RM, RV, RB, 1.0f));
     test_download(ctx, mdz, 0, RM * RV, got);
     test_compare_d("random case: d(mlm + vloss)/dz (atol 1e-7, rtol 1e-4)", got, dz, RM * RV, 1e-7,
                    1e-4);
@@ -337,7 +337,7 @@ static void test_dump(void)
     test_compare_d("dump: loss.task (mlm), loss.vloss, accuracy (atol 1e-6, rtol 1e-5)", l3, want3, 3,
                    1e-6, 1e-5);
     CHECK_OK(mlm_head_loss_backward(ctx, T_(mdz, M * V), T_(mdzq, M * V), pc.a.logits, pa.a.logits,
-                                    T_(my, M), M, V, B));
+                                    T_(my, M), M, V, B, 1.0f));
     CHECK_OK(mlm_head_backward(ctx, &dp.t, &dg.t, &pc.a, &pc.w, T_(mdhc, nh), T_(mdz, M * V),
                                T_(mpos, M), s));
     CHECK_OK(mlm_head_backward(ctx, &dp.t, &dg.t, &pa.a, &pa.w, T_(mdha, nh), T_(mdzq, M * V),

@@ -3,7 +3,8 @@
 # committed text (tests/data/pretrain/tiny.txt, its vocab.txt): from scratch
 # with ASA and without, metrics.jsonl's MLM fields and held-out evaluation,
 # the BertForMaskedLM folders (no decoder tensor: tied), --resume giving a
-# bit-identical checkpoint to an uninterrupted run, fine-tuning the result
+# bit-identical checkpoint to an uninterrupted run, --grad-accum 2 giving one
+# batch's held-out loss, fine-tuning the result
 # with asacl train (pooler and classifier fresh, and said so), asacl eval --mlm
 # reproducing the held-out evaluation, usage errors.
 set -u
@@ -70,6 +71,16 @@ for f in model.safetensors trainer_state.safetensors; do
 done
 a=$(grep '"step": 6, "valid_loss"' "$tmp/full/metrics.jsonl"); b=$(grep '"step": 6, "valid_loss"' "$tmp/half/metrics.jsonl")
 [ -n "$a" ] && [ "$a" = "$b" ] && ok "resumed held-out loss identical" || bad "held-out loss: '$a' vs '$b'"
+
+# 3b. --grad-accum 2: each step as two micro-batches, the same objective (the
+# MLM mean over the step's positions): the uninterrupted run's held-out loss
+# after 6 steps to float32 summation order (test_grad_accum bounds it).
+if "$asacl" pretrain "${base[@]}" --grad-accum 2 --out "$tmp/ga" >/dev/null 2>"$tmp/err"; then
+  ok "pretrain --grad-accum 2"; else bad "pretrain --grad-accum 2"; cat "$tmp/err"; fi
+a=$(grep '"step": 6, "valid_loss"' "$tmp/full/metrics.jsonl" | grep -o '"valid_loss": [0-9.]*' | grep -o '[0-9.]*$')
+b=$(grep '"step": 6, "valid_loss"' "$tmp/ga/metrics.jsonl" | grep -o '"valid_loss": [0-9.]*' | grep -o '[0-9.]*$')
+awk -v a="$a" -v b="$b" 'BEGIN { exit !(a != "" && b != "" && a - b < 1e-4 && b - a < 1e-4) }' \
+  && ok "--grad-accum 2 held-out loss $b = one batch's $a" || bad "--grad-accum 2 held-out loss '$b' vs '$a'"
 
 # 4. Fine-tuning the pre-trained folder: pooler and classifier fresh, reported.
 if "$asacl" train --model "$tmp/a/best" --train "$d/sst2_tiny.tsv" --dev "$d/sst2_tiny.tsv" --task sst2 \

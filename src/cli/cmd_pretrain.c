@@ -52,6 +52,8 @@ static void help(void)
         "  --steps N            updates, the schedule's length (default 1000)\n"
         "  --max-steps N        stop after N updates (the schedule still spans --steps)\n"
         "  --batch-size N       sequences per step (default 32)\n"
+        "  --grad-accum N       run each step's batch as N micro-batches (the same objective:\n"
+        "                       the MLM mean over the whole step's positions; less memory)\n"
         "  --lr X               peak learning rate (default 1e-4)\n"
         "  --warmup-ratio X     linear warm-up fraction of the steps (default 0.06)\n"
         "  --weight-decay X     AdamW decoupled weight decay (default 0.01)\n"
@@ -85,7 +87,7 @@ static int parse(int argc, char **argv, settings *s)
 {
     enum { O_CONFIG = 256, O_VOCAB, O_MODEL, O_TEXT, O_VALID, O_VFRAC, O_VBATCH, O_LEN, O_STEPS,
            O_MAXSTEPS, O_BATCH, O_LR, O_WARM, O_WD, O_CLIP, O_SEED, O_TAU, O_NOASA, O_OUT, O_LOG,
-           O_EVAL, O_SAVE, O_RESUME, O_DEVICE, O_CASED };
+           O_EVAL, O_SAVE, O_RESUME, O_DEVICE, O_CASED, O_ACCUM };
     static const struct option opts[] = {
         {"config", 1, 0, O_CONFIG}, {"vocab", 1, 0, O_VOCAB}, {"model", 1, 0, O_MODEL},
         {"text", 1, 0, O_TEXT}, {"valid", 1, 0, O_VALID}, {"valid-fraction", 1, 0, O_VFRAC},
@@ -95,6 +97,7 @@ static int parse(int argc, char **argv, settings *s)
         {"seed", 1, 0, O_SEED}, {"tau", 1, 0, O_TAU}, {"no-asa", 0, 0, O_NOASA}, {"out", 1, 0, O_OUT},
         {"log-every", 1, 0, O_LOG}, {"eval-every", 1, 0, O_EVAL}, {"save-every", 1, 0, O_SAVE},
         {"resume", 1, 0, O_RESUME}, {"device", 1, 0, O_DEVICE}, {"cased", 0, 0, O_CASED},
+        {"grad-accum", 1, 0, O_ACCUM},
         {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int c, rc;
     optind = 1;
@@ -129,7 +132,8 @@ static int parse(int argc, char **argv, settings *s)
             if (c == O_TAU && (rc = positive("--tau", optarg, 0, 1e6, &x))) return rc;
             if (c == O_SEED && (rc = positive("--seed", optarg, 0, 1.8e19, &x))) return rc;
             if ((c == O_VBATCH || c == O_MAXSTEPS) && (rc = positive(c == O_VBATCH ? "--valid-batches" : "--max-steps", optarg, 0, 1e12, &x))) return rc;
-            if ((c == O_LEN || c == O_STEPS || c == O_BATCH || c == O_LOG || c == O_EVAL || c == O_SAVE) &&
+            if ((c == O_LEN || c == O_STEPS || c == O_BATCH || c == O_LOG || c == O_EVAL || c == O_SAVE ||
+                 c == O_ACCUM) &&
                 (rc = positive("a count option", optarg, c == O_EVAL || c == O_SAVE ? 0 : 1, 1e9, &x)))
                 return rc;
             switch (c) {
@@ -148,6 +152,7 @@ static int parse(int argc, char **argv, settings *s)
             case O_LOG: s->log_every = (int)x; break;
             case O_EVAL: s->eval_every = (int)x; break;
             case O_SAVE: s->save_every = (int)x; break;
+            case O_ACCUM: s->o.grad_accum = (size_t)x; break;
             default: return cli_usage_error("pretrain", "unknown option");
             }
         }

@@ -92,10 +92,10 @@ asacl_status mlm_head_loss_forward(asacl_ctx *ctx, tensor out, tensor rows, tens
 }
 
 asacl_status mlm_head_loss_backward(asacl_ctx *ctx, tensor dz, tensor dzq, tensor z, tensor zq,
-                                    tensor labels, size_t M, size_t V, size_t B)
+                                    tensor labels, size_t M, size_t V, size_t B, float share)
 {
     if (!M) return ASACL_OK;
-    TRY(op_mlm_cross_entropy_backward(ctx, dz, z, labels, M, V, 1.0f / (float)M, 0));
+    TRY(op_mlm_cross_entropy_backward(ctx, dz, z, labels, M, V, share / (float)M, 0));
     if (!zq.n) return ASACL_OK;
     return op_mlm_symmetric_kl_backward(ctx, dz, dzq, z, zq, M, V, 1.0f / (float)B);
 }

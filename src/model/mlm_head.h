@@ -87,9 +87,11 @@ asacl_status mlm_head_backward(asacl_ctx *ctx, const mlm_head_tensors *p,
  * scratch of 2M floats. B: sequences in the batch. */
 asacl_status mlm_head_loss_forward(asacl_ctx *ctx, tensor out, tensor rows, tensor z, tensor zq,
                                    tensor labels, size_t M, size_t V, size_t B);
-/* dz = d(mlm + vloss)/dz (overwritten); dzq = dvloss/dz' (overwritten) when
- * zq.n > 0. */
+/* dz = d(share * mlm + vloss)/dz (overwritten); dzq = dvloss/dz'
+ * (overwritten) when zq.n > 0. share: the part of a step's chosen positions
+ * these M are (1 for a whole batch; a micro-batch's or rank's M / the
+ * step's), so that the shards' gradients add up to the step's mean. */
 asacl_status mlm_head_loss_backward(asacl_ctx *ctx, tensor dz, tensor dzq, tensor z, tensor zq,
-                                    tensor labels, size_t M, size_t V, size_t B);
+                                    tensor labels, size_t M, size_t V, size_t B, float share);
 
 #endif /* ASACL_MODEL_MLM_HEAD_H */

@@ -4,8 +4,9 @@
  * (model/head_mlm.c). Loss: cross-entropy averaged over the step's chosen
  * positions; vloss: the symmetric KL with the softmax over the vocabulary,
  * summed over the chosen positions and divided by B; `correct` counts the
- * chosen positions whose argmax is the original token. One shard per step
- * (trainer_create refuses more). */
+ * chosen positions whose argmax is the original token. A step in shards
+ * (micro-batches, ranks): the trainer masks the whole batch first, each
+ * shard's loss is its mean weighted by its part of the step's positions. */
 #include <math.h>
 
 #include "base/base.h"
@@ -25,17 +26,17 @@ static asacl_status losses(const task_loss_io *io)
     asacl_ctx *ctx = io->ctx;
     const batch_dev *bt = io->bt;
     size_t M = bt->n_mlm, V = io->C, B = (size_t)lround(1.0 / (double)io->inv_b);
-    if (io->share != 1.0f)
-        return rt_fail(ASACL_ERR_UNSUPPORTED, "masked-LM losses of a shard of a step (not yet)");
     /* rows: the three results (mlm, vloss, accuracy), then 2M of scratch */
     tensor out = tensor_at(io->rows, 0, 3), scratch = tensor_at(io->rows, 64, 2 * M);
     tensor zq = io->asa ? io->zq : tensor_at(io->zq, 0, 0);
     TRY(mlm_head_loss_forward(ctx, out, scratch, io->z, zq, bt->mlm_labels, M, V, B));
-    TRY(op_reduce_sum(ctx, io->task, tensor_at(out, 0, 1), 1.0f, 0));
+    /* the shard's mean times its part of the step's positions: the shards
+     * add up to the mean over the step's (vloss is over the step's B already) */
+    TRY(op_reduce_sum(ctx, io->task, tensor_at(out, 0, 1), io->share, 0));
     TRY(op_reduce_sum(ctx, io->vloss, tensor_at(out, 1, 1), 1.0f, 0));
     TRY(op_reduce_sum(ctx, io->correct, tensor_at(out, 2, 1), (float)M, 0)); /* share -> count */
     return mlm_head_loss_backward(ctx, io->dz, io->asa ? io->dzq : zq, io->z, zq, bt->mlm_labels,
-                                  M, V, B);
+                                  M, V, B, io->share);
 }
 
 static asacl_status evaluate(asacl_model *m, asacl_loader *l, asacl_metrics *out, float *logits)

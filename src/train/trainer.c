@@ -75,10 +75,6 @@ asacl_status trainer_create(model *m, const train_opts *o, trainer *t)
                        "choices per example) in the training options");
     t->nc = m->cfg.task == ASACL_TASK_CHOICE ? o->pub.max_choices : 1;
     int mlm = m->cfg.task == ASACL_TASK_MLM;
-    if (mlm && t->shards > 1)
-        return rt_fail(ASACL_ERR_UNSUPPORTED, "masked-LM training in %zu shards (micro-batches or "
-                       "ranks): not yet; the MLM loss is a mean over the whole step's positions, "
-                       "use one process and --grad-accum 1", t->shards);
     if (t->shards > 1 && o->pub.asa && m->cfg.num_labels == 1 && m->cfg.task == ASACL_TASK_SEQUENCE)
         return rt_fail(ASACL_ERR_UNSUPPORTED, "ASA on a one-output model: its symmetric KL is a "
                        "softmax over the whole batch (asa-spec 5.3), which micro-batches and ranks "
@@ -388,18 +384,22 @@ asacl_status trainer_mlm_eval(trainer *t, const asacl_batch *b, double *ce_sum, 
     model *m = t->m;
     if (m->cfg.task != ASACL_TASK_MLM || !b->token_labels)
         return rt_fail(ASACL_ERR_INVALID_ARG, "trainer_mlm_eval: a masked-LM model and labels");
-    TRY(batch_upload(m, &t->batch, b, b->T));
-    pass_opts o = {.train = 0, .seed = t->o.pub.seed};
-    TRY(model_forward(m, &t->clean, &t->batch, &o));
-    size_t M = t->batch.n_mlm, V = (size_t)m->cfg.vocab_size;
-    tensor out = tensor_at(t->rows, 0, 3), scratch = tensor_at(t->rows, 64, 2 * M);
-    TRY(mlm_head_loss_forward(m->ctx, out, scratch, tensor_at(t->clean.logits, 0, M * V),
-                              tensor_at(t->clean.logits, 0, 0), t->batch.mlm_labels, M, V,
-                              t->batch.B));
-    float r[3];
-    TRY(rt_download(m->ctx, t->rows.buf, t->rows.off, 3, r));
-    *ce_sum += (double)r[0] * (double)M;
-    *right += (size_t)lround((double)r[2] * (double)M);
-    *positions += M;
+    /* in pieces the arenas hold: a shard's sequences, with micro-batches */
+    for (size_t lo = 0, step = t->clean.B; lo < b->B; lo += step) {
+        asacl_batch sb = slice(b, lo, lo + step < b->B ? lo + step : b->B);
+        TRY(batch_upload(m, &t->batch, &sb, sb.T));
+        pass_opts o = {.train = 0, .seed = t->o.pub.seed};
+        TRY(model_forward(m, &t->clean, &t->batch, &o));
+        size_t M = t->batch.n_mlm, V = (size_t)m->cfg.vocab_size;
+        tensor out = tensor_at(t->rows, 0, 3), scratch = tensor_at(t->rows, 64, 2 * M);
+        TRY(mlm_head_loss_forward(m->ctx, out, scratch, tensor_at(t->clean.logits, 0, M * V),
+                                  tensor_at(t->clean.logits, 0, 0), t->batch.mlm_labels, M, V,
+                                  t->batch.B));
+        float r[3];
+        TRY(rt_download(m->ctx, t->rows.buf, t->rows.off, 3, r));
+        *ce_sum += (double)r[0] * (double)M;
+        *right += (size_t)lround((double)r[2] * (double)M);
+        *positions += M;
+    }
     return ASACL_OK;
 }
