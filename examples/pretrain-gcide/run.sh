@@ -14,7 +14,7 @@ asacl=${1:?usage: run.sh ASACL VOCAB OUT [SEEDS] [STEPS]}
 vocab=${2:?vocab.txt}
 out=${3:?output folder}
 seeds=${4:-1 2 3}
-steps=${5:-600}
+steps=${5:-400}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out/data"
 [ -s "$out/data/train.txt" ] ||
@@ -33,7 +33,7 @@ for seed in $seeds; do
       fflag=$([ $ft = plain ] && echo --no-asa || true)
       [ -s "$fr/summary.json" ] ||
         "$asacl" train --model "$run/best" --train "$out/data/pos_train.tsv" \
-          --dev "$out/data/pos_dev.tsv" --task tsv --epochs 4 --batch-size 32 --lr 2e-4 \
+          --dev "$out/data/pos_dev.tsv" --task tsv --epochs 3 --batch-size 32 --lr 2e-4 --padding longest \
           --max-seq-len 64 --seed "$seed" $fflag --out "$fr"
     done
   done
