@@ -7,7 +7,7 @@ if(MPI_C_FOUND AND MPIEXEC_EXECUTABLE)
   target_include_directories(st_compare PRIVATE ${CMAKE_SOURCE_DIR}/src)
   target_link_libraries(st_compare PRIVATE asacl_internal m)
   add_test(NAME test_mpi COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/test_mpi.sh ${MPIEXEC_EXECUTABLE}
-           $<TARGET_FILE:asacl_cli> $<TARGET_FILE:st_compare>)
+           $<TARGET_FILE:asacl_cli> $<TARGET_FILE:st_compare> ${CMAKE_SOURCE_DIR})
   set_tests_properties(test_mpi PROPERTIES LABELS device SKIP_RETURN_CODE 77
                        ENVIRONMENT "${ASACL_TEST_ENV}")
 else()

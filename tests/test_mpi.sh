@@ -15,9 +15,12 @@
 #   - a fixed N is bit-reproducible and resumes bit-identically;
 #   - rank 0 alone writes metrics.jsonl and the checkpoint;
 #   - a batch that does not divide, and a rank without a device, stop every
-#     rank with a message naming what and which.
+#     rank with a message naming what and which;
+#   - asacl pretrain (the tiny committed text, B = 4, 6 steps, ASA): N = 2
+#     gives N = 1's losses, held-out loss and parameters (the MLM mean over
+#     the step's chosen positions, each rank's weighted by its part of them).
 set -uo pipefail
-MPIEXEC=$1 ASACL=$2 CMP=$3
+MPIEXEC=$1 ASACL=$2 CMP=$3 SRC=${4:-}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 "$ASACL" devices >/dev/null 2>&1 || { [ "${ASACL_REQUIRE_DEVICE:-0}" = 1 ] && exit 1; exit 77; }
 dir=$(mktemp -d)
@@ -71,6 +74,26 @@ mpi 2 train --resume "$dir/r/checkpoint" >"$dir/r2.log" 2>&1 || { cat "$dir/r2.l
 cmp "$dir/n2/checkpoint/model.safetensors" "$dir/r/checkpoint/model.safetensors" || bad "N=2 resumed parameters differ from the uninterrupted run"
 "$CMP" "$dir/n2/checkpoint/trainer_state.safetensors" "$dir/r/checkpoint/trainer_state.safetensors" 0 0 || bad "N=2 resumed trainer state differs"
 cmp <(losses "$dir/n2") <(losses "$dir/r") || bad "N=2 resumed metrics differ"
+
+if [ -n "$SRC" ]; then
+  echo "== asacl pretrain: N = 2 = N = 1"
+  d="$SRC/tests/data/pretrain"
+  P=(pretrain --config tiny --vocab "$d/vocab.txt" --text "$d/tiny.txt" --max-seq-len 32 --batch-size 4
+     --steps 6 --lr 1e-3 --log-every 1 --valid-fraction 0.25)
+  "$ASACL" "${P[@]}" --out "$dir/p1" >"$dir/p1.log" 2>&1 || { cat "$dir/p1.log"; bad "pretrain N=1"; }
+  mpi 2 "${P[@]}" --out "$dir/p2" >"$dir/p2.log" 2>&1 || { cat "$dir/p2.log"; bad "pretrain N=2"; }
+  grep -q "rank 1 of 2" "$dir/p2.log" || bad "pretrain rank 1 did not report its device"
+  [ "$(grep -c '^wrote ' "$dir/p2.log")" = 1 ] || bad "pretrain: rank 0 alone should write (and say so once)"
+  same_losses "$dir/p1" "$dir/p2" "pretrain N=2 vs N=1"
+  a=$(grep -o '"valid_loss": [0-9.]*' "$dir/p1/metrics.jsonl" | tail -1 | grep -o '[0-9.]*$')
+  b=$(grep -o '"valid_loss": [0-9.]*' "$dir/p2/metrics.jsonl" | tail -1 | grep -o '[0-9.]*$')
+  awk -v a="$a" -v b="$b" 'BEGIN { exit !(a != "" && b != "" && a - b < 1e-4 && b - a < 1e-4) }' \
+    && echo "pretrain held-out loss: N=2 $b, N=1 $a" || bad "pretrain held-out loss N=2 '$b' vs N=1 '$a'"
+  "$CMP" "$dir/p1/checkpoint/model.safetensors" "$dir/p2/checkpoint/model.safetensors" 1e-3 0.012 \
+    || bad "pretrain N=2 parameters vs N=1"
+  mpi 2 "${P[@]}" --batch-size 5 --out "$dir/p3" >"$dir/p3.log" 2>&1 && bad "pretrain batch 5 over 2 ranks accepted"
+  grep -q "does not divide into 2 ranks" "$dir/p3.log" || { cat "$dir/p3.log"; bad "pretrain: no message naming what does not divide"; }
+fi
 
 echo "== errors"
 mpi 2 "${A[@]}" --batch-size 7 --out "$dir/e1" >"$dir/e1.log" 2>&1 && bad "batch 7 over 2 ranks accepted"

@@ -27,6 +27,15 @@ const char *cli_bytes(unsigned long long n, char *buf, unsigned cap);
 /* Parses a whole string as a number; 0 if it is not one. */
 int cli_number(const char *s, double *out);
 
+/* Started by mpirun (or another MPI launcher)? From its environment. */
+int cli_launched_by_mpi(void);
+/* The device spec of local rank `local` of `world`: entry `local` of the
+ * comma list spec, or by default the local-th device of the first GPU's
+ * (else the first device's) type; out gets "" for the library's default (a
+ * process alone). Errors are printed, naming `cmd`. */
+asacl_status cli_rank_device(const char *cmd, const char *spec, int local, int world, char *out,
+                             size_t cap);
+
 int cmd_devices(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
 int cmd_train(int argc, char **argv);

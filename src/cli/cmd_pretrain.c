@@ -284,12 +284,36 @@ static asacl_status make_model(run *r)
     return asacl_model_create(r->ctx, &c, s->o.asa, s->o.seed, &r->model);
 }
 
+static int pretrain(run *r, asacl_dist *dist, int argc, char **argv);
+
+/* Under mpirun: one process per device, rank 0 writing (see asacl train). */
 int cmd_pretrain(int argc, char **argv)
 {
     static run rr;
-    run *r = &rr;
-    memset(r, 0, sizeof *r);
+    memset(&rr, 0, sizeof rr);
+    asacl_dist *d = NULL;
+    if (cli_launched_by_mpi()) {
+        asacl_status st = asacl_dist_init(&argc, &argv, &d);
+        if (st != ASACL_OK) {
+            fprintf(stderr, "asacl pretrain: started by mpirun, but %s\n", asacl_last_error());
+            return CLI_FAIL;
+        }
+    }
+    int rc = pretrain(&rr, d, argc, argv);
+    if (rc == CLI_FAIL && asacl_dist_size(d) > 1) {
+        fprintf(stderr, "asacl pretrain: rank %d of %d failed (above); stopping every rank\n",
+                asacl_dist_rank(d), asacl_dist_size(d));
+        fflush(stderr);
+        asacl_dist_abort(d, CLI_FAIL);
+    }
+    if (d) asacl_dist_finalize(d);
+    return rc;
+}
+
+static int pretrain(run *r, asacl_dist *dist, int argc, char **argv)
+{
     settings *s = &r->s;
+    int rank = asacl_dist_rank(dist), world = asacl_dist_size(dist);
     asacl_train_options_init(&s->o);
     s->o.lr = 1e-4f;
     snprintf(s->out, sizeof s->out, "asacl-pretrain");
@@ -319,18 +343,37 @@ int cmd_pretrain(int argc, char **argv)
         s->o.max_batch = (size_t)s->batch;
         s->o.max_seq_len = (size_t)s->max_len;
     }
+    s->o.dist = dist;
     s->max_len = (int)s->o.max_seq_len;
+    size_t accum = s->o.grad_accum ? s->o.grad_accum : 1, shards = (size_t)world * accum;
+    if (s->o.max_batch % shards)
+        return cli_usage_error("pretrain", "--batch-size %zu does not divide into %d ranks x %zu "
+                               "micro-batches (--grad-accum) = %zu equal shards", s->o.max_batch,
+                               world, accum, shards);
     asacl_ctx_options co;
     asacl_ctx_options_init(&co);
-    co.device = s->device ? s->device : getenv("ASACL_DEVICE");
-    if ((st = asacl_ctx_create(&co, &r->ctx)) != ASACL_OK) return cli_error(st);
+    char spec[256];
+    const char *want = s->device ? s->device : getenv("ASACL_DEVICE");
+    if (cli_rank_device("pretrain", want, asacl_dist_local_rank(dist), world, spec, sizeof spec) !=
+        ASACL_OK)
+        return CLI_FAIL;
+    co.device = spec[0] ? spec : NULL;
+    if ((st = asacl_ctx_create(&co, &r->ctx)) != ASACL_OK) {
+        if (world > 1) fprintf(stderr, "asacl pretrain: rank %d cannot open its device '%s'\n", rank, spec);
+        return cli_error(st);
+    }
+    if (world > 1)
+        fprintf(stderr, "rank %d of %d (local %d): %s, %zu sequences per step here in %zu "
+                "micro-batch(es)\n", rank, world, asacl_dist_local_rank(dist),
+                asacl_ctx_device(r->ctx)->name, s->o.max_batch / (size_t)world, accum);
     st = asacl_mkdirs(s->out);
     if (st == ASACL_OK) st = make_model(r);
     if (st == ASACL_OK) st = asacl_trainer_create(r->model, &s->o, &r->trainer);
     char *json = st == ASACL_OK ? settings_json(s) : NULL;
     if (st == ASACL_OK) {
         const asacl_model_config *c = asacl_model_get_config(r->model);
-        fprintf(stderr, "%s masked-LM pre-training on %s: %d layers, hidden %d, vocabulary %d, "
+        if (rank == 0)
+            fprintf(stderr, "%s masked-LM pre-training on %s: %d layers, hidden %d, vocabulary %d, "
                 "%zu parameters%s; %s, %ld steps of %zu x %zu tokens\n",
                 s->resume[0] ? "resuming" : "starting", asacl_ctx_device(r->ctx)->name,
                 c->num_hidden_layers, c->hidden_size, c->vocab_size,
@@ -355,14 +398,14 @@ int cmd_pretrain(int argc, char **argv)
         po.vocab = r->vocab;
         po.run = json;
         po.resume_dir = s->resume[0] ? s->resume : NULL;
-        po.progress = on_progress;
+        po.progress = rank == 0 ? on_progress : NULL; /* rank 0 reports and writes */
         po.user = r;
         long total = s->o.total_steps;
         progress_start(&r->bar, s->max_steps > 0 && s->max_steps < total ? s->max_steps : total,
                        s->log_every);
         st = asacl_pretrain(r->trainer, r->tok, &po);
         progress_end(&r->bar);
-        if (st == ASACL_OK) fprintf(stderr, "wrote %s/checkpoint, %s/best, %s/metrics.jsonl\n", s->out, s->out, s->out);
+        if (st == ASACL_OK && rank == 0) fprintf(stderr, "wrote %s/checkpoint, %s/best, %s/metrics.jsonl\n", s->out, s->out, s->out);
     }
     free(json);
     asacl_trainer_destroy(r->trainer);

@@ -472,65 +472,13 @@ static asacl_status fit(run *r)
     return ASACL_OK;
 }
 
-/* Started by mpirun (or another launcher of MPI)? */
-static int launched_by_mpi(void)
-{
-    static const char *vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "MPI_LOCALNRANKS"};
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
-        if (getenv(vars[i])) return 1;
-    return 0;
-}
-
-/* The device spec of this local rank: entry `local` of a comma list, or by
- * default the local-th device of the first GPU's (else the first device's)
- * type. out gets "" for the library's own default (a process alone). */
-static asacl_status rank_device(const char *spec, int local, int world, char *out, size_t cap)
-{
-    out[0] = 0;
-    if (spec && *spec) {
-        const char *p = spec;
-        for (int i = 0; i < local && p; i++) {
-            p = strchr(p, ',');
-            if (p) p++;
-        }
-        if (!p) {
-            fprintf(stderr, "asacl train: local rank %d has no device in the list '%s' (one entry "
-                    "per local rank; repeat one to share it, e.g. 0,0)\n", local, spec);
-            return ASACL_ERR_NO_DEVICE;
-        }
-        size_t n = strcspn(p, ",");
-        snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), p);
-        return ASACL_OK;
-    }
-    if (world < 2) return ASACL_OK;
-    asacl_device_info *list = NULL;
-    size_t count = 0, first = 0;
-    asacl_status st = asacl_devices_query(&list, &count);
-    if (st != ASACL_OK) return cli_error(st), st;
-    for (size_t i = 0; i < count; i++)
-        if (list[i].type == ASACL_DEVICE_GPU) {
-            first = i;
-            break;
-        }
-    int seen = 0;
-    for (size_t i = 0; i < count && !out[0]; i++)
-        if (list[i].type == list[first].type && seen++ == local) snprintf(out, cap, "%zu", i);
-    asacl_devices_free(list);
-    if (!out[0]) {
-        fprintf(stderr, "asacl train: local rank %d wants device %d of its type, but this host has "
-                "%d; give --device a comma list (e.g. 0,0 to share one)\n", local, local + 1, seen);
-        return ASACL_ERR_NO_DEVICE;
-    }
-    return ASACL_OK;
-}
-
 static int train(run *r, int argc, char **argv);
 
 int cmd_train(int argc, char **argv)
 {
     run r;
     memset(&r, 0, sizeof r);
-    if (launched_by_mpi()) {
+    if (cli_launched_by_mpi()) {
         asacl_status st = asacl_dist_init(&argc, &argv, &r.s.o.dist);
         if (st != ASACL_OK) {
             fprintf(stderr, "asacl train: started by mpirun, but %s\n", asacl_last_error());
@@ -598,7 +546,7 @@ static int train(run *r, int argc, char **argv)
     asacl_ctx_options_init(&co);
     char spec[256];
     const char *want = s->device ? s->device : getenv("ASACL_DEVICE");
-    if (rank_device(want, asacl_dist_local_rank(dist), world, spec, sizeof spec) != ASACL_OK)
+    if (cli_rank_device("train", want, asacl_dist_local_rank(dist), world, spec, sizeof spec) != ASACL_OK)
         return CLI_FAIL;
     co.device = spec[0] ? spec : NULL;
     if ((st = asacl_ctx_create(&co, &r->ctx)) != ASACL_OK) {

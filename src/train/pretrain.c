@@ -161,6 +161,7 @@ typedef struct run {
     FILE *metrics;
     double best_loss;
     long best_step;
+    int writer; /* rank 0 (or the process alone) evaluates and writes */
 } run;
 
 static void path_in(const run *r, const char *name, char *out, size_t cap)
@@ -202,6 +203,7 @@ static char *run_text(const run *r)
 
 static asacl_status save_checkpoint(run *r)
 {
+    if (!r->writer) return ASACL_OK;
     char path[4200], *text = run_text(r);
     if (!text) return rt_fail(ASACL_ERR_OUT_OF_MEMORY, "the checkpoint's run text");
     path_in(r, "checkpoint", path, sizeof path);
@@ -243,6 +245,7 @@ static asacl_status resume(run *r)
 static asacl_status evaluate(run *r, long step, long total)
 {
     const asacl_pretrain_options *o = r->o;
+    if (!r->writer) return ASACL_OK; /* the other ranks go on to the next step's all-reduce */
     asacl_mlm_metrics m;
     if (o->n_valid)
         TRY(asacl_mlm_evaluate(r->t, r->tok, o->valid, o->n_valid, 0, 0.0, o->valid_batches, &m));
@@ -349,14 +352,14 @@ asacl_status asacl_pretrain(asacl_trainer *t, const asacl_tokenizer *tok, const 
         return rt_fail(ASACL_ERR_INVALID_ARG, "asacl_pretrain: held-out text needs validation files "
                        "or a fraction in (0, 1), not %g", o->valid_fraction);
     TRY(set_masking(t, tok));
-    run r = {t, tok, o, NULL, NULL, 0, -1};
+    run r = {t, tok, o, NULL, NULL, 0, -1, asacl_dist_rank(t->t.o.pub.dist) == 0};
     TRY(rt_mkdirs(o->out_dir));
     TRY(open_corpus(t, tok, o->text, o->n_text, o->n_valid ? 0 : 1, o->n_valid ? 0 : o->valid_fraction,
                     &r.train));
     asacl_status st = o->resume_dir ? resume(&r) : ASACL_OK;
     char path[4200];
     path_in(&r, "metrics.jsonl", path, sizeof path);
-    if (st == ASACL_OK && !(r.metrics = fopen(path, o->resume_dir ? "a" : "w")))
+    if (st == ASACL_OK && r.writer && !(r.metrics = fopen(path, o->resume_dir ? "a" : "w")))
         rt_log(ASACL_LOG_WARN, "cannot write %s", path);
     if (st == ASACL_OK) st = loop(&r);
     if (r.metrics) fclose(r.metrics);
