@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
-# test_crash.sh ASACL [pretrain SOURCE_DIR] -- crash safety of checkpoints:
-# `asacl train` on the built-in task (or `asacl pretrain` on the committed
-# tiny text, tests/data/pretrain) with a checkpoint after every step is killed
-# with SIGKILL at random moments and resumed from its checkpoint each time
-# until it finishes; the final model (and the best model) must be
-# bit-identical to those of an uninterrupted run, and every checkpoint found
-# after a kill must resume.
+# test_crash.sh ASACL [pretrain SOURCE_DIR | mpi MPIEXEC] -- crash safety of
+# checkpoints: `asacl train` on the built-in task (or `asacl pretrain` on the
+# committed tiny text, tests/data/pretrain; or `asacl train` under mpirun with
+# two ranks sharing the device, one of them killed) with a checkpoint after
+# every step is killed with SIGKILL at random moments and resumed from its
+# checkpoint each time until it finishes; the final model (and the best model)
+# must be bit-identical to those of an uninterrupted run, and every checkpoint
+# found after a kill must resume.
 # The moments are drawn from ASACL_CRASH_SEED (printed; set it to replay a
 # failure). Bounded: at most $ASACL_CRASH_KILLS kills (default 8), and no new
 # kill once $ASACL_CRASH_BUDGET seconds (default 60) have passed; then the last
 # run finishes on its own.
 set -u
-asacl=${1:?usage: test_crash.sh path/to/asacl [pretrain source-dir]}
+asacl=${1:?usage: test_crash.sh path/to/asacl [pretrain source-dir | mpi mpiexec]}
 mode=${2:-train}
+launch=()  # the command's prefix; with mpi, the ranks share device 0
+dev=()
+if [ "$mode" = mpi ]; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+  launch=("${3:?usage: test_crash.sh path/to/asacl mpi mpiexec}" -np 2 --oversubscribe)
+  dev=(--device 0,0)
+  mode=train
+  mpi=1
+else
+  mpi=0
+fi
 kills=${ASACL_CRASH_KILLS:-8}
 budget=${ASACL_CRASH_BUDGET:-60}
 seed=${ASACL_CRASH_SEED:-$(( $(date +%s) % 32768 ))}
@@ -36,7 +48,7 @@ fi
 start=$(date +%s)
 # The uninterrupted reference, timed in milliseconds (the kill moments span it).
 t0=$(date +%s%N)
-timeout 400 "$asacl" "$mode" "${args[@]}" --out "$tmp/ref" >"$tmp/ref.log" 2>&1 \
+timeout 400 "${launch[@]}" "$asacl" "$mode" "${args[@]}" "${dev[@]}" --out "$tmp/ref" >"$tmp/ref.log" 2>&1 \
   || { echo "FAIL: the uninterrupted run"; cat "$tmp/ref.log"; exit 1; }
 ref_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 steps=$(grep -c '^{"step"' "$tmp/ref/metrics.jsonl")
@@ -48,11 +60,11 @@ while :; do
   if [ -f "$out/checkpoint/trainer_state.safetensors" ]; then
     step=$(grep -ao '"step":"[0-9]*"' "$out/checkpoint/trainer_state.safetensors" | head -1 | tr -dc 0-9)
     resumed_from+=("${step:-?}")
-    cmd=("$asacl" "$mode" --resume "$out/checkpoint")
+    cmd=("${launch[@]}" "$asacl" "$mode" --resume "$out/checkpoint" "${dev[@]}")
   else
     [ -e "$out/checkpoint" ] && { echo "FAIL: $out/checkpoint exists without a trainer state"; ls -la "$out/checkpoint"; exit 1; }
     rm -rf "$out"          # killed before the first checkpoint: start over
-    cmd=("$asacl" "$mode" "${args[@]}" --out "$out")
+    cmd=("${launch[@]}" "$asacl" "$mode" "${args[@]}" "${dev[@]}" --out "$out")
   fi
   runs=$((runs + 1))
   timeout 400 "${cmd[@]}" >"$tmp/run.log" 2>&1 &
@@ -60,14 +72,27 @@ while :; do
   if [ "$n_kills" -lt "$kills" ] && [ $(( $(date +%s) - start )) -lt "$budget" ]; then
     delay_ms=$(( (RANDOM * 32768 + RANDOM) % (ref_ms + 1) ))
     sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
-    # timeout's child is the asacl process; kill it, not timeout.
+    # timeout's child is the asacl process (with mpi: mpirun, whose children
+    # are the ranks: one of them, at random); kill it, not timeout.
     child=$(pgrep -P "$pid" | head -1)
+    if [ "$mpi" = 1 ] && [ -n "$child" ]; then
+      ranks=()
+      for _ in $(seq 50); do  # the ranks may not have started yet
+        ranks=($(pgrep -P "$child"))
+        [ "${#ranks[@]}" -ge 2 ] && break
+        sleep 0.1
+      done
+      child=${ranks[$((RANDOM % (${#ranks[@]} > 0 ? ${#ranks[@]} : 1)))]:-}
+    fi
+    killed=0
     if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
-      kill -9 "$child" 2>/dev/null && n_kills=$((n_kills + 1)) && kill_log+=("${delay_ms}ms")
+      kill -9 "$child" 2>/dev/null && n_kills=$((n_kills + 1)) && kill_log+=("${delay_ms}ms") && killed=1
     fi
   fi
   wait "$pid" 2>/dev/null; rc=$?
   if [ "$rc" = 0 ]; then break; fi
+  # mpirun reports a rank killed by a signal with a status of its own
+  if [ "$mpi" = 1 ] && [ "${killed:-0}" = 1 ] && [ "$rc" != 124 ]; then continue; fi
   if [ "$rc" != 137 ] && [ "$rc" != 124 ]; then
     echo "FAIL: run $runs (${cmd[*]}) exited $rc after a kill:"; cat "$tmp/run.log"; exit 1
   fi
