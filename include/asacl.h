@@ -791,6 +791,8 @@ typedef struct asacl_gemm_bench_row {
     double gflops_own, gflops_clblast, gflops_host; /* host: 0 without a host baseline */
     double diff_own, diff_clblast, tolerance;       /* max |x - ref| / (1 + |ref|) */
     int ok;                    /* every result within tolerance of the reference */
+    double gflops_tiled, diff_tiled; /* asacl's tiled (GPU-style) kernels, the profile's tiles */
+    int profile_backend;       /* what the profile runs it on: 0 CLBlast, 1 own, 2 tiled */
 } asacl_gemm_bench_row;
 
 /* A host baseline (e.g. cblas_sgemm): C = alpha op(A) op(B) + beta C,

@@ -56,5 +56,11 @@ expect "bench train --mlm" 0 "masked-LM / fine-tuning step time" \
   "$asacl" bench train --config tiny --batch 4 --seq-len 16 --mlm --steps 1 --warmup 0
 grep -qE "^mlm +MLM ASA" "$out" || { echo "FAIL bench --mlm lacks the MLM ASA row"; fail=1; }
 grep -q "gemm_nt \[vocab\]" "$out" || { echo "FAIL bench --mlm split lacks gemm_nt [vocab]"; fail=1; }
+# bench gemm: every product of a tiny step on the own, tiled and CLBlast
+# kernels, each checked against the reference (exit 1 on a mismatch).
+expect "bench gemm (own, tiled, CLBlast agree)" 0 "geometric mean ours/CLBlast over 29 shapes" \
+  "$asacl" bench gemm --config tiny --repeat 1
+grep -q "MISMATCH" "$out" && { echo "FAIL bench gemm: a product disagrees"; fail=1; }
+grep -qE "\| +ours +tiled +CLBlast" "$out" || { echo "FAIL bench gemm lacks the tiled column"; fail=1; }
 expect "bench train --bogus" 2 "unknown option|unrecognized" "$asacl" bench train --bogus
 exit $fail

@@ -1,6 +1,6 @@
 /* gemm_bench.c -- asacl_bench_gemm (include/asacl.h): every product of a
- * training step (model/step_gemms.h) on asacl's own kernels, on CLBlast and
- * on a caller's host baseline. The implementations take turns (round-robin
+ * training step (model/step_gemms.h) on asacl's own kernels, its tiled
+ * kernels, CLBlast and a caller's host baseline. The implementations take turns (round-robin
  * repetitions) and the median time counts; each result is first checked
  * against the reference (the host baseline, else CLBlast). */
 #include <math.h>
@@ -11,7 +11,7 @@
 #include "gemm/gemm.h"
 #include "model/step_gemms.h"
 
-enum { OURS, CLBLAST, OPENBLAS, N_IMPL }; /* OPENBLAS: the host baseline */
+enum { OURS, TILED, CLBLAST, OPENBLAS, N_IMPL }; /* OPENBLAS: the host baseline */
 
 typedef struct host_fn {
     asacl_host_gemm fn;
@@ -42,20 +42,27 @@ static void sizes(const step_gemm *p, size_t *na, size_t *nb, size_t *nc)
 }
 
 static asacl_status run_device(asacl_ctx *ctx, int impl, const step_gemm *p,
-                               const gemm_own_params *own, const operands *o)
+                               const gemm_choice *ch, const operands *o)
 {
+    const gemm_own_params *own = &ch->own;
     gemm_mat a = {o->da, p->oa, p->lda}, b = {o->db, p->ob, p->ldb}, c = {o->dc, p->oc, p->ldc};
     if (p->calls > 1) { /* a two-level batch in one launch, as the model issues it */
         gemm_stride sa = {p->ca, p->sa}, sb = {p->cb, p->sb}, sc = {p->cc, p->sc};
         if (impl == OURS)
             return gemm_own_run2(ctx, own, p->s, p->alpha, a, sa, b, sb, p->beta, c, sc, p->calls,
                                  p->batch);
+        if (impl == TILED)
+            return gemm_tiled_run2(ctx, &ch->tiled, p->s, p->alpha, a, sa, b, sb, p->beta, c, sc,
+                                   p->calls, p->batch);
         return gemm_clblast_run2(ctx, p->s, p->alpha, a, sa, b, sb, p->beta, c, sc, p->calls,
                                  p->batch);
     }
     if (impl == OURS)
         return gemm_own_run(ctx, own, p->s, p->alpha, a, p->sa, b, p->sb, p->beta, c, p->sc,
                             p->batch);
+    if (impl == TILED)
+        return gemm_tiled_run(ctx, &ch->tiled, p->s, p->alpha, a, p->sa, b, p->sb, p->beta, c,
+                              p->sc, p->batch);
     return gemm_clblast_run(ctx, p->s, p->alpha, a, p->sa, b, p->sb, p->beta, c, p->sc, p->batch);
 }
 
@@ -72,13 +79,13 @@ static void run_host(const host_fn *h, const step_gemm *p, const operands *o, fl
 /* Seconds for one run of an implementation: wall clock from the first
  * enqueue to clFinish (device), around the calls (OpenBLAS). */
 static asacl_status time_once(asacl_ctx *ctx, const host_fn *h, int impl, const step_gemm *p,
-                              const gemm_own_params *own, operands *o, double *sec)
+                              const gemm_choice *ch, operands *o, double *sec)
 {
     double t0 = rt_now();
     if (impl == OPENBLAS) {
         run_host(h, p, o, o->c[OPENBLAS]);
     } else {
-        TRY(run_device(ctx, impl, p, own, o));
+        TRY(run_device(ctx, impl, p, ch, o));
         TRY(asacl_ctx_finish(ctx));
     }
     *sec = rt_now() - t0;
@@ -152,7 +159,7 @@ static asacl_status bench_one(asacl_ctx *ctx, const step_gemm *p, const host_fn 
         double sec;
         memcpy(o.c[i], o.c0, o.nc * sizeof(float));
         if (i != OPENBLAS) st = rt_upload(ctx, o.dc, 0, o.nc, o.c0);
-        if (st == ASACL_OK) st = time_once(ctx, h, i, p, &ch.own, &o, &sec);
+        if (st == ASACL_OK) st = time_once(ctx, h, i, p, &ch, &o, &sec);
         if (st == ASACL_OK && i != OPENBLAS) st = rt_download(ctx, o.dc, 0, o.nc, o.c[i]);
     }
     int ref = have_cblas ? OPENBLAS : CLBLAST;
@@ -166,7 +173,7 @@ static asacl_status bench_one(asacl_ctx *ctx, const step_gemm *p, const host_fn 
     if (!t && st == ASACL_OK) st = rt_fail(ASACL_ERR_OUT_OF_MEMORY, "benchmark timings");
     for (int k = 0; st == ASACL_OK && k < repeat; k++)
         for (int i = 0; st == ASACL_OK && i < n_impl; i++)
-            st = time_once(ctx, h, i, p, &ch.own, &o, &t[i * repeat + k]);
+            st = time_once(ctx, h, i, p, &ch, &o, &t[i * repeat + k]);
     double flops = 2.0 * (double)p->s.m * (double)p->s.n * (double)p->s.k * (double)p->batch *
                    (double)p->calls;
     for (int i = 0; st == ASACL_OK && i < N_IMPL; i++) {
@@ -209,6 +216,9 @@ asacl_status asacl_bench_gemm(asacl_ctx *ctx, const asacl_model_config *c, size_
         row.batch = p->batch, row.calls = p->calls;
         row.launch_bound = p->tiny;
         row.profile_own = r.profile == GEMM_BACKEND_OWN;
+        row.profile_backend = (int)r.profile;
+        row.gflops_tiled = r.gflops[TILED];
+        row.diff_tiled = r.diff[TILED];
         row.gflops_own = r.gflops[OURS];
         row.gflops_clblast = r.gflops[CLBLAST];
         row.gflops_host = r.gflops[OPENBLAS];

@@ -35,8 +35,10 @@ static void print_row(const asacl_gemm_bench_row *r, void *user)
     char bc[24];
     if (r->calls > 1) snprintf(bc, sizeof bc, "%zux%zu", r->batch, r->calls);
     else snprintf(bc, sizeof bc, "%zu", r->batch);
-    printf("%-22s %5zu %5zu %5zu %2s %7s %7s | %8.1f %8.1f ", r->role, r->m, r->n, r->k, r->op, bc,
-           r->profile_own ? "own" : "CLBlast", r->gflops_own, r->gflops_clblast);
+    static const char *backends[3] = {"CLBlast", "own", "tiled"};
+    const char *prof = r->profile_backend >= 0 && r->profile_backend < 3 ? backends[r->profile_backend] : "?";
+    printf("%-22s %5zu %5zu %5zu %2s %7s %7s | %8.1f %8.1f %8.1f ", r->role, r->m, r->n, r->k, r->op,
+           bc, prof, r->gflops_own, r->gflops_tiled, r->gflops_clblast);
     if (s->have_host) {
         double ratio = r->gflops_own / r->gflops_host;
         printf("%8.1f | %7.2f ", r->gflops_host, ratio);
@@ -50,8 +52,8 @@ static void print_row(const asacl_gemm_bench_row *r, void *user)
     printf("%s%s\n", r->ok ? "ok" : "MISMATCH", r->launch_bound ? " (tiny: launch-bound)" : "");
     if (!r->ok) {
         s->bad++;
-        printf("         max |x - ref| / (1 + |ref|): ours %.3g, CLBlast %.3g (tolerance %.3g)\n",
-               r->diff_own, r->diff_clblast, r->tolerance);
+        printf("         max |x - ref| / (1 + |ref|): ours %.3g, tiled %.3g, CLBlast %.3g "
+               "(tolerance %.3g)\n", r->diff_own, r->diff_tiled, r->diff_clblast, r->tolerance);
     }
     fflush(stdout);
 }
@@ -61,7 +63,8 @@ static void help(void)
     printf("usage: asacl bench gemm [--config NAME|FILE] [--repeat N] [options]\n\n"
            "Times every GEMM shape of one training step (dense layers forward, weight and\n"
            "input gradients; per-head attention products; the ASA adversary's products)\n"
-           "on asacl's own kernels, on CLBlast and, when asacl was built with it, on\n"
+           "on asacl's own kernels (ours), its tiled GPU-style kernels (tiled, with the\n"
+           "profile's TILED_* values), on CLBlast and, when asacl was built with it, on\n"
            "OpenBLAS (host). The implementations take turns; each time is the median of\n"
            "the repetitions, measured by the wall clock from the first enqueue to clFinish\n"
            "(OpenBLAS: around its calls). Every result is checked against OpenBLAS's\n"
@@ -148,8 +151,8 @@ int cmd_bench_gemm(int argc, char **argv)
            "calls);\n         median of %d round-robin repetitions; GFLOPS = 2 M N K x batch "
            "x calls / time\n\n",
            (int)repeat);
-    printf("%-22s %5s %5s %5s %2s %7s %7s | %8s %8s %8s | %7s %s\n", "role", "M", "N", "K", "op",
-           "batch", "profile", "ours", "CLBlast", "OpenBLAS", "ours/OB", "check");
+    printf("%-22s %5s %5s %5s %2s %7s %7s | %8s %8s %8s %8s | %7s %s\n", "role", "M", "N", "K",
+           "op", "batch", "profile", "ours", "tiled", "CLBlast", "OpenBLAS", "ours/OB", "check");
     summary sum = {0};
     sum.have_host = have_cblas;
     asacl_gemm_bench_options bo = {.repeat = (int)repeat, .row = print_row, .user = &sum};
