@@ -29,12 +29,13 @@ int cli_number(const char *s, double *out);
 
 /* Started by mpirun (or another MPI launcher)? From its environment. */
 int cli_launched_by_mpi(void);
-/* The device spec of local rank `local` of `world`: entry `local` of the
- * comma list spec, or by default the local-th device of the first GPU's
- * (else the first device's) type; out gets "" for the library's default (a
- * process alone). Errors are printed, naming `cmd`. */
-asacl_status cli_rank_device(const char *cmd, const char *spec, int local, int world, char *out,
-                             size_t cap);
+/* The context of this rank (the process alone: the --device / ASACL_DEVICE
+ * choice): entry `local` of a comma list, or by default the local-th device
+ * of the first GPU's (else the first device's) type, opened; with several ranks says
+ * "rank r of N (local l): <device>, <detail>". CLI_OK, or CLI_FAIL after
+ * saying why (naming the rank). */
+int cli_rank_context(const char *cmd, const char *device, asacl_dist *dist, const char *detail,
+                     asacl_ctx **ctx);
 
 int cmd_devices(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);

@@ -350,22 +350,10 @@ static int pretrain(run *r, asacl_dist *dist, int argc, char **argv)
         return cli_usage_error("pretrain", "--batch-size %zu does not divide into %d ranks x %zu "
                                "micro-batches (--grad-accum) = %zu equal shards", s->o.max_batch,
                                world, accum, shards);
-    asacl_ctx_options co;
-    asacl_ctx_options_init(&co);
-    char spec[256];
-    const char *want = s->device ? s->device : getenv("ASACL_DEVICE");
-    if (cli_rank_device("pretrain", want, asacl_dist_local_rank(dist), world, spec, sizeof spec) !=
-        ASACL_OK)
-        return CLI_FAIL;
-    co.device = spec[0] ? spec : NULL;
-    if ((st = asacl_ctx_create(&co, &r->ctx)) != ASACL_OK) {
-        if (world > 1) fprintf(stderr, "asacl pretrain: rank %d cannot open its device '%s'\n", rank, spec);
-        return cli_error(st);
-    }
-    if (world > 1)
-        fprintf(stderr, "rank %d of %d (local %d): %s, %zu sequences per step here in %zu "
-                "micro-batch(es)\n", rank, world, asacl_dist_local_rank(dist),
-                asacl_ctx_device(r->ctx)->name, s->o.max_batch / (size_t)world, accum);
+    char detail[96];
+    snprintf(detail, sizeof detail, "%zu sequences per step here in %zu micro-batch(es)",
+             s->o.max_batch / (size_t)world, accum);
+    if (cli_rank_context("pretrain", s->device, dist, detail, &r->ctx) != CLI_OK) return CLI_FAIL;
     st = asacl_mkdirs(s->out);
     if (st == ASACL_OK) st = make_model(r);
     if (st == ASACL_OK) st = asacl_trainer_create(r->model, &s->o, &r->trainer);

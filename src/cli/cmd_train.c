@@ -542,21 +542,10 @@ static int train(run *r, int argc, char **argv)
                                "micro-batches (--grad-accum) = %d equal shards", s->batch, world,
                                s->grad_accum, shards);
 
-    asacl_ctx_options co;
-    asacl_ctx_options_init(&co);
-    char spec[256];
-    const char *want = s->device ? s->device : getenv("ASACL_DEVICE");
-    if (cli_rank_device("train", want, asacl_dist_local_rank(dist), world, spec, sizeof spec) != ASACL_OK)
-        return CLI_FAIL;
-    co.device = spec[0] ? spec : NULL;
-    if ((st = asacl_ctx_create(&co, &r->ctx)) != ASACL_OK) {
-        if (world > 1) fprintf(stderr, "asacl train: rank %d cannot open its device '%s'\n", rank, spec);
-        return cli_error(st);
-    }
-    if (world > 1)
-        fprintf(stderr, "rank %d of %d (local %d): %s, %d examples per step here in %d "
-                "micro-batch(es)\n", rank, world, asacl_dist_local_rank(dist),
-                asacl_ctx_device(r->ctx)->name, s->batch / world, s->grad_accum);
+    char detail[96];
+    snprintf(detail, sizeof detail, "%d examples per step here in %d micro-batch(es)",
+             s->batch / world, s->grad_accum);
+    if (cli_rank_context("train", s->device, dist, detail, &r->ctx) != CLI_OK) return CLI_FAIL;
     if ((st = load_data(r)) == ASACL_OK) {
         if (s->builtin) snprintf(r->vocab, sizeof r->vocab, "%s/vocab.txt", s->out);
         st = asacl_mkdirs(s->out);

@@ -18,8 +18,8 @@ int cli_launched_by_mpi(void)
 /* The device spec of this local rank: entry `local` of a comma list, or by
  * default the local-th device of the first GPU's (else the first device's)
  * type. out gets "" for the library's own default (a process alone). */
-asacl_status cli_rank_device(const char *cmd, const char *spec, int local, int world, char *out,
-                             size_t cap)
+static asacl_status cli_rank_device(const char *cmd, const char *spec, int local, int world,
+                                    char *out, size_t cap)
 {
     out[0] = 0;
     if (spec && *spec) {
@@ -57,4 +57,26 @@ asacl_status cli_rank_device(const char *cmd, const char *spec, int local, int w
         return ASACL_ERR_NO_DEVICE;
     }
     return ASACL_OK;
+}
+
+int cli_rank_context(const char *cmd, const char *device, asacl_dist *dist, const char *detail,
+                     asacl_ctx **ctx)
+{
+    int rank = asacl_dist_rank(dist), world = asacl_dist_size(dist);
+    char spec[256];
+    const char *want = device ? device : getenv("ASACL_DEVICE");
+    if (cli_rank_device(cmd, want, asacl_dist_local_rank(dist), world, spec, sizeof spec) != ASACL_OK)
+        return CLI_FAIL;
+    asacl_ctx_options co;
+    asacl_ctx_options_init(&co);
+    co.device = spec[0] ? spec : NULL;
+    asacl_status st = asacl_ctx_create(&co, ctx);
+    if (st != ASACL_OK) {
+        if (world > 1) fprintf(stderr, "asacl %s: rank %d cannot open its device '%s'\n", cmd, rank, spec);
+        return cli_error(st);
+    }
+    if (world > 1)
+        fprintf(stderr, "rank %d of %d (local %d): %s, %s\n", rank, world,
+                asacl_dist_local_rank(dist), asacl_ctx_device(*ctx)->name, detail);
+    return CLI_OK;
 }
