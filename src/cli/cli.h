@@ -27,8 +27,11 @@ const char *cli_bytes(unsigned long long n, char *buf, unsigned cap);
 /* Parses a whole string as a number; 0 if it is not one. */
 int cli_number(const char *s, double *out);
 
-/* Started by mpirun (or another MPI launcher)? From its environment. */
-int cli_launched_by_mpi(void);
+/* Runs body: alone, or under mpirun (or another MPI launcher, told by its
+ * environment) as one rank after joining the others; a failing rank says so
+ * and stops every rank. Returns body's exit code. */
+int cli_with_ranks(const char *cmd, int argc, char **argv,
+                   int (*body)(void *user, asacl_dist *dist, int argc, char **argv), void *user);
 /* The context of this rank (the process alone: the --device / ASACL_DEVICE
  * choice): entry `local` of a comma list, or by default the local-th device
  * of the first GPU's (else the first device's) type, opened; with several ranks says

@@ -286,28 +286,17 @@ static asacl_status make_model(run *r)
 
 static int pretrain(run *r, asacl_dist *dist, int argc, char **argv);
 
+static int pretrain_body(void *user, asacl_dist *dist, int argc, char **argv)
+{
+    return pretrain(user, dist, argc, argv);
+}
+
 /* Under mpirun: one process per device, rank 0 writing (see asacl train). */
 int cmd_pretrain(int argc, char **argv)
 {
     static run rr;
     memset(&rr, 0, sizeof rr);
-    asacl_dist *d = NULL;
-    if (cli_launched_by_mpi()) {
-        asacl_status st = asacl_dist_init(&argc, &argv, &d);
-        if (st != ASACL_OK) {
-            fprintf(stderr, "asacl pretrain: started by mpirun, but %s\n", asacl_last_error());
-            return CLI_FAIL;
-        }
-    }
-    int rc = pretrain(&rr, d, argc, argv);
-    if (rc == CLI_FAIL && asacl_dist_size(d) > 1) {
-        fprintf(stderr, "asacl pretrain: rank %d of %d failed (above); stopping every rank\n",
-                asacl_dist_rank(d), asacl_dist_size(d));
-        fflush(stderr);
-        asacl_dist_abort(d, CLI_FAIL);
-    }
-    if (d) asacl_dist_finalize(d);
-    return rc;
+    return cli_with_ranks("pretrain", argc, argv, pretrain_body, &rr);
 }
 
 static int pretrain(run *r, asacl_dist *dist, int argc, char **argv)

@@ -474,27 +474,18 @@ static asacl_status fit(run *r)
 
 static int train(run *r, int argc, char **argv);
 
+static int train_body(void *user, asacl_dist *dist, int argc, char **argv)
+{
+    run *r = user;
+    r->s.o.dist = dist;
+    return train(r, argc, argv);
+}
+
 int cmd_train(int argc, char **argv)
 {
-    run r;
+    static run r;
     memset(&r, 0, sizeof r);
-    if (cli_launched_by_mpi()) {
-        asacl_status st = asacl_dist_init(&argc, &argv, &r.s.o.dist);
-        if (st != ASACL_OK) {
-            fprintf(stderr, "asacl train: started by mpirun, but %s\n", asacl_last_error());
-            return CLI_FAIL;
-        }
-    }
-    asacl_dist *d = r.s.o.dist;
-    int rc = train(&r, argc, argv);
-    if (rc == CLI_FAIL && asacl_dist_size(d) > 1) {
-        fprintf(stderr, "asacl train: rank %d of %d failed (above); stopping every rank\n",
-                asacl_dist_rank(d), asacl_dist_size(d));
-        fflush(stderr);
-        asacl_dist_abort(d, CLI_FAIL);
-    }
-    if (d) asacl_dist_finalize(d);
-    return rc;
+    return cli_with_ranks("train", argc, argv, train_body, &r);
 }
 
 static int train(run *r, int argc, char **argv)

@@ -7,7 +7,7 @@
 #include "cli/cli.h"
 
 /* Started by mpirun (or another launcher of MPI)? */
-int cli_launched_by_mpi(void)
+static int cli_launched_by_mpi(void)
 {
     static const char *vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "MPI_LOCALNRANKS"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
@@ -79,4 +79,26 @@ int cli_rank_context(const char *cmd, const char *device, asacl_dist *dist, cons
         fprintf(stderr, "rank %d of %d (local %d): %s, %s\n", rank, world,
                 asacl_dist_local_rank(dist), asacl_ctx_device(*ctx)->name, detail);
     return CLI_OK;
+}
+
+int cli_with_ranks(const char *cmd, int argc, char **argv,
+                   int (*body)(void *user, asacl_dist *dist, int argc, char **argv), void *user)
+{
+    asacl_dist *d = NULL;
+    if (cli_launched_by_mpi()) {
+        asacl_status st = asacl_dist_init(&argc, &argv, &d);
+        if (st != ASACL_OK) {
+            fprintf(stderr, "asacl %s: started by mpirun, but %s\n", cmd, asacl_last_error());
+            return CLI_FAIL;
+        }
+    }
+    int rc = body(user, d, argc, argv);
+    if (rc == CLI_FAIL && asacl_dist_size(d) > 1) {
+        fprintf(stderr, "asacl %s: rank %d of %d failed (above); stopping every rank\n", cmd,
+                asacl_dist_rank(d), asacl_dist_size(d));
+        fflush(stderr);
+        asacl_dist_abort(d, CLI_FAIL);
+    }
+    if (d) asacl_dist_finalize(d);
+    return rc;
 }
