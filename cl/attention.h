@@ -27,12 +27,12 @@ inline float attention_bias_grad(float ds, float g, int additive)
 }
 
 /* The same for eight scores at once. */
-inline float8 attention_bias8(float8 s, float8 g, int additive)
+static inline float8 attention_bias8(float8 s, float8 g, int additive)
 {
     return additive ? s + g : select((float8)(0.0f), s, g >= (float8)(0.0f)) + g;
 }
 
-inline float8 attention_bias_grad8(float8 ds, float8 g, int additive)
+static inline float8 attention_bias_grad8(float8 ds, float8 g, int additive)
 {
     return additive ? ds : select((float8)(0.0f), ds, g >= (float8)(0.0f));
 }

@@ -31,14 +31,14 @@ inline float group_sum(__local float *scratch, float v)
 }
 
 /* The largest and the sum of a float8's lanes (a fixed order). */
-inline float hmax8(float8 v)
+static inline float hmax8(float8 v)
 {
     float4 a = fmax(v.lo, v.hi);
     float2 b = fmax(a.lo, a.hi);
     return fmax(b.x, b.y);
 }
 
-inline float hsum8(float8 v)
+static inline float hsum8(float8 v)
 {
     float4 a = v.lo + v.hi;
     float2 b = a.lo + a.hi;

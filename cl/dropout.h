@@ -74,7 +74,7 @@ inline float dropout_next(uint4 rng, float p, ulong i, ulong *group, uint4 *word
 
 /* The factors of stream elements e .. e + 7 at once (kernels that walk
  * their elements as float8): two Philox calls when e is a multiple of 4. */
-inline float8 dropout_factors8(uint4 rng, float p, ulong e)
+static inline float8 dropout_factors8(uint4 rng, float p, ulong e)
 {
     if (p <= 0.0f) return (float8)(1.0f);
     uint8 w = (uint8)(dropout_words_at(rng, e, 0), dropout_words_at(rng, e, 1));

@@ -80,7 +80,7 @@ inline float row_lse(__local float *scratch, __global const float *z, uint V)
 }
 
 /* The lanes of chunk c that hold column y: 1, else 0. */
-inline float8 one_hot8(uint c, int y)
+static inline float8 one_hot8(uint c, int y)
 {
     int8 col = (int8)((int)c) + (int8)(0, 1, 2, 3, 4, 5, 6, 7);
     return select((float8)(0.0f), (float8)(1.0f), col == (int8)(y));
