@@ -169,7 +169,12 @@ int main(void)
         damage(entry, mode);
         result r = run_child();
         EXPECT(r, 1, n - 1, 1, 1);
-        CHECK(file_size(entry) == before, "damaged entry (mode %d) rewritten whole", mode);
+        /* Whole: at least the original's size. (Not always equal: PoCL's
+         * program binary carries the work-group variants it compiled into its
+         * own cache so far, and tests running in parallel on one POCL_CACHE_DIR
+         * add to them; `again` below then loads the entry.) */
+        CHECK(file_size(entry) >= before, "damaged entry (mode %d) rewritten whole (%ld bytes, "
+              "was %ld)", mode, file_size(entry), before);
         result again = run_child();
         EXPECT(again, 0, n, 0, 0);
     }
