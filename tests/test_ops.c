@@ -435,6 +435,35 @@ static void test_bias_and_residual(void)
     free(resid);
 }
 
+/* Wide rows: 64-column work-groups over C = 131 (rounded up to 192; the
+ * kernels skip the columns past C and leave the row stride's tail alone). */
+static void test_bias_wide(void)
+{
+    enum { R = 7, C = 131, LD = 140 };
+    double *y = vec(R * LD, 1.0), *bias = vec(C, 1.0);
+    double want[R * LD], got[R * LD], db[C];
+    for (int r = 0; r < R; r++)
+        for (int c = 0; c < LD; c++)
+            want[r * LD + c] = (double)(float)y[r * LD + c] + (c < C ? (double)(float)bias[c] : 0);
+    cl_mem my = test_upload(ctx, y, R * LD), mb = test_upload(ctx, bias, C);
+    CHECK_OK(op_bias_forward(ctx, T_(my, R * LD), LD, T_(mb, C), R, C));
+    test_download(ctx, my, 0, R * LD, got);
+    test_compare_d("bias_forward, 131 columns", got, want, R * LD, 1e-6, 1e-6);
+    for (int c = 0; c < C; c++) {
+        db[c] = (double)(float)bias[c];
+        for (int r = 0; r < R; r++) db[c] += (double)(float)y[r * LD + c];
+    }
+    rt_buffer_release(&my);
+    my = test_upload(ctx, y, R * LD);
+    CHECK_OK(op_bias_backward(ctx, T_(mb, C), T_(my, R * LD), LD, R, C));
+    test_download(ctx, mb, 0, C, got);
+    test_compare_d("bias_backward += column sums, 131 columns", got, db, C, 1e-5, 1e-5);
+    rt_buffer_release(&my);
+    rt_buffer_release(&mb);
+    free(y);
+    free(bias);
+}
+
 /* ---- fused: bias + dropout + residual + LayerNorm -------------------------------- */
 
 enum { RL_N = 70, RL_D = 22 }; /* 3 row chunks; rows straddle Philox groups of four */
@@ -830,6 +859,7 @@ int main(void)
     test_layernorm();
     test_gelu_and_pooler();
     test_bias_and_residual();
+    test_bias_wide();
     test_residual_layernorm();
     test_gelu_bias_backward();
     test_losses();
