@@ -383,35 +383,52 @@ static void test_gelu_and_pooler(void)
     free(dy);
 }
 
-static void test_bias_and_residual(void)
+/* bias_forward and bias_backward on an R x C matrix with row stride LD
+ * against double sums. C >= 64 takes 64-column work-groups (the global size
+ * rounded up: the kernels must skip the columns past C and leave the row
+ * stride's tail alone). */
+static void check_bias(int R, int C, int LD, const char *what)
 {
-    enum { R = 9, C = 20, LD = 26 };
-    double *y = vec(R * LD, 1.0), *bias = vec(C, 1.0), *resid = vec(R * C, 1.0);
-    double want[R * LD], got[R * LD], db[C];
+    double *y = vec((size_t)(R * LD), 1.0), *bias = vec((size_t)C, 1.0);
+    double *want = malloc((size_t)(R * LD) * sizeof *want), *got = malloc((size_t)(R * LD) * sizeof *got),
+           *db = malloc((size_t)C * sizeof *db);
     for (int r = 0; r < R; r++)
         for (int c = 0; c < LD; c++)
             want[r * LD + c] = (double)(float)y[r * LD + c] + (c < C ? (double)(float)bias[c] : 0);
-    cl_mem my = test_upload(ctx, y, R * LD), mb = test_upload(ctx, bias, C);
-    CHECK_OK(op_bias_forward(ctx, T_(my, R * LD), LD, T_(mb, C), R, C));
-    test_download(ctx, my, 0, R * LD, got);
-    test_compare_d("bias_forward, row stride > width", got, want, R * LD, 1e-6, 1e-6);
+    cl_mem my = test_upload(ctx, y, (size_t)(R * LD)), mb = test_upload(ctx, bias, (size_t)C);
+    CHECK_OK(op_bias_forward(ctx, T_(my, (size_t)(R * LD)), (size_t)LD, T_(mb, (size_t)C), (size_t)R, (size_t)C));
+    test_download(ctx, my, 0, (size_t)(R * LD), got);
+    char label[96];
+    snprintf(label, sizeof label, "bias_forward, %s", what);
+    test_compare_d(label, got, want, (size_t)(R * LD), 1e-6, 1e-6);
     for (int c = 0; c < C; c++) {
         db[c] = (double)(float)bias[c];
         for (int r = 0; r < R; r++) db[c] += (double)(float)y[r * LD + c];
     }
     rt_buffer_release(&my);
-    my = test_upload(ctx, y, R * LD);
-    CHECK_OK(op_bias_backward(ctx, T_(mb, C), T_(my, R * LD), LD, R, C));
-    test_download(ctx, mb, 0, C, got);
-    test_compare_d("bias_backward += column sums", got, db, C, 1e-5, 1e-5);
+    my = test_upload(ctx, y, (size_t)(R * LD));
+    CHECK_OK(op_bias_backward(ctx, T_(mb, (size_t)C), T_(my, (size_t)(R * LD)), (size_t)LD, (size_t)R, (size_t)C));
+    test_download(ctx, mb, 0, (size_t)C, got);
+    snprintf(label, sizeof label, "bias_backward += column sums, %s", what);
+    test_compare_d(label, got, db, (size_t)C, 1e-5, 1e-5);
+    rt_buffer_release(&my);
+    rt_buffer_release(&mb);
+    free(y), free(bias), free(want), free(got), free(db);
+}
 
+static void test_bias_and_residual(void)
+{
+    enum { R = 9, C = 20, LD = 26 };
+    check_bias(R, C, LD, "row stride > width");
+    check_bias(7, 131, 140, "131 columns");
+    double *y = vec(R * LD, 1.0), *bias = vec(C, 1.0), *resid = vec(R * C, 1.0);
+    double want[R * LD], got[R * LD];
+    cl_mem my, mb;
     /* residual: out = resid + dropout(y + b); dy = dropout(dout). */
     const float p = 0.25f;
     op_rng r = {11, 22, 3, 9, 3}; /* at stream offset 3 */
-    rt_buffer_release(&mb);
     mb = test_upload(ctx, bias, C);
     cl_mem mr = test_upload(ctx, resid, R * C), mo = test_upload(ctx, resid, R * C);
-    rt_buffer_release(&my);
     my = test_upload(ctx, y, R * C);
     for (int i = 0; i < R * C; i++) {
         double f = ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, r.site, p, r.off + i);
@@ -433,35 +450,6 @@ static void test_bias_and_residual(void)
     free(y);
     free(bias);
     free(resid);
-}
-
-/* Wide rows: 64-column work-groups over C = 131 (rounded up to 192; the
- * kernels skip the columns past C and leave the row stride's tail alone). */
-static void test_bias_wide(void)
-{
-    enum { R = 7, C = 131, LD = 140 };
-    double *y = vec(R * LD, 1.0), *bias = vec(C, 1.0);
-    double want[R * LD], got[R * LD], db[C];
-    for (int r = 0; r < R; r++)
-        for (int c = 0; c < LD; c++)
-            want[r * LD + c] = (double)(float)y[r * LD + c] + (c < C ? (double)(float)bias[c] : 0);
-    cl_mem my = test_upload(ctx, y, R * LD), mb = test_upload(ctx, bias, C);
-    CHECK_OK(op_bias_forward(ctx, T_(my, R * LD), LD, T_(mb, C), R, C));
-    test_download(ctx, my, 0, R * LD, got);
-    test_compare_d("bias_forward, 131 columns", got, want, R * LD, 1e-6, 1e-6);
-    for (int c = 0; c < C; c++) {
-        db[c] = (double)(float)bias[c];
-        for (int r = 0; r < R; r++) db[c] += (double)(float)y[r * LD + c];
-    }
-    rt_buffer_release(&my);
-    my = test_upload(ctx, y, R * LD);
-    CHECK_OK(op_bias_backward(ctx, T_(mb, C), T_(my, R * LD), LD, R, C));
-    test_download(ctx, mb, 0, C, got);
-    test_compare_d("bias_backward += column sums, 131 columns", got, db, C, 1e-5, 1e-5);
-    rt_buffer_release(&my);
-    rt_buffer_release(&mb);
-    free(y);
-    free(bias);
 }
 
 /* ---- fused: bias + dropout + residual + LayerNorm -------------------------------- */
@@ -859,7 +847,6 @@ int main(void)
     test_layernorm();
     test_gelu_and_pooler();
     test_bias_and_residual();
-    test_bias_wide();
     test_residual_layernorm();
     test_gelu_bias_backward();
     test_losses();
