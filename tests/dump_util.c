@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 int dump_meta_int(const st_file *f, const char *key)
 {
@@ -73,4 +74,21 @@ void dump_compare_scalar(const st_file *f, const char *name, double got, double 
     CHECK(want != NULL, "dump tensor %s", name);
     if (want) test_compare_d(name, &got, want, 1, atol, rtol);
     free(want);
+}
+
+void dump_config(const st_file *f, asacl_model_config *c)
+{
+    asacl_model_config_default(c);
+    c->num_hidden_layers = dump_meta_int(f, "L");
+    c->hidden_size = dump_meta_int(f, "D");
+    c->num_attention_heads = dump_meta_int(f, "H");
+    c->intermediate_size = dump_meta_int(f, "F");
+    c->vocab_size = dump_meta_int(f, "V");
+    c->max_position_embeddings = dump_meta_int(f, "P");
+    c->type_vocab_size = dump_meta_int(f, "TV");
+    c->pad_token_id = dump_meta_int(f, "pad_token_id");
+    c->layer_norm_eps = (float)atof(st_metadata(f, "layer_norm_eps"));
+    const char *type = st_metadata(f, "model_type"); /* absent: BERT */
+    c->model_type = type && !strcmp(type, "roberta") ? ASACL_MODEL_ROBERTA : ASACL_MODEL_BERT;
+    c->hidden_dropout_prob = c->attention_probs_dropout_prob = 0.0f;
 }

@@ -11,6 +11,10 @@
 
 /* An integer of the dump's metadata (a failed check when absent). */
 int dump_meta_int(const st_file *f, const char *key);
+/* The model of the dump's metadata: sizes (L, D, H, F, V, P, TV), pad_token_id,
+ * layer_norm_eps, model_type (absent: BERT), dropout 0; num_labels and the task
+ * are the caller's (they depend on the head). */
+void dump_config(const st_file *f, asacl_model_config *c);
 /* A tensor of the dump as doubles (malloc'd), NULL when absent. */
 double *dump_tensor(const st_file *f, const char *name, size_t *n);
 /* The same; an absent tensor fails and stops the test. */

@@ -108,20 +108,8 @@ static void run_dump(const char *file, int asa, int additive, int plain, int cut
     st_file f;
     REQUIRE_OK(st_open(path, &f));
     asacl_model_config c;
-    asacl_model_config_default(&c);
-    c.num_hidden_layers = dump_meta_int(&f, "L");
-    c.hidden_size = dump_meta_int(&f, "D");
-    c.num_attention_heads = dump_meta_int(&f, "H");
-    c.intermediate_size = dump_meta_int(&f, "F");
-    c.vocab_size = dump_meta_int(&f, "V");
-    c.max_position_embeddings = dump_meta_int(&f, "P");
-    c.type_vocab_size = dump_meta_int(&f, "TV");
+    dump_config(&f, &c);
     c.num_labels = dump_meta_int(&f, "C");
-    c.pad_token_id = dump_meta_int(&f, "pad_token_id");
-    c.layer_norm_eps = (float)atof(st_metadata(&f, "layer_norm_eps"));
-    const char *type = st_metadata(&f, "model_type"); /* absent: BERT */
-    c.model_type = type && !strcmp(type, "roberta") ? ASACL_MODEL_ROBERTA : ASACL_MODEL_BERT;
-    c.hidden_dropout_prob = c.attention_probs_dropout_prob = 0.0f;
     size_t B = (size_t)dump_meta_int(&f, "B"), T = (size_t)dump_meta_int(&f, "T"),
            L = (size_t)c.num_hidden_layers, C = (size_t)c.num_labels, D = (size_t)c.hidden_size;
 

@@ -34,17 +34,7 @@ static void run_dump(const char *file, int tok, int plain)
     REQUIRE_OK(st_open(path, &f));
     CHECK(!strcmp(st_metadata(&f, "head"), tok ? "tok" : "mc"), "%s: head", file);
     asacl_model_config c;
-    asacl_model_config_default(&c);
-    c.num_hidden_layers = dump_meta_int(&f, "L");
-    c.hidden_size = dump_meta_int(&f, "D");
-    c.num_attention_heads = dump_meta_int(&f, "H");
-    c.intermediate_size = dump_meta_int(&f, "F");
-    c.vocab_size = dump_meta_int(&f, "V");
-    c.max_position_embeddings = dump_meta_int(&f, "P");
-    c.type_vocab_size = dump_meta_int(&f, "TV");
-    c.pad_token_id = dump_meta_int(&f, "pad_token_id");
-    c.layer_norm_eps = (float)atof(st_metadata(&f, "layer_norm_eps"));
-    c.hidden_dropout_prob = c.attention_probs_dropout_prob = 0.0f;
+    dump_config(&f, &c);
     size_t S = (size_t)dump_meta_int(&f, "B"), T = (size_t)dump_meta_int(&f, "T"), L = (size_t)c.num_hidden_layers,
            D = (size_t)c.hidden_size;
     size_t nc = tok ? 1 : (size_t)dump_meta_int(&f, "n_choices"), E = S / nc; /* examples */

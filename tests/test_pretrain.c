@@ -73,17 +73,7 @@ static void load_case(const st_file *f, dump_case *d)
 {
     memset(d, 0, sizeof *d);
     asacl_model_config *c = &d->c;
-    asacl_model_config_default(c);
-    c->num_hidden_layers = dump_meta_int(f, "L");
-    c->hidden_size = dump_meta_int(f, "D");
-    c->num_attention_heads = dump_meta_int(f, "H");
-    c->intermediate_size = dump_meta_int(f, "F");
-    c->vocab_size = dump_meta_int(f, "V");
-    c->max_position_embeddings = dump_meta_int(f, "P");
-    c->type_vocab_size = dump_meta_int(f, "TV");
-    c->pad_token_id = dump_meta_int(f, "pad_token_id");
-    c->layer_norm_eps = (float)atof(st_metadata(f, "layer_norm_eps"));
-    c->hidden_dropout_prob = c->attention_probs_dropout_prob = 0.0f;
+    dump_config(f, c);
     c->task = ASACL_TASK_MLM;
     d->B = (size_t)dump_meta_int(f, "B");
     d->T = (size_t)dump_meta_int(f, "T");
