@@ -1,4 +1,5 @@
-/* buffer.c -- device buffer allocation and blocking host<->device copies. */
+/* buffer.c -- device buffer allocation and host<->device copies (blocking, and
+ * one non-blocking download with its event). */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -95,6 +96,41 @@ asacl_status rt_upload(asacl_ctx *ctx, cl_mem m, size_t off, size_t count, const
 asacl_status rt_download(asacl_ctx *ctx, cl_mem m, size_t off, size_t count, float *dst)
 {
     return rt_download_bytes(ctx, m, off * sizeof(float), count * sizeof(float), dst);
+}
+
+asacl_status rt_download_async(asacl_ctx *ctx, cl_mem m, size_t off, size_t count, float *dst,
+                               cl_event *done)
+{
+    *done = NULL;
+    CL_TRY(clEnqueueReadBuffer(ctx->queue, m, CL_FALSE, off * sizeof(float), count * sizeof(float),
+                               dst, 0, NULL, done),
+           "queueing a copy of %zu floats from the device", count);
+    CL_TRY(clFlush(ctx->queue), "submitting a copy of %zu floats from the device", count);
+    return ASACL_OK;
+}
+
+asacl_status rt_event_done(cl_event ev, int *done)
+{
+    cl_int s = CL_COMPLETE;
+    *done = 1;
+    if (!ev) return ASACL_OK;
+    CL_TRY(clGetEventInfo(ev, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof s, &s, NULL),
+           "asking whether a device command is done");
+    if (s < 0) return rt_cl_fail(s, "clGetEventInfo", "a device command that failed");
+    *done = s == CL_COMPLETE;
+    return ASACL_OK;
+}
+
+asacl_status rt_event_wait(cl_event ev)
+{
+    if (ev) CL_TRY(clWaitForEvents(1, &ev), "waiting for a device command");
+    return ASACL_OK;
+}
+
+void rt_event_release(cl_event *ev)
+{
+    if (*ev) clReleaseEvent(*ev);
+    *ev = NULL;
 }
 
 asacl_status rt_scratch(asacl_ctx *ctx, size_t n, cl_mem *out)

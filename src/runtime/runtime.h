@@ -309,5 +309,17 @@ asacl_status rt_download(asacl_ctx *ctx, cl_mem m, size_t off, size_t count, flo
 /* Byte-level variants (any element type). */
 asacl_status rt_upload_bytes(asacl_ctx *ctx, cl_mem m, size_t off, size_t bytes, const void *src);
 asacl_status rt_download_bytes(asacl_ctx *ctx, cl_mem m, size_t off, size_t bytes, void *dst);
+/* A non-blocking download of `count` floats at float offset `off`: queued
+ * after everything queued before it (the queue is in order) and submitted
+ * (clFlush); *done (release it with rt_event_release) completes when dst
+ * holds the values, which must stay untouched until then. */
+asacl_status rt_download_async(asacl_ctx *ctx, cl_mem m, size_t off, size_t count, float *dst,
+                               cl_event *done);
+/* *done: whether ev's command has finished (a NULL event has); a command
+ * that failed is an ASACL_ERR_OPENCL. */
+asacl_status rt_event_done(cl_event ev, int *done);
+/* Waits for ev's command (a NULL event: at once). */
+asacl_status rt_event_wait(cl_event ev);
+void rt_event_release(cl_event *ev); /* NULL-safe; sets *ev to NULL */
 
 #endif /* ASACL_RUNTIME_H */
