@@ -79,6 +79,7 @@ asacl_status model_backward(model *m, pass_arena *a, grad_ws *g, const batch_dev
     for (size_t l = L; l-- > 0;) {
         tensor x = l ? tensor_at(a->layers[l - 1].out, 0, N * D) : tensor_at(a->h0, 0, N * D);
         TRY(layer_backward(m, a, g, bt, o, l, x, &dh, tau2_over_b));
+        if (o->layer_done) TRY(o->layer_done(o->layer_done_user, l));
     }
 
     /* Embeddings: h0 = dropout(LN(emb)). A pass that borrowed another's

@@ -107,6 +107,11 @@ typedef struct pass_opts {
                              whole batch): its dropout masks are those of the whole batch */
     const pass_arena *embeddings_from; /* reuse this arena's emb_ln (NULL: compute) */
     int embeddings_shared;             /* another pass reused ours: add g->demb */
+    /* Backward: called once this pass has queued all it adds to layer l's
+     * gradients, for l = L-1 down to 0 (the head's come before, the
+     * embeddings' after); NULL: not called. An error stops the backward. */
+    asacl_status (*layer_done)(void *user, size_t l);
+    void *layer_done_user;
 } pass_opts;
 
 /* Creates the model on ctx with parameters from `init` ([layout.total]
