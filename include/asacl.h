@@ -596,6 +596,10 @@ typedef struct asacl_train_options {
     size_t max_choices;     /* multiple choice: choices per example (every batch's n_choices
                                is at most this; the arenas hold max_batch x max_choices
                                sequences); 0 otherwise */
+    int allreduce_overlap;  /* with several ranks: 1 sums the gradient over the ranks bucket by
+                               bucket while the backward pass goes on, the top layers' first;
+                               0 (default): the whole buffer after the whole backward. The
+                               same results either way. Not saved in checkpoints */
 } asacl_train_options;
 
 ASACL_API void asacl_train_options_init(asacl_train_options *options);

@@ -102,6 +102,13 @@ asacl_status trainer_create(model *m, const train_opts *o, trainer *t)
     }
     if (st == ASACL_OK && world > 1 && !(t->host_g = malloc(m->layout.total * sizeof *t->host_g)))
         st = rt_fail(ASACL_ERR_OUT_OF_MEMORY, "the gradient's host copy (%zu floats)", m->layout.total);
+    if (st == ASACL_OK && world > 1 && o->pub.allreduce_overlap) {
+        st = grad_sync_create(m, o->pub.dist, t->host_g, &t->sync);
+        t->overlap = st == ASACL_OK;
+        if (t->overlap)
+            rt_log(ASACL_LOG_INFO, "the all-reduce overlaps the backward: %zu buckets of the %zu "
+                   "floats, the top layers' first", t->sync.plan.nb, m->layout.total);
+    }
     if (st == ASACL_OK) st = reserve(t);
     if (st == ASACL_OK) { /* the partial sums of the column reductions */
         size_t S, chunk, D = (size_t)m->cfg.hidden_size, F = (size_t)m->cfg.intermediate_size;
@@ -139,6 +146,9 @@ void trainer_destroy(trainer *t)
     grad_ws_destroy(&t->g);
     batch_destroy(&t->batch);
     rt_buffer_release(&t->sbuf);
+    /* sums left in flight by a failed step keep their host copy */
+    if (t->overlap && grad_sync_destroy(&t->sync)) t->host_g = NULL;
+    t->overlap = 0;
     free(t->host_g);
     t->host_g = NULL;
     free(t->mlm_ids);
@@ -223,9 +233,11 @@ static asacl_status phase_done(trainer *t, int p, double *mark)
 }
 
 /* One shard: forward(s), losses scaled by the whole batch's 1/B, backward
- * accumulating into m->grads. */
+ * accumulating into m->grads. sync (NULL: none) follows the clean
+ * backward layer by layer: the step's last, which finishes the gradients
+ * (the adversarial backward runs before it). */
 static asacl_status shard_step(trainer *t, const asacl_batch *b, size_t global_b, float share,
-                               size_t example0, double *mark)
+                               size_t example0, grad_sync *sync, double *mark)
 {
     model *m = t->m;
     /* asa-spec 2: under max_length padding every batch runs at T = max_seq_len;
@@ -233,7 +245,8 @@ static asacl_status shard_step(trainer *t, const asacl_batch *b, size_t global_b
     size_t T = t->o.pub.padding == ASACL_PADDING_MAX_LENGTH ? t->o.pub.max_seq_len : b->T;
     TRY(batch_upload(m, &t->batch, b, T));
     pass_opts clean = {.train = 1, .pass = 0, .seed = t->o.pub.seed, .step = (uint32_t)t->step,
-                       .example0 = example0, .embeddings_shared = t->o.pub.asa};
+                       .example0 = example0, .embeddings_shared = t->o.pub.asa,
+                       .layer_done = sync ? grad_sync_layer_done : NULL, .layer_done_user = sync};
     pass_opts adv = {.train = 1, .pass = 1, .asa = 1, .seed = t->o.pub.seed,
                      .step = (uint32_t)t->step, .example0 = example0, .embeddings_from = &t->clean};
     TRY(model_forward(m, &t->clean, &t->batch, &clean));
@@ -304,6 +317,11 @@ asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *bin, asacl_ste
     int C = m->cfg.num_labels;
     size_t counted = t->task->counted(b, C); /* what the task loss averages over */
     TRY(op_fill(m->ctx, model_g(m, 0, m->layout.total), 0.0f));
+    size_t last = t->accum; /* the last micro-batch with examples: its backward overlaps */
+    for (size_t a = 0; a < t->accum; a++) {
+        size_t k = rank * t->accum + a;
+        if ((k + 1) * b->B / K > k * b->B / K) last = a;
+    }
     for (size_t a = 0; a < t->accum; a++) {
         size_t k = rank * t->accum + a, lo = k * b->B / K, hi = (k + 1) * b->B / K;
         if (hi == lo) continue; /* a short last batch leaves some shards empty */
@@ -311,20 +329,32 @@ asacl_status trainer_loss_and_grad(trainer *t, const asacl_batch *bin, asacl_ste
         /* one shard: exactly 1, so a whole batch divides as the reference does */
         float share = K == 1 ? 1.0f : counted ? (float)((double)t->task->counted(&sb, C) / (double)counted) : 0.0f;
         /* dropout streams count sequences: a choice example is n of them */
-        TRY(shard_step(t, &sb, b->B, share, lo * (b->n_choices > 1 ? b->n_choices : 1), &mark));
-        TRY(add_scalars(t, sums));
+        int overlapped = t->overlap && a == last;
+        TRY(shard_step(t, &sb, b->B, share, lo * (b->n_choices > 1 ? b->n_choices : 1),
+                       overlapped ? &t->sync : NULL, &mark));
+        /* a blocking read, which would wait for the backward: after the sums */
+        if (!overlapped) TRY(add_scalars(t, sums));
     }
     if (asacl_dist_size(d) > 1) {
-        TRY(asacl_ctx_finish(m->ctx)); /* the download would wait for the backward anyway */
+        /* after: the download would wait for the backward anyway */
+        if (!t->overlap) TRY(asacl_ctx_finish(m->ctx));
         double w0 = rt_now();
         if (t->timing) TRY(dist_barrier(d)); /* to tell waiting for the others from the sums */
         double c0 = rt_now();
         t->wait_s += c0 - w0;
         mark = c0;
         size_t n = m->layout.total;
-        TRY(rt_download(m->ctx, m->grads, 0, n, t->host_g));
-        TRY(dist_allreduce_f32(d, t->host_g, n));
-        TRY(rt_upload(m->ctx, m->grads, 0, n, t->host_g));
+        if (t->overlap) {
+            /* the buckets' sums while the device finishes the backward; the
+             * scalars were final before it (the backward leaves them) */
+            TRY(grad_sync_finish(&t->sync));
+            c0 = rt_now() - t->sync.exposed_s;
+            if (last < t->accum) TRY(add_scalars(t, sums));
+        } else {
+            TRY(rt_download(m->ctx, m->grads, 0, n, t->host_g));
+            TRY(dist_allreduce_f32(d, t->host_g, n));
+            TRY(rt_upload(m->ctx, m->grads, 0, n, t->host_g));
+        }
         TRY(dist_allreduce_f64(d, sums, N_SUMS));
         t->comm_s += rt_now() - c0;
         t->comm_steps++;

@@ -8,6 +8,7 @@
 
 #include "data/mlm_mask.h"
 #include "model/model.h"
+#include "train/grad_sync.h"
 
 /* The public options (include/asacl.h) plus what the API does not set. */
 typedef struct train_opts {
@@ -34,7 +35,10 @@ typedef struct trainer {
     size_t accum, shards; /* micro-batches per step here; shards of a step in all
                              (world * accum); the arenas hold ceil(max_batch / shards) */
     float *host_g;        /* the gradient on the host for the all-reduce (world > 1) */
-    double comm_s;        /* seconds in the all-reduce, over comm_steps steps */
+    grad_sync sync;       /* ... overlapped with the backward (allreduce_overlap) */
+    int overlap;          /* sync is in use */
+    double comm_s;        /* seconds in the all-reduce, over comm_steps steps (overlapped:
+                             the part after the device finished the backward) */
     double wait_s;        /* ... and before it, waiting for the slowest rank (timing on) */
     long comm_steps;
     long timed_steps;
