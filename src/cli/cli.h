@@ -40,6 +40,16 @@ int cli_with_ranks(const char *cmd, int argc, char **argv,
 int cli_rank_context(const char *cmd, const char *device, asacl_dist *dist, const char *detail,
                      asacl_ctx **ctx);
 
+/* --allreduce MODE: overlap (1) or after (0) into *overlap; else a usage
+ * error of cmd (returned). */
+int cli_allreduce_mode(const char *cmd, const char *mode, int *overlap);
+/* The help text of --allreduce, the same for train and pretrain. */
+#define CLI_ALLREDUCE_HELP                                                                 \
+    "  --allreduce MODE     under mpirun: after (default: the gradient summed over the\n"   \
+    "                       ranks after the whole backward pass) or overlap (bucket by\n"   \
+    "                       bucket while the backward goes on, the top layers' first);\n"  \
+    "                       the same results either way\n"
+
 int cmd_devices(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
 int cmd_train(int argc, char **argv);

@@ -19,6 +19,7 @@ typedef struct settings {
     char config[1024], vocab[1024], model[1024], out[1024], resume[1024];
     char text[MAX_FILES][1024], valid[MAX_FILES][1024];
     int n_text, n_valid, batch, max_len, log_every, eval_every, save_every, cased, verbose;
+    int allreduce_overlap;
     long steps, max_steps, valid_batches;
     double valid_fraction;
     asacl_train_options o;
@@ -68,8 +69,11 @@ static void help(void)
         "  --eval-every N       held-out MLM loss every N steps (default: at the end)\n"
         "  --save-every N       resumable checkpoint every N steps (default: at the end)\n"
         "  --resume DIR         continue from a checkpoint with its settings (only --max-steps,\n"
-        "                       --device and -v apply); results match an uninterrupted run\n"
+        "                       --device, --allreduce and -v apply); results match an\n"
+        "                       uninterrupted run\n"
         "  --device SPEC        device: flat index, P:D or part of a name\n"
+        "several devices:       mpirun -np N asacl pretrain ... (README \"Several devices\")\n"
+        CLI_ALLREDUCE_HELP
         "  -v, --verbose        log what the runtime does\n"
         "  -h, --help           this help\n",
         asacl_config_names(), MAX_FILES);
@@ -87,7 +91,7 @@ static int parse(int argc, char **argv, settings *s)
 {
     enum { O_CONFIG = 256, O_VOCAB, O_MODEL, O_TEXT, O_VALID, O_VFRAC, O_VBATCH, O_LEN, O_STEPS,
            O_MAXSTEPS, O_BATCH, O_LR, O_WARM, O_WD, O_CLIP, O_SEED, O_TAU, O_NOASA, O_OUT, O_LOG,
-           O_EVAL, O_SAVE, O_RESUME, O_DEVICE, O_CASED, O_ACCUM };
+           O_EVAL, O_SAVE, O_RESUME, O_DEVICE, O_CASED, O_ACCUM, O_ALLREDUCE };
     static const struct option opts[] = {
         {"config", 1, 0, O_CONFIG}, {"vocab", 1, 0, O_VOCAB}, {"model", 1, 0, O_MODEL},
         {"text", 1, 0, O_TEXT}, {"valid", 1, 0, O_VALID}, {"valid-fraction", 1, 0, O_VFRAC},
@@ -97,7 +101,7 @@ static int parse(int argc, char **argv, settings *s)
         {"seed", 1, 0, O_SEED}, {"tau", 1, 0, O_TAU}, {"no-asa", 0, 0, O_NOASA}, {"out", 1, 0, O_OUT},
         {"log-every", 1, 0, O_LOG}, {"eval-every", 1, 0, O_EVAL}, {"save-every", 1, 0, O_SAVE},
         {"resume", 1, 0, O_RESUME}, {"device", 1, 0, O_DEVICE}, {"cased", 0, 0, O_CASED},
-        {"grad-accum", 1, 0, O_ACCUM},
+        {"grad-accum", 1, 0, O_ACCUM}, {"allreduce", 1, 0, O_ALLREDUCE},
         {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int c, rc;
     optind = 1;
@@ -120,6 +124,9 @@ static int parse(int argc, char **argv, settings *s)
         case O_DEVICE: s->device = optarg; break;
         case O_NOASA: s->o.asa = 0; break;
         case O_CASED: s->cased = 1; break;
+        case O_ALLREDUCE:
+            if ((rc = cli_allreduce_mode("pretrain", optarg, &s->allreduce_overlap))) return rc;
+            break;
         case 'v': s->verbose = 1; break;
         case 'h': help(); return -1;
         case '?': return cli_usage_error("pretrain", "unknown option");
@@ -311,6 +318,7 @@ static int pretrain(run *r, asacl_dist *dist, int argc, char **argv)
     s->steps = 1000;
     s->log_every = 20;
     s->valid_fraction = 0.01;
+    s->allreduce_overlap = s->o.allreduce_overlap;
     int rc = parse(argc, argv, s);
     if (rc) return rc < 0 ? CLI_OK : rc;
     cli_log_init(s->verbose);
@@ -333,15 +341,16 @@ static int pretrain(run *r, asacl_dist *dist, int argc, char **argv)
         s->o.max_seq_len = (size_t)s->max_len;
     }
     s->o.dist = dist;
+    s->o.allreduce_overlap = s->allreduce_overlap; /* this run's choice, also when resuming */
     s->max_len = (int)s->o.max_seq_len;
     size_t accum = s->o.grad_accum ? s->o.grad_accum : 1, shards = (size_t)world * accum;
     if (s->o.max_batch % shards)
         return cli_usage_error("pretrain", "--batch-size %zu does not divide into %d ranks x %zu "
                                "micro-batches (--grad-accum) = %zu equal shards", s->o.max_batch,
                                world, accum, shards);
-    char detail[96];
-    snprintf(detail, sizeof detail, "%zu sequences per step here in %zu micro-batch(es)",
-             s->o.max_batch / (size_t)world, accum);
+    char detail[160];
+    snprintf(detail, sizeof detail, "%zu sequences per step here in %zu micro-batch(es), all-reduce %s",
+             s->o.max_batch / (size_t)world, accum, s->allreduce_overlap ? "overlapped" : "after the backward");
     if (cli_rank_context("pretrain", s->device, dist, detail, &r->ctx) != CLI_OK) return CLI_FAIL;
     st = asacl_mkdirs(s->out);
     if (st == ASACL_OK) st = make_model(r);

@@ -19,7 +19,7 @@
 typedef struct settings {
     char model[1024], train[1024], dev[1024], task[32], out[1024], resume[1024];
     int builtin, epochs, batch, max_len, log_every, eval_every, save_every, cased, verbose;
-    int grad_accum, time_phases;
+    int grad_accum, time_phases, allreduce_overlap;
     asacl_padding padding;
     long max_steps, train_size, dev_size;
     asacl_train_options o;
@@ -74,12 +74,14 @@ static void help(void)
         "  --eval-every N       evaluate on dev every N steps (default: each epoch end)\n"
         "  --save-every N       write the resumable checkpoint every N steps (default: each epoch end)\n"
         "  --resume DIR         continue from a checkpoint with its settings (only --max-steps,\n"
-        "                       --device and -v apply); results match an uninterrupted run\n"
+        "                       --device, --allreduce and -v apply); results match an\n"
+        "                       uninterrupted run\n"
         "  --device SPEC        device: flat index, P:D or part of a name; under mpirun a\n"
         "                       comma list, one entry per local rank (also ASACL_DEVICE);\n"
         "                       default there: the Nth device of the first GPU's (else the\n"
         "                       first device's) type for local rank N\n"
         "several devices:       mpirun -np N asacl train ... (README \"Several devices\")\n"
+        CLI_ALLREDUCE_HELP
         "  --time-phases        wait for the device after each phase of a step and print\n"
         "                       where the time went (slightly slower; under mpirun it also\n"
         "                       tells waiting for the slowest rank from the all-reduce)\n"
@@ -92,7 +94,7 @@ static int parse(int argc, char **argv, settings *s)
 {
     enum { O_MODEL = 256, O_TRAIN, O_DEV, O_TASK, O_EPOCHS, O_BATCH, O_LR, O_MAXLEN, O_SEED, O_TAU,
            O_NOASA, O_MODE, O_DEVICE, O_OUT, O_LOG, O_EVAL, O_SAVE, O_WARM, O_WD, O_CLIP, O_RESUME,
-           O_CASED, O_TSIZE, O_DSIZE, O_MAXSTEPS, O_PADDING, O_ACCUM, O_PHASES };
+           O_CASED, O_TSIZE, O_DSIZE, O_MAXSTEPS, O_PADDING, O_ACCUM, O_PHASES, O_ALLREDUCE };
     static const struct option opts[] = {
         {"model", 1, 0, O_MODEL}, {"train", 1, 0, O_TRAIN}, {"dev", 1, 0, O_DEV},
         {"task", 1, 0, O_TASK}, {"epochs", 1, 0, O_EPOCHS}, {"batch-size", 1, 0, O_BATCH},
@@ -102,8 +104,8 @@ static int parse(int argc, char **argv, settings *s)
         {"eval-every", 1, 0, O_EVAL}, {"save-every", 1, 0, O_SAVE}, {"warmup-ratio", 1, 0, O_WARM},
         {"weight-decay", 1, 0, O_WD}, {"max-grad-norm", 1, 0, O_CLIP}, {"resume", 1, 0, O_RESUME},
         {"cased", 0, 0, O_CASED}, {"train-size", 1, 0, O_TSIZE}, {"dev-size", 1, 0, O_DSIZE},
-        {"max-steps", 1, 0, O_MAXSTEPS}, {"padding", 1, 0, O_PADDING}, {"grad-accum", 1, 0, O_ACCUM}, {"time-phases", 0, 0, O_PHASES}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-    int lr_set = 0, len_set = 0, c;
+        {"max-steps", 1, 0, O_MAXSTEPS}, {"padding", 1, 0, O_PADDING}, {"grad-accum", 1, 0, O_ACCUM}, {"time-phases", 0, 0, O_PHASES}, {"allreduce", 1, 0, O_ALLREDUCE}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    int lr_set = 0, len_set = 0, c, rc;
     optind = 1;
     while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
         double x = 0;
@@ -123,6 +125,9 @@ static int parse(int argc, char **argv, settings *s)
         case O_PADDING:
             if (asacl_padding_parse(optarg, &s->padding) != ASACL_OK)
                 return cli_usage_error("train", "--padding: expected max_length or longest, got '%s'", optarg);
+            break;
+        case O_ALLREDUCE:
+            if ((rc = cli_allreduce_mode("train", optarg, &s->allreduce_overlap))) return rc;
             break;
         case O_MODE:
             if (!strcmp(optarg, "replace")) s->o.additive_masks = 0;
@@ -466,9 +471,10 @@ static asacl_status fit(run *r)
                1000 * tm.optimizer / tm.steps, 1000 * tm.allreduce_wait / tm.steps);
     if (tm.allreduce_steps > 0)
         printf("  %d ranks: %.1f ms per step, of which the all-reduce of %zu bytes (gradient "
-               "and scalars, through the host) %.2f ms\n", asacl_dist_size(s->o.dist),
+               "and scalars, through the host) %.2f ms%s\n", asacl_dist_size(s->o.dist),
                1000 * res.seconds / (double)res.steps, tm.allreduce_bytes,
-               1000 * tm.allreduce / (double)tm.allreduce_steps);
+               1000 * tm.allreduce / (double)tm.allreduce_steps,
+               s->o.allreduce_overlap ? " after the backward (the rest overlapped with it)" : "");
     return ASACL_OK;
 }
 
@@ -505,6 +511,7 @@ static int train(run *r, int argc, char **argv)
     s->dev_size = BUILTIN_DEV;
     s->padding = ASACL_PADDING_MAX_LENGTH;
     s->grad_accum = 1;
+    s->allreduce_overlap = s->o.allreduce_overlap;
     int rc = parse(argc, argv, s);
     if (rc) return rc < 0 ? CLI_OK : rc;
     cli_log_init(s->verbose);
@@ -527,15 +534,16 @@ static int train(run *r, int argc, char **argv)
     }
     s->o.padding = s->padding;
     s->o.grad_accum = (size_t)s->grad_accum;
+    s->o.allreduce_overlap = s->allreduce_overlap; /* this run's choice, also when resuming */
     int shards = world * s->grad_accum;
     if (s->batch % shards)
         return cli_usage_error("train", "--batch-size %d does not divide into %d ranks x %d "
                                "micro-batches (--grad-accum) = %d equal shards", s->batch, world,
                                s->grad_accum, shards);
 
-    char detail[96];
-    snprintf(detail, sizeof detail, "%d examples per step here in %d micro-batch(es)",
-             s->batch / world, s->grad_accum);
+    char detail[160];
+    snprintf(detail, sizeof detail, "%d examples per step here in %d micro-batch(es), all-reduce %s",
+             s->batch / world, s->grad_accum, s->allreduce_overlap ? "overlapped" : "after the backward");
     if (cli_rank_context("train", s->device, dist, detail, &r->ctx) != CLI_OK) return CLI_FAIL;
     if ((st = load_data(r)) == ASACL_OK) {
         if (s->builtin) snprintf(r->vocab, sizeof r->vocab, "%s/vocab.txt", s->out);

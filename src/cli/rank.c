@@ -102,3 +102,11 @@ int cli_with_ranks(const char *cmd, int argc, char **argv,
     if (d) asacl_dist_finalize(d);
     return rc;
 }
+
+int cli_allreduce_mode(const char *cmd, const char *mode, int *overlap)
+{
+    if (!strcmp(mode, "overlap")) *overlap = 1;
+    else if (!strcmp(mode, "after")) *overlap = 0;
+    else return cli_usage_error(cmd, "--allreduce: expected overlap or after, got '%s'", mode);
+    return 0;
+}
