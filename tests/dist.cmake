@@ -2,6 +2,8 @@
 # objective of the whole batch (tests/test_grad_accum.c), and mpirun -np 2
 # gives what one process gives (tests/test_mpi.sh, when MPI was found).
 asacl_test(test_grad_accum device ref/ref_ops.c ref/ref_bert.c model_fixture.c)
+# The overlapped all-reduce's buckets cover the gradient exactly, in backward order.
+asacl_test(test_grad_plan cpu)
 if(MPI_C_FOUND AND MPIEXEC_EXECUTABLE)
   add_executable(st_compare st_compare.c)
   target_include_directories(st_compare PRIVATE ${CMAKE_SOURCE_DIR}/src)

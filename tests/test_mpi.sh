@@ -18,7 +18,12 @@
 #     rank with a message naming what and which;
 #   - asacl pretrain (the tiny committed text, B = 4, 6 steps, ASA): N = 2
 #     gives N = 1's losses, held-out loss and parameters (the MLM mean over
-#     the step's chosen positions, each rank's weighted by its part of them).
+#     the step's chosen positions, each rank's weighted by its part of them);
+#   - --allreduce overlap (the gradient summed bucket by bucket during the
+#     backward) gives --allreduce after's bits at N = 2, for train, train
+#     with --grad-accum 2 and pretrain: losses, parameters and trainer state
+#     (two ranks add the same two values whatever the pieces), and the
+#     overlapping runs say (-v) that both ranks overlapped.
 set -uo pipefail
 MPIEXEC=$1 ASACL=$2 CMP=$3 SRC=${4:-}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
@@ -47,9 +52,9 @@ echo "== N = 1, the whole batch and --grad-accum 4"
 "$ASACL" "${A[@]}" --out "$dir/g1" >"$dir/g1.log" 2>&1 || { cat "$dir/g1.log"; bad "N=1 run"; }
 "$ASACL" "${A[@]}" --grad-accum 4 --out "$dir/g4" >"$dir/g4.log" 2>&1 || { cat "$dir/g4.log"; bad "g4 run"; }
 echo "== N = 2 (twice), N = 2 with --grad-accum 2"
-mpi 2 "${A[@]}" --out "$dir/n2" >"$dir/n2.log" 2>&1 || { cat "$dir/n2.log"; bad "N=2 run"; }
+mpi 2 "${A[@]}" --allreduce after --out "$dir/n2" >"$dir/n2.log" 2>&1 || { cat "$dir/n2.log"; bad "N=2 run"; }
 mpi 2 "${A[@]}" --out "$dir/n2b" >"$dir/n2b.log" 2>&1 || { cat "$dir/n2b.log"; bad "N=2 rerun"; }
-mpi 2 "${A[@]}" --grad-accum 2 --out "$dir/n2g2" >"$dir/n2g2.log" 2>&1 || { cat "$dir/n2g2.log"; bad "N=2 g2 run"; }
+mpi 2 "${A[@]}" --allreduce after --grad-accum 2 --out "$dir/n2g2" >"$dir/n2g2.log" 2>&1 || { cat "$dir/n2g2.log"; bad "N=2 g2 run"; }
 grep -q "rank 1 of 2" "$dir/n2.log" || bad "rank 1 did not report its device"
 [ "$(grep -c '"step"' "$dir/n2/metrics.jsonl")" -ge 8 ] || bad "N=2 metrics.jsonl lacks the 8 steps"
 grep -q "summary" "$dir/n2.log" && [ "$(grep -c summary "$dir/n2.log")" = 1 ] || bad "the summary should come once (rank 0)"
@@ -68,6 +73,22 @@ cmp <(losses "$dir/n2") <(losses "$dir/n2b") || bad "N=2 metrics differ between 
 cmp "$dir/n2/checkpoint/model.safetensors" "$dir/n2b/checkpoint/model.safetensors" || bad "N=2 parameters differ between two runs"
 "$CMP" "$dir/n2/checkpoint/trainer_state.safetensors" "$dir/n2b/checkpoint/trainer_state.safetensors" 0 0 || bad "N=2 trainer state differs between two runs"
 
+echo "== N = 2: --allreduce overlap gives --allreduce after's bits"
+# overlapped: both ranks say so, and the bits are those of the same split summed after the backward
+overlapped() { [ "$(grep -c 'the all-reduce overlaps the backward' "$1")" = 2 ] || { cat "$1"; bad "$2: the ranks did not both overlap"; }; }
+same_bits() { # run dir, reference dir, what
+  cmp <(losses "$2") <(losses "$1") || bad "$3: metrics differ"
+  cmp "$2/checkpoint/model.safetensors" "$1/checkpoint/model.safetensors" || bad "$3: parameters differ"
+  "$CMP" "$2/checkpoint/trainer_state.safetensors" "$1/checkpoint/trainer_state.safetensors" 0 0 || bad "$3: trainer state differs"
+}
+mpi 2 "${A[@]}" --allreduce overlap -v --out "$dir/o2" >"$dir/o2.log" 2>&1 || { cat "$dir/o2.log"; bad "N=2 overlap run"; }
+mpi 2 "${A[@]}" --allreduce overlap -v --grad-accum 2 --out "$dir/o2g2" >"$dir/o2g2.log" 2>&1 || { cat "$dir/o2g2.log"; bad "N=2 g2 overlap run"; }
+overlapped "$dir/o2.log" "N=2 overlap"
+overlapped "$dir/o2g2.log" "N=2 g2 overlap"
+grep -q "all-reduce after the backward" "$dir/n2.log" || bad "the N=2 after run does not say so"
+same_bits "$dir/o2" "$dir/n2" "N=2 overlap vs after"
+same_bits "$dir/o2g2" "$dir/n2g2" "N=2 grad-accum 2 overlap vs after"
+
 echo "== N = 2 resumes bit-identically"
 mpi 2 "${A[@]}" --max-steps 4 --out "$dir/r" >"$dir/r1.log" 2>&1 || { cat "$dir/r1.log"; bad "N=2 first half"; }
 mpi 2 train --resume "$dir/r/checkpoint" >"$dir/r2.log" 2>&1 || { cat "$dir/r2.log"; bad "N=2 resume"; }
@@ -81,7 +102,12 @@ if [ -n "$SRC" ]; then
   P=(pretrain --config tiny --vocab "$d/vocab.txt" --text "$d/tiny.txt" --max-seq-len 32 --batch-size 4
      --steps 6 --lr 1e-3 --log-every 1 --valid-fraction 0.25)
   "$ASACL" "${P[@]}" --out "$dir/p1" >"$dir/p1.log" 2>&1 || { cat "$dir/p1.log"; bad "pretrain N=1"; }
-  mpi 2 "${P[@]}" --out "$dir/p2" >"$dir/p2.log" 2>&1 || { cat "$dir/p2.log"; bad "pretrain N=2"; }
+  mpi 2 "${P[@]}" --allreduce after --out "$dir/p2" >"$dir/p2.log" 2>&1 || { cat "$dir/p2.log"; bad "pretrain N=2"; }
+  mpi 2 "${P[@]}" --allreduce overlap -v --out "$dir/p2o" >"$dir/p2o.log" 2>&1 || { cat "$dir/p2o.log"; bad "pretrain N=2 overlap"; }
+  overlapped "$dir/p2o.log" "pretrain N=2 overlap"
+  same_bits "$dir/p2o" "$dir/p2" "pretrain N=2 overlap vs after"
+  cmp <(grep -o '"valid_loss": [0-9.]*' "$dir/p2/metrics.jsonl") <(grep -o '"valid_loss": [0-9.]*' "$dir/p2o/metrics.jsonl") \
+    || bad "pretrain N=2 overlap vs after: held-out losses differ"
   grep -q "rank 1 of 2" "$dir/p2.log" || bad "pretrain rank 1 did not report its device"
   [ "$(grep -c '^wrote ' "$dir/p2.log")" = 1 ] || bad "pretrain: rank 0 alone should write (and say so once)"
   same_losses "$dir/p1" "$dir/p2" "pretrain N=2 vs N=1"
