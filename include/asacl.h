@@ -637,7 +637,9 @@ typedef struct asacl_step_timing {
     double clean_forward, adversarial_forward, losses, backward, optimizer; /* seconds */
     /* A data-parallel run measures its all-reduce on every step, timing on
      * or off: the gradient's trip to the host, the sums, the trip back. */
-    double allreduce;            /* seconds in all (with timing on, after a barrier) */
+    double allreduce;            /* seconds in all (with timing on, after a barrier; with
+                                    allreduce_overlap, only the part after the device has
+                                    finished the backward) */
     double allreduce_wait;       /* with timing on: seconds waiting at that barrier for the
                                     slowest rank */
     long allreduce_steps;
