@@ -14,6 +14,11 @@
 #include <mpi.h>
 #endif
 
+/* The most elements one MPI call sums (MPI counts are int). */
+#define PIECE ((size_t)1 << 28)
+
+size_t dist_sum_pieces(size_t n) { return (n + PIECE - 1) / PIECE; }
+
 int asacl_dist_rank(const asacl_dist *d) { return d ? d->rank : 0; }
 int asacl_dist_size(const asacl_dist *d) { return d ? d->size : 1; }
 int asacl_dist_local_rank(const asacl_dist *d) { return d ? d->local_rank : 0; }
@@ -58,7 +63,6 @@ void asacl_dist_finalize(asacl_dist *d)
     free(d);
 }
 
-#define PIECE ((size_t)1 << 28)
 
 static asacl_status allreduce(const asacl_dist *d, void *x, size_t n, MPI_Datatype type, size_t size)
 {
@@ -90,8 +94,6 @@ asacl_status dist_allreduce_f64(const asacl_dist *d, double *x, size_t n)
 {
     return allreduce(d, x, n, MPI_DOUBLE, sizeof *x);
 }
-
-size_t dist_sum_pieces(size_t n) { return (n + PIECE - 1) / PIECE; }
 
 struct dist_sums {
     const asacl_dist *d;
@@ -207,7 +209,6 @@ asacl_status dist_allreduce_f64(const asacl_dist *d, double *x, size_t n)
     return ASACL_OK;
 }
 
-size_t dist_sum_pieces(size_t n) { return (n + ((size_t)1 << 28) - 1) >> 28; }
 
 struct dist_sums {
     const asacl_dist *d;
