@@ -34,6 +34,12 @@ int main(void)
     CHECK(rt_profile_match_score(nv, &h100) > 0, "vendor+type matches");
     CHECK(rt_profile_match_score(h, &h100) > rt_profile_match_score(nv, &h100),
           "a name match is more specific than vendor+type");
+    const char *h_long = "{\"identity\": {\"name\": \"h100 80gb\"}}";
+    const char *h_short = "{\"identity\": {\"name\": \"h100\"}}";
+    CHECK(rt_profile_match_score(h_long, &h100) > rt_profile_match_score(h_short, &h100),
+          "of two matching names the longer is more specific");
+    CHECK(rt_profile_match_score(h, &h100) > rt_profile_match_score(h_long, &h100),
+          "another matching field outweighs a longer name");
     CHECK(rt_profile_match_score(nv, &pocl) < 0, "nvidia profile does not match PoCL");
     CHECK(rt_profile_match_score(odd, &h100) < 0, "unknown identity keys never match");
     CHECK(rt_profile_match_score("not json", &h100) < 0, "bad JSON never matches");
@@ -51,6 +57,19 @@ int main(void)
     REQUIRE_OK(rt_profile_find(&avx2, NULL, &p));
     CHECK(!strcmp(p.source, "shipped:pocl-haswell-avx2.json") && p.tuned, "PoCL AVX2 profile: %s",
           p.source);
+    /* PoCL names both AVX-512 CI machine types skylake-avx512; the EPYC has
+     * its own tuned profile (the longer name match), the Xeon the other. */
+    asacl_device_info xeon = fake("Portable Computing Language",
+                                  "pthread-skylake-avx512-Intel(R) Xeon(R) Processor", "intel",
+                                  ASACL_DEVICE_CPU);
+    REQUIRE_OK(rt_profile_find(&xeon, NULL, &p));
+    CHECK(!strcmp(p.source, "shipped:pocl-skylake-avx512.json") && p.tuned,
+          "PoCL AVX-512 Xeon profile: %s", p.source);
+    asacl_device_info epyc = fake("Portable Computing Language", "pthread-skylake-avx512-AMD EPYC",
+                                  "amd", ASACL_DEVICE_CPU);
+    REQUIRE_OK(rt_profile_find(&epyc, NULL, &p));
+    CHECK(!strcmp(p.source, "shipped:pocl-skylake-avx512-amd-epyc.json") && p.tuned,
+          "PoCL AVX-512 EPYC profile: %s", p.source);
     REQUIRE_OK(rt_profile_find(&h100, NULL, &p));
     CHECK(!strcmp(p.source, "shipped:nvidia-gpu.json"), "H100 profile: %s", p.source);
     CHECK(!p.tuned, "the NVIDIA default says it is untuned");

@@ -37,6 +37,12 @@ static const char *type_key(asacl_device_type t)
     }
 }
 
+/* Field weights: a name outweighs every other field together; between two
+ * matching names, the longer one is the more specific ("skylake-avx512-AMD
+ * EPYC" over "skylake-avx512"), below the weight of any other field. */
+#define NAME_LEN_MAX 63
+#define FIELD_UNIT (NAME_LEN_MAX + 1)
+
 static int score_identity(const cJSON *id, const asacl_device_info *dev)
 {
     if (!cJSON_IsObject(id)) return -1;
@@ -48,19 +54,20 @@ static int score_identity(const cJSON *id, const asacl_device_info *dev)
         const char *v = f->valuestring;
         if (!strcmp(f->string, "platform")) {
             if (!rt_strcasestr(dev->platform_name, v)) return -1;
-            score += 1;
+            score += FIELD_UNIT;
         } else if (!strcmp(f->string, "vendor")) {
             if (strcmp(dev->vendor_id, v) != 0) return -1;
-            score += 2;
+            score += 2 * FIELD_UNIT;
         } else if (!strcmp(f->string, "type")) {
             if (strcmp(type_key(dev->type), v) != 0) return -1;
-            score += 1;
+            score += FIELD_UNIT;
         } else if (!strcmp(f->string, "name")) {
             if (!rt_strcasestr(dev->name, v)) return -1;
-            score += 8;
+            size_t len = strlen(v);
+            score += 8 * FIELD_UNIT + (int)(len < NAME_LEN_MAX ? len : NAME_LEN_MAX);
         } else if (!strcmp(f->string, "driver")) {
             if (!rt_strcasestr(dev->driver_version, v)) return -1;
-            score += 1;
+            score += FIELD_UNIT;
         } else {
             return -1; /* unknown identity keys never match */
         }
