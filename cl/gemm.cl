@@ -131,12 +131,19 @@ static inline void pack_at(local float *dst, global const float *A, uint lda, ui
             uint m = m0 + p * pstep;
             local float *d = dst + ((size_t)p * kn + k) * RM;
             if (m + RM <= M) {
-#if RM % 4 == 0 /* explicit vectors: the compiler cannot tell local from global */
+                /* explicit vectors (the compiler cannot tell local from
+                 * global): 8, 4, 2 then 1 floats at a time */
+                global const float *s = src + m;
 #pragma unroll
-                for (uint i = 0; i < RM; i += 4) vstore4(vload4(0, src + m + i), 0, d + i);
-#else
-#pragma unroll
-                for (uint i = 0; i < RM; i++) d[i] = src[m + i];
+                for (uint i = 0; i < RM / 8; i++) vstore8(vload8(i, s), i, d);
+#if RM % 8 >= 4
+                vstore4(vload4(0, s + RM / 8 * 8), 0, d + RM / 8 * 8);
+#endif
+#if RM % 4 >= 2
+                vstore2(vload2(0, s + RM / 4 * 4), 0, d + RM / 4 * 4);
+#endif
+#if RM % 2
+                d[RM - 1] = s[RM - 1];
 #endif
             } else if (m < M) {
                 for (uint i = 0; i < RM; i++) d[i] = src[min(m + i, M - 1)];
