@@ -210,3 +210,106 @@ void residual_layernorm_backward(__global float *dres, ulong dres_off, __global 
     barrier(CLK_LOCAL_MEM_FENCE);
     for (uint c = l; c < 3 * D; c += LN_WG) partial[partial_off + (ulong)s * 3 * D + c] = acc[c];
 }
+
+/* ---- the same, rows of a multiple of 8 columns as float8 ----
+ * A CPU compiler vectorises across work-items only loops with no inner loop
+ * of their own, and these walk rows: here each work-item owns a contiguous
+ * range of 8-column chunks of the row and walks them as float8, so the sums
+ * are taken in another order than the kernels above. The host picks these
+ * when D % 8 == 0; same arguments and launch. (Separate kernels, not a
+ * branch on D inside the ones above: PoCL 3.1 compiled that uniform branch
+ * around the barriers into a loop that never ended.) */
+
+__kernel __attribute__((reqd_work_group_size(LN_WG, 1, 1)))
+void residual_layernorm8_forward(__global float *y, ulong y_off, __global float *mean,
+                                 ulong mean_off, __global float *rstd, ulong rstd_off,
+                                 __global float *res, ulong res_off,
+                                 __global const float *resid, ulong resid_off,
+                                 __global const float *x, ulong x_off,
+                                 __global const float *params, ulong gamma_off, ulong beta_off,
+                                 ulong bias_off, uint D, float eps, float p, uint4 rng, ulong rng_off)
+{
+    __local float scratch[LN_WG];
+    uint row = get_group_id(0), l = get_local_id(0);
+    ulong base = (ulong)row * D;
+    uint per = (D / 8 + LN_WG - 1) / LN_WG, v0 = min(l * per, D / 8), v1 = min(v0 + per, D / 8);
+    float8 s8 = 0.0f;
+for (uint v = v0; v < v1; v++) {
+        uint c = 8 * v;
+        ulong i = base + c;
+        float8 f = dropout_factors8(rng, p, rng_off + i);
+        float8 t = (vload8(0, x + x_off + i) + vload8(0, params + bias_off + c)) * f;
+        t += vload8(0, resid + resid_off + i);
+        vstore8(t, 0, res + res_off + i);
+        s8 += t;
+    }
+    float mu = group_sum(scratch, hsum8(s8)) / (float)D;
+    float8 q8 = 0.0f;
+    for (uint v = v0; v < v1; v++) {
+        uint c = 8 * v;
+        float8 d = vload8(0, res + res_off + base + c) - mu;
+        q8 += d * d;
+    }
+    float r = rsqrt(group_sum(scratch, hsum8(q8)) / (float)D + eps);
+    for (uint v = v0; v < v1; v++) {
+        uint c = 8 * v;
+        float8 t = (vload8(0, res + res_off + base + c) - mu) * r;
+        t = t * vload8(0, params + gamma_off + c) + vload8(0, params + beta_off + c);
+        vstore8(t, 0, y + y_off + base + c);
+    }
+    if (l == 0) {
+        mean[mean_off + row] = mu;
+        rstd[rstd_off + row] = r;
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(LN_WG, 1, 1)))
+void residual_layernorm8_backward(__global float *dres, ulong dres_off, __global float *dbranch,
+                                  ulong dbranch_off, __global float *partial, ulong partial_off,
+                                  __global const float *dy, ulong dy_off,
+                                  __global const float *x, ulong x_off,
+                                  __global const float *mean, ulong mean_off,
+                                  __global const float *rstd, ulong rstd_off,
+                                  __global const float *params, ulong gamma_off, uint N, uint D,
+                                  uint chunk, float p, uint4 rng, ulong rng_off, __local float *acc)
+{
+    __local float scratch[LN_WG];
+    uint s = get_group_id(0), l = get_local_id(0);
+    uint end = min(N, (s + 1) * chunk);
+    uint per = (D / 8 + LN_WG - 1) / LN_WG, v0 = min(l * per, D / 8), v1 = min(v0 + per, D / 8);
+    for (uint v = v0; v < v1; v++) {
+        uint c = 8 * v;
+        vstore8((float8)0.0f, 0, acc + c);
+        vstore8((float8)0.0f, 0, acc + D + c);
+        vstore8((float8)0.0f, 0, acc + 2 * D + c);
+    }
+    for (uint n = s * chunk; n < end; n++) {
+        ulong base = (ulong)n * D;
+        float mu = mean[mean_off + n], r = rstd[rstd_off + n];
+        float8 s1 = 0.0f, s2 = 0.0f;
+        for (uint v = v0; v < v1; v++) {
+            uint c = 8 * v;
+            float8 g = vload8(0, params + gamma_off + c) * vload8(0, dy + dy_off + base + c);
+            s1 += g;
+            s2 += g * ((vload8(0, x + x_off + base + c) - mu) * r);
+        }
+        float m1 = group_sum(scratch, hsum8(s1)) / (float)D;
+        float m2 = group_sum(scratch, hsum8(s2)) / (float)D;
+        for (uint v = v0; v < v1; v++) {
+            uint c = 8 * v;
+            ulong i = base + c;
+            float8 d = vload8(0, dy + dy_off + i);
+            float8 g = vload8(0, params + gamma_off + c) * d;
+            float8 xhat = (vload8(0, x + x_off + i) - mu) * r;
+            float8 w = r * (g - m1 - xhat * m2);
+            vstore8(w, 0, dres + dres_off + i);
+            w *= dropout_factors8(rng, p, rng_off + i);
+            vstore8(w, 0, dbranch + dbranch_off + i);
+            vstore8(vload8(0, acc + c) + d * xhat, 0, acc + c);
+            vstore8(vload8(0, acc + D + c) + d, 0, acc + D + c);
+            vstore8(vload8(0, acc + 2 * D + c) + w, 0, acc + 2 * D + c);
+        }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (uint c = l; c < 3 * D; c += LN_WG) partial[partial_off + (ulong)s * 3 * D + c] = acc[c];
+}

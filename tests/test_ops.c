@@ -454,7 +454,10 @@ static void test_bias_and_residual(void)
 
 /* ---- fused: bias + dropout + residual + LayerNorm -------------------------------- */
 
-enum { RL_N = 70, RL_D = 22 }; /* 3 row chunks; rows straddle Philox groups of four */
+/* 3 row chunks; rows straddle Philox groups of four. The row length is a
+ * parameter: the kernels have a float8 path for rows of a multiple of 8. */
+enum { RL_N = 70, RL_DMAX = 136 };
+static int rl_d;
 
 typedef struct rl_case {
     double *x, *resid, *gamma, *beta, *bias, *factor, *dy;
@@ -464,12 +467,12 @@ typedef struct rl_case {
 static double rl_loss(const double *v, void *u)
 {
     rl_case *c = u;
-    static double y[RL_N * RL_D], res[RL_N * RL_D];
+    static double y[RL_N * RL_DMAX], res[RL_N * RL_DMAX];
     ref_residual_layernorm_forward(y, res, c->which == 1 ? v : c->resid, c->which == 0 ? v : c->x,
                                    c->which == 2 ? v : c->gamma, c->which == 3 ? v : c->beta,
-                                   c->which == 4 ? v : c->bias, c->factor, RL_N, RL_D, 1e-12);
+                                   c->which == 4 ? v : c->bias, c->factor, RL_N, rl_d, 1e-12);
     double s = 0;
-    for (int i = 0; i < RL_N * RL_D; i++) s += y[i] * c->dy[i];
+    for (int i = 0; i < RL_N * rl_d; i++) s += y[i] * c->dy[i];
     return s;
 }
 
@@ -479,11 +482,14 @@ static void to_float(double *x, size_t n)
     for (size_t i = 0; i < n; i++) x[i] = (double)(float)x[i];
 }
 
-static void test_residual_layernorm(void)
+static void test_residual_layernorm(int D, cl_ulong off)
 {
-    enum { N = RL_N, D = RL_D, ND = RL_N * RL_D };
+    enum { N = RL_N };
+    const int ND = N * D;
+    rl_d = D;
+    printf("residual_layernorm: rows of %d, stream offset %llu\n", D, (unsigned long long)off);
     const float p = 0.2f, eps = 1e-12f;
-    op_rng r = {77, 88, 5, 2, 6}; /* at stream offset 6 */
+    op_rng r = {77, 88, 5, 2, off};
     double *x = vec(ND, 1.0), *resid = vec(ND, 2.0), *dy = vec(ND, 1.0),
            *params = vec(3 * D, 0.5), *factor = malloc(ND * sizeof *factor);
     to_float(x, ND);
@@ -491,14 +497,14 @@ static void test_residual_layernorm(void)
     to_float(dy, ND);
     for (int c = 0; c < D; c++) params[c] += 1.0; /* gamma | beta | bias */
     to_float(params, 3 * D);
-    for (size_t i = 0; i < ND; i++)
+    for (int i = 0; i < ND; i++)
         factor[i] = ref_dropout_factor(r.seed_lo, r.seed_hi, r.step, r.site, p, r.off + i);
     double *gamma = params, *beta = params + D, *bias = params + 2 * D;
     double *y = malloc(ND * sizeof *y), *res = malloc(ND * sizeof *res),
            *got = malloc(ND * sizeof *got), *got2 = malloc(ND * sizeof *got2);
     ref_residual_layernorm_forward(y, res, resid, x, gamma, beta, bias, factor, N, D, eps);
     double *dres = malloc(ND * sizeof *dres), *dbranch = malloc(ND * sizeof *dbranch);
-    double dpar[3 * D];
+    double dpar[3 * RL_DMAX];
     memset(dpar, 0, sizeof dpar);
     ref_residual_layernorm_backward(dres, dbranch, dpar, dpar + D, dpar + 2 * D, dy, res, gamma,
                                     factor, N, D, eps);
@@ -544,7 +550,7 @@ static void test_residual_layernorm(void)
 
     /* The fused backward against the reference and the unfused kernels;
      * gradients accumulate onto 0.5. */
-    double half[3 * D];
+    double half[3 * RL_DMAX];
     for (int i = 0; i < 3 * D; i++) half[i] = 0.5;
     cl_mem mdy = test_upload(ctx, dy, ND), mdres = test_upload(ctx, dy, ND),
            mdbr = test_upload(ctx, dy, ND), mg = test_upload(ctx, half, 3 * D),
@@ -559,7 +565,7 @@ static void test_residual_layernorm(void)
     test_download(ctx, mdbr, 0, ND, got);
     test_compare_d("residual_layernorm_backward dbranch (atol 1e-5, rtol 1e-4)", got, dbranch, ND,
                    1e-5, 1e-4);
-    double gp[3 * D], gp2[3 * D];
+    double gp[3 * RL_DMAX], gp2[3 * RL_DMAX];
     for (int i = 0; i < 3 * D; i++) dpar[i] += 0.5;
     test_download(ctx, mg, 0, 3 * D, gp);
     test_compare_d("residual_layernorm_backward dgamma, dbeta, dbias +=", gp, dpar, 3 * D, 1e-4,
@@ -581,9 +587,9 @@ static void test_residual_layernorm(void)
     dg.buf = db.buf = dbias.buf = mg;
     CHECK_OK(op_residual_layernorm_backward(ctx, T_(mdres, ND), T_(mdbr, ND), dg, db, dbias,
                                             T_(mdy, ND), T_(mres, ND), mean, rstd, tg, N, D, p, r));
-    double gp3[3 * D];
+    double gp3[3 * RL_DMAX];
     test_download(ctx, mg, 0, 3 * D, gp3);
-    CHECK(memcmp(gp, gp3, sizeof gp) == 0, "residual_layernorm_backward is bit-reproducible");
+    CHECK(memcmp(gp, gp3, 3 * D * sizeof gp[0]) == 0, "residual_layernorm_backward is bit-reproducible");
     /* p = 0: no dropout, dbranch = dres. */
     CHECK_OK(op_residual_layernorm_backward(ctx, T_(mdres, ND), T_(mdbr, ND), dg, db, dbias,
                                             T_(mdy, ND), T_(mres, ND), mean, rstd, tg, N, D, 0.0f, r));
@@ -847,7 +853,8 @@ int main(void)
     test_layernorm();
     test_gelu_and_pooler();
     test_bias_and_residual();
-    test_residual_layernorm();
+    test_residual_layernorm(22, 6); /* the scalar path */
+    test_residual_layernorm(40, 6); /* float8, two Philox groups per chunk */
     test_gelu_bias_backward();
     test_losses();
     test_adamw();

@@ -70,7 +70,8 @@ asacl_status op_residual_layernorm_forward(asacl_ctx *ctx, tensor y, tensor mean
                        "residual_layernorm: gamma, beta and bias must share a buffer");
     TRY(op_check_u32("residual_layernorm", N * D));
     rt_args a;
-    TRY(rt_begin(ctx, &a, RTK_residual_layernorm_forward));
+    /* rows of a multiple of 8 as float8 (cl/layernorm.cl) */
+    TRY(rt_begin(ctx, &a, D % 8 ? RTK_residual_layernorm_forward : RTK_residual_layernorm8_forward));
     op_arg(&a, y);
     op_arg(&a, mean);
     op_arg(&a, rstd);
@@ -109,8 +110,9 @@ asacl_status op_residual_layernorm_backward(asacl_ctx *ctx, tensor dres, tensor 
                        "residual_layernorm: dgamma, dbeta and dbias must share a buffer");
     TRY(op_check_u32("residual_layernorm", 3 * N * D));
     rt_args a;
-    TRY(rt_begin(ctx, &a, RTK_residual_layernorm_backward));
-    size_t wg = rt_slot(ctx, RTK_residual_layernorm_backward)->local;
+    rt_kernel_id k = D % 8 ? RTK_residual_layernorm_backward : RTK_residual_layernorm8_backward;
+    TRY(rt_begin(ctx, &a, k));
+    size_t wg = rt_slot(ctx, k)->local;
     size_t acc = 3 * D * sizeof(float);
     if (acc + wg * sizeof(float) > ctx->info.local_mem_bytes)
         return unfused_backward(ctx, dres, dbranch, dgamma, dbeta, dbias, dy, res, mean, rstd,

@@ -137,6 +137,8 @@ typedef struct rt_cache {
     X(gelu, gelu_bias_backward) X(layernorm, layernorm_forward)                        \
     X(layernorm, layernorm_backward) X(layernorm, layernorm_backward_params)           \
     X(layernorm, residual_layernorm_forward) X(layernorm, residual_layernorm_backward) \
+    X(layernorm, residual_layernorm8_forward)                                          \
+    X(layernorm, residual_layernorm8_backward)                                         \
     X(pooler, pooler_forward) X(pooler, pooler_backward) X(reduce, reduce_partial)     \
     X(reduce, reduce_sum) X(reduce, clip_coefficient) X(reduce, reduce_columns)        \
     X(reduce, reduce_columns3) X(residual, residual_forward)                           \
