@@ -3,14 +3,28 @@
 #include "common.h"
 #include "dropout.h"
 
-/* y[i] = x[i] * factor(i), i < n (y may alias x); work-item g does the
- * four elements of Philox group g: global (ceil(n / 4)). */
+/* y[i] = x[i] * factor(i), i < n (y may alias x); work-item g does elements
+ * [32g, 32g + 32) as float8: eight Philox groups at once when its place in
+ * the stream is a multiple of 4, else two groups per eight elements; the
+ * last, partial 32 one by one. global (ceil(n / 32)). */
 __kernel void dropout_forward(__global float *y, ulong y_off, __global const float *x,
                               ulong x_off, uint n, float p, uint4 rng, ulong rng_off)
 {
-    uint g = get_global_id(0), i = 4 * g;
+    uint i = 32 * get_global_id(0);
     if (i >= n) return;
-    uint4 w = p > 0.0f ? dropout_words_at(rng, rng_off, g) : (uint4)(0xffffffffu);
-    for (uint k = 0; k < 4 && i + k < n; k++)
-        y[y_off + i + k] = x[x_off + i + k] * (p > 0.0f ? dropout_keep(dropout_word(w, k), p) : 1.0f);
+    ulong e = rng_off + i;
+    if (n - i >= 32) {
+        float8 f[4];
+        if ((e & 3) == 0) {
+            dropout_factors32(rng, p, e, f);
+        } else {
+            for (uint m = 0; m < 4; m++) f[m] = dropout_factors8(rng, p, e + 8 * m);
+        }
+        for (uint m = 0; m < 4; m++)
+            vstore8(vload8(0, x + x_off + i + 8 * m) * f[m], 0, y + y_off + i + 8 * m);
+        return;
+    }
+    ulong group = ~(ulong)0;
+    uint4 words = (uint4)(0);
+    for (uint k = i; k < n; k++) y[y_off + k] = x[x_off + k] * dropout_next(rng, p, e + k - i, &group, &words);
 }

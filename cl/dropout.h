@@ -82,4 +82,52 @@ static inline float8 dropout_factors8(uint4 rng, float p, ulong e)
     return select((float8)(0.0f), (float8)(1.0f / (1.0f - p)), u >= (float8)(p));
 }
 
+/* The words of the eight Philox groups g .. g + 7 at once, group g + l in
+ * lane l (w[k] holds word k of every group): Random123's philox4x32_R with
+ * 10 rounds, as vectors, so that a CPU runs eight counters in the time of
+ * about two. The same words as dropout_words. */
+static inline void dropout_words8(uint4 rng, ulong g, uint8 *w)
+{
+    uint lo = (uint)g;
+    uint8 x0 = (uint8)(lo) + (uint8)(0, 1, 2, 3, 4, 5, 6, 7);
+    uint8 x1 = (uint8)((uint)(g >> 32)) + select((uint8)(0), (uint8)(1), x0 < (uint8)(lo));
+    uint8 x2 = (uint8)(rng.z), x3 = (uint8)(rng.w);
+    uint k0 = rng.x, k1 = rng.y;
+    for (int r = 0; r < philox4x32_rounds; r++) {
+        if (r > 0) {
+            k0 += philox4x32_W0;
+            k1 += philox4x32_W1;
+        }
+        uint8 hi0 = mul_hi((uint8)(philox4x32_M0), x0), lo0 = (uint8)(philox4x32_M0) * x0;
+        uint8 hi1 = mul_hi((uint8)(philox4x32_M1), x2), lo1 = (uint8)(philox4x32_M1) * x2;
+        x0 = hi1 ^ x1 ^ (uint8)(k0);
+        x1 = lo1;
+        x2 = hi0 ^ x3 ^ (uint8)(k1);
+        x3 = lo0;
+    }
+    w[0] = x0, w[1] = x1, w[2] = x2, w[3] = x3;
+}
+
+/* The factors of stream elements e .. e + 31 for e a multiple of 4 (one
+ * dropout_words8), as f[m] = elements e + 8m .. e + 8m + 7. */
+static inline void dropout_factors32(uint4 rng, float p, ulong e, float8 *f)
+{
+    if (p <= 0.0f) {
+        f[0] = f[1] = f[2] = f[3] = (float8)(1.0f);
+        return;
+    }
+    uint8 w[4];
+    dropout_words8(rng, e >> 2, w);
+    float8 keep = (float8)(1.0f / (1.0f - p));
+    float8 k[4]; /* k[j] lane l: the factor of element e + 4l + j */
+    for (int j = 0; j < 4; j++) {
+        float8 u = convert_float8(w[j] >> 8) * (1.0f / 16777216.0f);
+        k[j] = select((float8)(0.0f), keep, u >= (float8)(p));
+    }
+    f[0] = (float8)(k[0].s0, k[1].s0, k[2].s0, k[3].s0, k[0].s1, k[1].s1, k[2].s1, k[3].s1);
+    f[1] = (float8)(k[0].s2, k[1].s2, k[2].s2, k[3].s2, k[0].s3, k[1].s3, k[2].s3, k[3].s3);
+    f[2] = (float8)(k[0].s4, k[1].s4, k[2].s4, k[3].s4, k[0].s5, k[1].s5, k[2].s5, k[3].s5);
+    f[3] = (float8)(k[0].s6, k[1].s6, k[2].s6, k[3].s6, k[0].s7, k[1].s7, k[2].s7, k[3].s7);
+}
+
 #endif

@@ -234,15 +234,23 @@ void residual_layernorm8_forward(__global float *y, ulong y_off, __global float 
     ulong base = (ulong)row * D;
     uint per = (D / 8 + LN_WG - 1) / LN_WG, v0 = min(l * per, D / 8), v1 = min(v0 + per, D / 8);
     float8 s8 = 0.0f;
-for (uint v = v0; v < v1; v++) {
-        uint c = 8 * v;
-        ulong i = base + c;
-        float8 f = dropout_factors8(rng, p, rng_off + i);
-        float8 t = (vload8(0, x + x_off + i) + vload8(0, params + bias_off + c)) * f;
-        t += vload8(0, resid + resid_off + i);
-        vstore8(t, 0, res + res_off + i);
-        s8 += t;
+#define RL8_RES(c, f)                                                                    \
+    {                                                                                    \
+        ulong i_ = base + (c);                                                           \
+        float8 t_ = (vload8(0, x + x_off + i_) + vload8(0, params + bias_off + (c))) * (f); \
+        t_ += vload8(0, resid + resid_off + i_);                                         \
+        vstore8(t_, 0, res + res_off + i_);                                              \
+        s8 += t_;                                                                        \
     }
+    uint v = v0;
+    if (((rng_off + base) & 3) == 0) /* 4 chunks at a time: eight Philox groups at once */
+        for (; v + 4 <= v1; v += 4) {
+            float8 f[4];
+            dropout_factors32(rng, p, rng_off + base + 8 * v, f);
+            for (uint m = 0; m < 4; m++) RL8_RES(8 * (v + m), f[m])
+        }
+    for (; v < v1; v++) RL8_RES(8 * v, dropout_factors8(rng, p, rng_off + base + 8 * v))
+#undef RL8_RES
     float mu = group_sum(scratch, hsum8(s8)) / (float)D;
     float8 q8 = 0.0f;
     for (uint v = v0; v < v1; v++) {
@@ -295,20 +303,29 @@ void residual_layernorm8_backward(__global float *dres, ulong dres_off, __global
         }
         float m1 = group_sum(scratch, hsum8(s1)) / (float)D;
         float m2 = group_sum(scratch, hsum8(s2)) / (float)D;
-        for (uint v = v0; v < v1; v++) {
-            uint c = 8 * v;
-            ulong i = base + c;
-            float8 d = vload8(0, dy + dy_off + i);
-            float8 g = vload8(0, params + gamma_off + c) * d;
-            float8 xhat = (vload8(0, x + x_off + i) - mu) * r;
-            float8 w = r * (g - m1 - xhat * m2);
-            vstore8(w, 0, dres + dres_off + i);
-            w *= dropout_factors8(rng, p, rng_off + i);
-            vstore8(w, 0, dbranch + dbranch_off + i);
-            vstore8(vload8(0, acc + c) + d * xhat, 0, acc + c);
-            vstore8(vload8(0, acc + D + c) + d, 0, acc + D + c);
-            vstore8(vload8(0, acc + 2 * D + c) + w, 0, acc + 2 * D + c);
-        }
+#define RL8_GRAD(c, f)                                                   \
+    {                                                                    \
+        ulong i_ = base + (c);                                           \
+        float8 d = vload8(0, dy + dy_off + i_);                          \
+        float8 g = vload8(0, params + gamma_off + (c)) * d;              \
+        float8 xhat = (vload8(0, x + x_off + i_) - mu) * r;              \
+        float8 w = r * (g - m1 - xhat * m2);                             \
+        vstore8(w, 0, dres + dres_off + i_);                             \
+        w *= (f);                                                        \
+        vstore8(w, 0, dbranch + dbranch_off + i_);                       \
+        vstore8(vload8(0, acc + (c)) + d * xhat, 0, acc + (c));          \
+        vstore8(vload8(0, acc + D + (c)) + d, 0, acc + D + (c));         \
+        vstore8(vload8(0, acc + 2 * D + (c)) + w, 0, acc + 2 * D + (c)); \
+    }
+        uint v = v0;
+        if (((rng_off + base) & 3) == 0) /* 4 chunks at a time: eight Philox groups at once */
+            for (; v + 4 <= v1; v += 4) {
+                float8 f[4];
+                dropout_factors32(rng, p, rng_off + base + 8 * v, f);
+                for (uint m = 0; m < 4; m++) RL8_GRAD(8 * (v + m), f[m])
+            }
+        for (; v < v1; v++) RL8_GRAD(8 * v, dropout_factors8(rng, p, rng_off + base + 8 * v))
+#undef RL8_GRAD
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     for (uint c = l; c < 3 * D; c += LN_WG) partial[partial_off + (ulong)s * 3 * D + c] = acc[c];

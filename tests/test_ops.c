@@ -70,7 +70,8 @@ static void test_dropout(void)
     /* An offset into the stream (a micro-batch's place in its step's batch):
      * element i draws the factor of element off + i, at every phase of the
      * Philox groups of four. */
-    static const cl_ulong offs[] = {1, 2, 3, 4, 4001};
+    /* ... and where the group index passes 2^32 (its high word carries) */
+    static const cl_ulong offs[] = {1, 2, 3, 4, 4001, (4ull << 32) - 40, (4ull << 32) - 42};
     for (size_t k = 0; k < sizeof offs / sizeof offs[0]; k++) {
         op_rng ro = r;
         ro.off = offs[k];
@@ -855,6 +856,7 @@ int main(void)
     test_bias_and_residual();
     test_residual_layernorm(22, 6); /* the scalar path */
     test_residual_layernorm(40, 6); /* float8, two Philox groups per chunk */
+    test_residual_layernorm(136, 8); /* float8, runs of four chunks: one vector Philox call */
     test_gelu_bias_backward();
     test_losses();
     test_adamw();

@@ -12,5 +12,5 @@ asacl_status op_dropout_forward(asacl_ctx *ctx, tensor y, tensor x, float p, op_
     rt_arg_u32(&a, (cl_uint)x.n);
     rt_arg_f32(&a, p);
     rt_arg_rng(&a, rng);
-    return rt_run_1d(ctx, &a, (x.n + 3) / 4);
+    return rt_run_1d(ctx, &a, (x.n + 31) / 32); /* 32 elements per work-item */
 }
