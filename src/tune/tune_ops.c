@@ -415,6 +415,9 @@ const tune_param tune_params[] = {
     {"gemm", "TN_KC", {32, 64, 128, 256, 512, END}, -1, 0, bench_tn},
     {"gemm", "TN_PACK_A", {0, 1, 2, END}, -1, 0, bench_tn},
     {"gemm", "TN_SPLIT", {1, 2, 4, 8, END}, -1, 0, bench_tn},
+    /* the weight gradients' own tile height (TILE_RM when absent): their M
+     * is a layer width, often a multiple of 8 that 10 or 14 rows do not divide */
+    {"gemm", "TN_RM", {4, 6, 8, 10, 12, 14, END}, -1, 0, bench_tn},
     {"gemm", "BATCHED_RM", {4, 6, 8, 10, 12, END}, -1, 0, bench_batched},
     /* CLBlast's kernel parameters, searched only where a class uses CLBlast. */
     {"gemm", "CLBLAST_XGEMM", {0, 1, 2, 3, 4, END}, -1, 0, bench_clblast},
