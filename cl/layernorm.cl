@@ -105,14 +105,16 @@ __kernel void layernorm_backward_params(__global float *partial, ulong partial_o
 /* One work-group per row: global (N * LN_WG), local (LN_WG). Writes res
  * (kept for the backward; it may alias x, not resid), y, mean, rstd.
  * gamma, beta and bias are read from one parameter buffer. */
+/* The arguments of both forward kernels (this and residual_layernorm8_forward). */
+#define RESIDUAL_LAYERNORM_FORWARD_ARGS                                                       \
+    __global float *y, ulong y_off, __global float *mean, ulong mean_off, __global float *rstd, \
+        ulong rstd_off, __global float *res, ulong res_off, __global const float *resid,     \
+        ulong resid_off, __global const float *x, ulong x_off, __global const float *params, \
+        ulong gamma_off, ulong beta_off, ulong bias_off, uint D, float eps, float p, uint4 rng, \
+        ulong rng_off
+
 __kernel __attribute__((reqd_work_group_size(LN_WG, 1, 1)))
-void residual_layernorm_forward(__global float *y, ulong y_off, __global float *mean,
-                                ulong mean_off, __global float *rstd, ulong rstd_off,
-                                __global float *res, ulong res_off,
-                                __global const float *resid, ulong resid_off,
-                                __global const float *x, ulong x_off,
-                                __global const float *params, ulong gamma_off, ulong beta_off,
-                                ulong bias_off, uint D, float eps, float p, uint4 rng, ulong rng_off)
+void residual_layernorm_forward(RESIDUAL_LAYERNORM_FORWARD_ARGS)
 {
     __local float scratch[LN_WG];
     uint row = get_group_id(0), l = get_local_id(0);
@@ -160,15 +162,17 @@ void residual_layernorm_forward(__global float *y, ulong y_off, __global float *
  * partial[s * 3D + D + c] = sum dy (dbeta), partial[s * 3D + 2D + c] =
  * sum dbranch (dbias), accumulated in acc (3 D floats of local memory).
  * global (S * LN_WG), local (LN_WG). No two of dres, dbranch, dy alias. */
+/* The arguments of both backward kernels (this and residual_layernorm8_backward). */
+#define RESIDUAL_LAYERNORM_BACKWARD_ARGS                                                        \
+    __global float *dres, ulong dres_off, __global float *dbranch, ulong dbranch_off,         \
+        __global float *partial, ulong partial_off, __global const float *dy, ulong dy_off,   \
+        __global const float *x, ulong x_off, __global const float *mean, ulong mean_off,     \
+        __global const float *rstd, ulong rstd_off, __global const float *params,             \
+        ulong gamma_off, uint N, uint D, uint chunk, float p, uint4 rng, ulong rng_off,       \
+        __local float *acc
+
 __kernel __attribute__((reqd_work_group_size(LN_WG, 1, 1)))
-void residual_layernorm_backward(__global float *dres, ulong dres_off, __global float *dbranch,
-                                 ulong dbranch_off, __global float *partial, ulong partial_off,
-                                 __global const float *dy, ulong dy_off,
-                                 __global const float *x, ulong x_off,
-                                 __global const float *mean, ulong mean_off,
-                                 __global const float *rstd, ulong rstd_off,
-                                 __global const float *params, ulong gamma_off, uint N, uint D,
-                                 uint chunk, float p, uint4 rng, ulong rng_off, __local float *acc)
+void residual_layernorm_backward(RESIDUAL_LAYERNORM_BACKWARD_ARGS)
 {
     __local float scratch[LN_WG];
     uint s = get_group_id(0), l = get_local_id(0);
@@ -221,13 +225,7 @@ void residual_layernorm_backward(__global float *dres, ulong dres_off, __global 
  * around the barriers into a loop that never ended.) */
 
 __kernel __attribute__((reqd_work_group_size(LN_WG, 1, 1)))
-void residual_layernorm8_forward(__global float *y, ulong y_off, __global float *mean,
-                                 ulong mean_off, __global float *rstd, ulong rstd_off,
-                                 __global float *res, ulong res_off,
-                                 __global const float *resid, ulong resid_off,
-                                 __global const float *x, ulong x_off,
-                                 __global const float *params, ulong gamma_off, ulong beta_off,
-                                 ulong bias_off, uint D, float eps, float p, uint4 rng, ulong rng_off)
+void residual_layernorm8_forward(RESIDUAL_LAYERNORM_FORWARD_ARGS)
 {
     __local float scratch[LN_WG];
     uint row = get_group_id(0), l = get_local_id(0);
@@ -272,14 +270,7 @@ void residual_layernorm8_forward(__global float *y, ulong y_off, __global float 
 }
 
 __kernel __attribute__((reqd_work_group_size(LN_WG, 1, 1)))
-void residual_layernorm8_backward(__global float *dres, ulong dres_off, __global float *dbranch,
-                                  ulong dbranch_off, __global float *partial, ulong partial_off,
-                                  __global const float *dy, ulong dy_off,
-                                  __global const float *x, ulong x_off,
-                                  __global const float *mean, ulong mean_off,
-                                  __global const float *rstd, ulong rstd_off,
-                                  __global const float *params, ulong gamma_off, uint N, uint D,
-                                  uint chunk, float p, uint4 rng, ulong rng_off, __local float *acc)
+void residual_layernorm8_backward(RESIDUAL_LAYERNORM_BACKWARD_ARGS)
 {
     __local float scratch[LN_WG];
     uint s = get_group_id(0), l = get_local_id(0);
