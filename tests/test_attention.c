@@ -99,8 +99,8 @@ static void run_case(const char *name, double *bias, size_t nbias, size_t sb, si
            mdctx = test_upload(ctx, dctx, N * D), mout = test_upload(ctx, dctx, N * D),
            mlse = test_upload(ctx, qkv, 2 * B * H * T), msum = test_upload(ctx, qkv, B * H * T),
            mdqkv = test_upload(ctx, qkv, NQKV), mdb = test_upload(ctx, qkv, B * T * T),
-           mprobs = test_upload(ctx, qkv, NSQ), mpd = test_upload(ctx, qkv, NSQ),
-           mds = test_upload(ctx, qkv, NSQ);
+           mprobs = test_upload(ctx, probs, NSQ), mpd = test_upload(ctx, probs, NSQ),
+           mds = test_upload(ctx, probs, NSQ);
     attn_desc d = {B, T, H, D, T_(mbias, nbias), sb, si, additive, p, {77, 88, 5, 42, 8}};
     tensor tdb = nbias == (size_t)B * T * T ? T_(mdb, B * T * T) : T_(mdb, 0);
     double got[NSQ > NQKV ? NSQ : NQKV], fused_out[N * D], fused_dqkv[NQKV], fused_db[B * T * T];
@@ -149,11 +149,11 @@ static void fully_masked_rows(void)
     double qkv[NQKV], bias[B * T * T];
     ref_fill(&rng, qkv, NQKV, 3.0);
     for (int i = 0; i < B * T * T; i++) bias[i] = -10000.0;
+    double want[N * D], got[N * D], pr[NSQ] = {0};
     cl_mem mqkv = test_upload(ctx, qkv, NQKV), mbias = test_upload(ctx, bias, B * T * T),
            mout = test_upload(ctx, qkv, N * D), mlse = test_upload(ctx, qkv, 2 * B * H * T),
-           mprobs = test_upload(ctx, qkv, NSQ), mpd = test_upload(ctx, qkv, NSQ);
+           mprobs = test_upload(ctx, pr, NSQ), mpd = test_upload(ctx, pr, NSQ);
     attn_desc d = {B, T, H, D, T_(mbias, B * T * T), T * T, T, 0, 0.0f, {1, 2, 3, 4, 0}};
-    double want[N * D], got[N * D], pr[NSQ];
     for (int b = 0; b < B; b++)
         for (int i = 0; i < T; i++)
             for (int c = 0; c < D; c++) {
