@@ -224,6 +224,21 @@ void residual_layernorm_backward(RESIDUAL_LAYERNORM_BACKWARD_ARGS)
  * branch on D inside the ones above: PoCL 3.1 compiled that uniform branch
  * around the barriers into a loop that never ended.) */
 
+/* Runs BODY(c, f) over this work-item's chunks [v0, v1) of the row at base:
+ * c the chunk's first column, f its dropout factors; four chunks at a time
+ * from one vector Philox call where the stream position allows. */
+#define RL8_WALK(BODY)                                                                    \
+    {                                                                                     \
+        uint v = v0;                                                                      \
+        if (((rng_off + base) & 3) == 0)                                                  \
+            for (; v + 4 <= v1; v += 4) {                                                 \
+                float8 f[4];                                                              \
+                dropout_factors32(rng, p, rng_off + base + 8 * v, f);                     \
+                for (uint m = 0; m < 4; m++) BODY(8 * (v + m), f[m])                      \
+            }                                                                             \
+        for (; v < v1; v++) BODY(8 * v, dropout_factors8(rng, p, rng_off + base + 8 * v)) \
+    }
+
 __kernel __attribute__((reqd_work_group_size(LN_WG, 1, 1)))
 void residual_layernorm8_forward(RESIDUAL_LAYERNORM_FORWARD_ARGS)
 {
@@ -240,14 +255,7 @@ void residual_layernorm8_forward(RESIDUAL_LAYERNORM_FORWARD_ARGS)
         vstore8(t_, 0, res + res_off + i_);                                              \
         s8 += t_;                                                                        \
     }
-    uint v = v0;
-    if (((rng_off + base) & 3) == 0) /* 4 chunks at a time: eight Philox groups at once */
-        for (; v + 4 <= v1; v += 4) {
-            float8 f[4];
-            dropout_factors32(rng, p, rng_off + base + 8 * v, f);
-            for (uint m = 0; m < 4; m++) RL8_RES(8 * (v + m), f[m])
-        }
-    for (; v < v1; v++) RL8_RES(8 * v, dropout_factors8(rng, p, rng_off + base + 8 * v))
+    RL8_WALK(RL8_RES)
 #undef RL8_RES
     float mu = group_sum(scratch, hsum8(s8)) / (float)D;
     float8 q8 = 0.0f;
@@ -308,14 +316,7 @@ void residual_layernorm8_backward(RESIDUAL_LAYERNORM_BACKWARD_ARGS)
         vstore8(vload8(0, acc + D + (c)) + d, 0, acc + D + (c));         \
         vstore8(vload8(0, acc + 2 * D + (c)) + w, 0, acc + 2 * D + (c)); \
     }
-        uint v = v0;
-        if (((rng_off + base) & 3) == 0) /* 4 chunks at a time: eight Philox groups at once */
-            for (; v + 4 <= v1; v += 4) {
-                float8 f[4];
-                dropout_factors32(rng, p, rng_off + base + 8 * v, f);
-                for (uint m = 0; m < 4; m++) RL8_GRAD(8 * (v + m), f[m])
-            }
-        for (; v < v1; v++) RL8_GRAD(8 * v, dropout_factors8(rng, p, rng_off + base + 8 * v))
+        RL8_WALK(RL8_GRAD)
 #undef RL8_GRAD
     }
     barrier(CLK_LOCAL_MEM_FENCE);
