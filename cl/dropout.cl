@@ -26,5 +26,6 @@ __kernel void dropout_forward(__global float *y, ulong y_off, __global const flo
     }
     ulong group = ~(ulong)0;
     uint4 words = (uint4)(0);
-    for (uint k = i; k < n; k++) y[y_off + k] = x[x_off + k] * dropout_next(rng, p, e + k - i, &group, &words);
+    for (uint k = i; k < n; k++)
+        y[y_off + k] = x[x_off + k] * dropout_next(rng, p, e + k - i, &group, &words);
 }

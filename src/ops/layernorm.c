@@ -71,7 +71,8 @@ asacl_status op_residual_layernorm_forward(asacl_ctx *ctx, tensor y, tensor mean
     TRY(op_check_u32("residual_layernorm", N * D));
     rt_args a;
     /* rows of a multiple of 8 as float8 (cl/layernorm.cl) */
-    TRY(rt_begin(ctx, &a, D % 8 ? RTK_residual_layernorm_forward : RTK_residual_layernorm8_forward));
+    rt_kernel_id k = D % 8 ? RTK_residual_layernorm_forward : RTK_residual_layernorm8_forward;
+    TRY(rt_begin(ctx, &a, k));
     op_arg(&a, y);
     op_arg(&a, mean);
     op_arg(&a, rstd);
