@@ -14,14 +14,9 @@ __kernel void dropout_forward(__global float *y, ulong y_off, __global const flo
     if (i >= n) return;
     ulong e = rng_off + i;
     if (n - i >= 32) {
-        float8 f[4];
-        if ((e & 3) == 0) {
-            dropout_factors32(rng, p, e, f);
-        } else {
-            for (uint m = 0; m < 4; m++) f[m] = dropout_factors8(rng, p, e + 8 * m);
-        }
-        for (uint m = 0; m < 4; m++)
-            vstore8(vload8(0, x + x_off + i + 8 * m) * f[m], 0, y + y_off + i + 8 * m);
+#define DROPOUT_CHUNK(j, f) vstore8(vload8(0, x + x_off + i + (j)) * (f), 0, y + y_off + i + (j));
+        DROPOUT_WALK8(rng, p, e, 0, 32, DROPOUT_CHUNK)
+#undef DROPOUT_CHUNK
         return;
     }
     ulong group = ~(ulong)0;

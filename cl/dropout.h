@@ -130,4 +130,21 @@ static inline void dropout_factors32(uint4 rng, float p, ulong e, float8 *f)
     f[3] = (float8)(k[0].s6, k[1].s6, k[2].s6, k[3].s6, k[0].s7, k[1].s7, k[2].s7, k[3].s7);
 }
 
+/* Runs BODY(j, f) for the float8 chunks j = j0, j0 + 8, ... (j + 8 <= j1) of
+ * a walk whose element j draws stream element e + j, f the chunk's factors:
+ * four chunks from one dropout_factors32 where e + j is a multiple of 4,
+ * else dropout_factors8. BODY is the name of a function-like macro. */
+#define DROPOUT_WALK8(rng, p, e, j0, j1, BODY)                               \
+    {                                                                        \
+        ulong e_ = (e);                                                      \
+        uint j_ = (j0);                                                      \
+        if (((e_ + j_) & 3) == 0)                                            \
+            for (; j_ + 32 <= (j1); j_ += 32) {                              \
+                float8 f_[4];                                                \
+                dropout_factors32((rng), (p), e_ + j_, f_);                  \
+                for (uint m_ = 0; m_ < 4; m_++) BODY(j_ + 8 * m_, f_[m_])    \
+            }                                                                \
+        for (; j_ + 8 <= (j1); j_ += 8) BODY(j_, dropout_factors8((rng), (p), e_ + j_)) \
+    }
+
 #endif

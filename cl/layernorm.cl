@@ -102,9 +102,6 @@ __kernel void layernorm_backward_params(__global float *partial, ulong partial_o
 
 /* ---- fused with the residual, dropout and bias ---- */
 
-/* One work-group per row: global (N * LN_WG), local (LN_WG). Writes res
- * (kept for the backward; it may alias x, not resid), y, mean, rstd.
- * gamma, beta and bias are read from one parameter buffer. */
 /* The arguments of both forward kernels (this and residual_layernorm8_forward). */
 #define RESIDUAL_LAYERNORM_FORWARD_ARGS                                                       \
     __global float *y, ulong y_off, __global float *mean, ulong mean_off, __global float *rstd, \
@@ -113,6 +110,9 @@ __kernel void layernorm_backward_params(__global float *partial, ulong partial_o
         ulong gamma_off, ulong beta_off, ulong bias_off, uint D, float eps, float p, uint4 rng, \
         ulong rng_off
 
+/* One work-group per row: global (N * LN_WG), local (LN_WG). Writes res
+ * (kept for the backward; it may alias x, not resid), y, mean, rstd.
+ * gamma, beta and bias are read from one parameter buffer. */
 __kernel __attribute__((reqd_work_group_size(LN_WG, 1, 1)))
 void residual_layernorm_forward(RESIDUAL_LAYERNORM_FORWARD_ARGS)
 {
@@ -154,14 +154,6 @@ void residual_layernorm_forward(RESIDUAL_LAYERNORM_FORWARD_ARGS)
     }
 }
 
-/* The backward over rows [s * chunk, (s + 1) * chunk) of N for work-group s:
- *   dres    = LN'(dy)                      (the residual branch's gradient)
- *   dbranch = dropout(dres)                (the gradient of x + bias)
- * and the first stage of the column sums (reduce_columns_split adds the
- * stages): partial[s * 3D + c] = sum dy * xhat (dgamma),
- * partial[s * 3D + D + c] = sum dy (dbeta), partial[s * 3D + 2D + c] =
- * sum dbranch (dbias), accumulated in acc (3 D floats of local memory).
- * global (S * LN_WG), local (LN_WG). No two of dres, dbranch, dy alias. */
 /* The arguments of both backward kernels (this and residual_layernorm8_backward). */
 #define RESIDUAL_LAYERNORM_BACKWARD_ARGS                                                        \
     __global float *dres, ulong dres_off, __global float *dbranch, ulong dbranch_off,         \
@@ -171,6 +163,14 @@ void residual_layernorm_forward(RESIDUAL_LAYERNORM_FORWARD_ARGS)
         ulong gamma_off, uint N, uint D, uint chunk, float p, uint4 rng, ulong rng_off,       \
         __local float *acc
 
+/* The backward over rows [s * chunk, (s + 1) * chunk) of N for work-group s:
+ *   dres    = LN'(dy)                      (the residual branch's gradient)
+ *   dbranch = dropout(dres)                (the gradient of x + bias)
+ * and the first stage of the column sums (reduce_columns_split adds the
+ * stages): partial[s * 3D + c] = sum dy * xhat (dgamma),
+ * partial[s * 3D + D + c] = sum dy (dbeta), partial[s * 3D + 2D + c] =
+ * sum dbranch (dbias), accumulated in acc (3 D floats of local memory).
+ * global (S * LN_WG), local (LN_WG). No two of dres, dbranch, dy alias. */
 __kernel __attribute__((reqd_work_group_size(LN_WG, 1, 1)))
 void residual_layernorm_backward(RESIDUAL_LAYERNORM_BACKWARD_ARGS)
 {
@@ -224,21 +224,6 @@ void residual_layernorm_backward(RESIDUAL_LAYERNORM_BACKWARD_ARGS)
  * branch on D inside the ones above: PoCL 3.1 compiled that uniform branch
  * around the barriers into a loop that never ended.) */
 
-/* Runs BODY(c, f) over this work-item's chunks [v0, v1) of the row at base:
- * c the chunk's first column, f its dropout factors; four chunks at a time
- * from one vector Philox call where the stream position allows. */
-#define RL8_WALK(BODY)                                                                    \
-    {                                                                                     \
-        uint v = v0;                                                                      \
-        if (((rng_off + base) & 3) == 0)                                                  \
-            for (; v + 4 <= v1; v += 4) {                                                 \
-                float8 f[4];                                                              \
-                dropout_factors32(rng, p, rng_off + base + 8 * v, f);                     \
-                for (uint m = 0; m < 4; m++) BODY(8 * (v + m), f[m])                      \
-            }                                                                             \
-        for (; v < v1; v++) BODY(8 * v, dropout_factors8(rng, p, rng_off + base + 8 * v)) \
-    }
-
 __kernel __attribute__((reqd_work_group_size(LN_WG, 1, 1)))
 void residual_layernorm8_forward(RESIDUAL_LAYERNORM_FORWARD_ARGS)
 {
@@ -255,7 +240,7 @@ void residual_layernorm8_forward(RESIDUAL_LAYERNORM_FORWARD_ARGS)
         vstore8(t_, 0, res + res_off + i_);                                              \
         s8 += t_;                                                                        \
     }
-    RL8_WALK(RL8_RES)
+    DROPOUT_WALK8(rng, p, rng_off + base, 8 * v0, 8 * v1, RL8_RES)
 #undef RL8_RES
     float mu = group_sum(scratch, hsum8(s8)) / (float)D;
     float8 q8 = 0.0f;
@@ -316,7 +301,7 @@ void residual_layernorm8_backward(RESIDUAL_LAYERNORM_BACKWARD_ARGS)
         vstore8(vload8(0, acc + D + (c)) + d, 0, acc + D + (c));         \
         vstore8(vload8(0, acc + 2 * D + (c)) + w, 0, acc + 2 * D + (c)); \
     }
-        RL8_WALK(RL8_GRAD)
+        DROPOUT_WALK8(rng, p, rng_off + base, 8 * v0, 8 * v1, RL8_GRAD)
 #undef RL8_GRAD
     }
     barrier(CLK_LOCAL_MEM_FENCE);

@@ -2,8 +2,8 @@
  * batched GEMMs computed (S = Q K^T / sqrt(d), [B, H, T, T]), with the bias,
  * dropout and the backward. Kept as the reference the fused attention.cl is
  * tested against. A work-item walks its row eight scores at a time (float8
- * loads, exp and dropout factors, the factors of 32 from one vector Philox
- * call where the row's stream position allows; the last T % 8 one by one),
+ * loads, exp and dropout factors, walked by DROPOUT_WALK8; the last T % 8
+ * one by one),
  * so that a CPU runs a row as vector instructions. See attention.h. */
 #include "common.h"
 #include "attention.h"
@@ -45,22 +45,14 @@ __kernel void softmax_forward(__global float *probs, ulong probs_off, __global f
         r[j] = exp(r[j] - m);
         z += r[j];
     }
-    uint j = 0;
-    if ((e0 & 3) == 0) /* 32 at a time: eight Philox groups at once */
-        for (; j + 32 <= T8; j += 32) {
-            float8 f[4];
-            dropout_factors32(rng, p, e0 + j, f);
-            for (uint m = 0; m < 4; m++) {
-                float8 x = vload8(0, r + j + 8 * m) / z;
-                vstore8(x, 0, r + j + 8 * m);
-                vstore8(x * f[m], 0, rd + j + 8 * m);
-            }
-        }
-    for (; j < T8; j += 8) {
-        float8 x = vload8(0, r + j) / z;
-        vstore8(x, 0, r + j);
-        vstore8(x * dropout_factors8(rng, p, e0 + j), 0, rd + j);
+#define SOFTMAX_NORMALISE(j, f)              \
+    {                                        \
+        float8 x = vload8(0, r + (j)) / z;   \
+        vstore8(x, 0, r + (j));              \
+        vstore8(x * (f), 0, rd + (j));       \
     }
+    DROPOUT_WALK8(rng, p, e0, 0, T8, SOFTMAX_NORMALISE)
+#undef SOFTMAX_NORMALISE
     ulong group = ~(ulong)0;
     uint4 words = (uint4)(0);
     for (uint j = T8; j < T; j++) {
@@ -90,22 +82,14 @@ __kernel void softmax_backward(__global float *ds, ulong ds_off, __global float 
         __global float *d = ds + ds_off + row * T;
         __global const float *pr = probs + probs_off + row * T;
         float8 dot8 = (float8)(0.0f);
-        uint j0 = 0;
-        if ((e0 & 3) == 0) /* 32 at a time: eight Philox groups at once */
-            for (; j0 + 32 <= T8; j0 += 32) {
-                float8 f[4];
-                dropout_factors32(rng, p, e0 + j0, f);
-                for (uint m = 0; m < 4; m++) {
-                    float8 x = vload8(0, d + j0 + 8 * m) * f[m]; /* dL/dP */
-                    vstore8(x, 0, d + j0 + 8 * m);
-                    dot8 = fma(vload8(0, pr + j0 + 8 * m), x, dot8);
-                }
-            }
-        for (uint j = j0; j < T8; j += 8) {
-            float8 x = vload8(0, d + j) * dropout_factors8(rng, p, e0 + j); /* dL/dP */
-            vstore8(x, 0, d + j);
-            dot8 = fma(vload8(0, pr + j), x, dot8);
-        }
+#define SOFTMAX_UNDROP(j, f)                                \
+    {                                                       \
+        float8 x = vload8(0, d + (j)) * (f); /* dL/dP */    \
+        vstore8(x, 0, d + (j));                             \
+        dot8 = fma(vload8(0, pr + (j)), x, dot8);           \
+    }
+        DROPOUT_WALK8(rng, p, e0, 0, T8, SOFTMAX_UNDROP)
+#undef SOFTMAX_UNDROP
         float dot = hsum8(dot8);
         ulong group = ~(ulong)0;
         uint4 words = (uint4)(0);
