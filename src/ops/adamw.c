@@ -29,5 +29,5 @@ asacl_status op_adamw_update(asacl_ctx *ctx, cl_mem params, cl_mem grads, cl_mem
     rt_arg_f32(&a, (float)sqrt(bc2));
     rt_arg_mem(&a, scalars.buf);
     rt_arg_i64(&a, coef_idx >= 0 ? (cl_long)(scalars.off + (size_t)coef_idx) : -1);
-    return rt_run_1d(ctx, &a, n);
+    return rt_run_1d(ctx, &a, (n + 7) / 8); /* 8 elements per work-item */
 }
