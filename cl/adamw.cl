@@ -8,18 +8,11 @@
  * clipping coefficient, left on the device by reduce.cl). */
 #include "common.h"
 
-/* One element: the update above. */
-#define ADAMW_ONE(k)                                                                  \
-    do {                                                                              \
-        float g_ = grad[k] * coef;                                                    \
-        float x_ = p[k];                                                              \
-        if ((k) < decay_end) x_ *= 1.0f - lr * wd;                                    \
-        float m_ = b1 * m[k] + (1.0f - b1) * g_;                                      \
-        float v_ = b2 * v[k] + (1.0f - b2) * g_ * g_;                                 \
-        m[k] = m_;                                                                    \
-        v[k] = v_;                                                                    \
-        p[k] = x_ - step_size * m_ / (sqrt(v_) / bc2_sqrt + eps);                     \
-    } while (0)
+/* The update above on one element or eight (g, x, mo, vo: float or float8;
+ * x already decayed); sets m_new and v_new, and is the new p. */
+#define ADAMW_STEP(g, x, mo, vo, m_new, v_new)                                         \
+    (m_new = b1 * (mo) + (1.0f - b1) * (g), v_new = b2 * (vo) + (1.0f - b2) * (g) * (g), \
+     (x) - step_size * m_new / (sqrt(v_new) / bc2_sqrt + eps))
 
 /* Work-item i updates elements [8 i, 8 i + 8) of the range as one float8 (a
  * CPU runtime left the one-element-per-work-item form scalar: sqrt and the
@@ -35,19 +28,23 @@ __kernel void adamw_update(__global float *p, __global const float *grad, __glob
     float coef = coef_idx >= 0 ? scalars[coef_idx] : 1.0f;
     ulong k = off + i;
     if (i + 8 > n) {
-        for (; k < off + n; k++) ADAMW_ONE(k);
+        for (; k < off + n; k++) {
+            float g = grad[k] * coef, mk, vk;
+            float x = k < decay_end ? p[k] * (1.0f - lr * wd) : p[k];
+            p[k] = ADAMW_STEP(g, x, m[k], v[k], mk, vk);
+            m[k] = mk;
+            v[k] = vk;
+        }
         return;
     }
-    float8 g = vload8(0, grad + k) * coef;
-    float8 x = vload8(0, p + k);
-    /* decay for the elements below decay_end (the range may end inside) */
+    /* decay_end may fall inside the vector: lanes below it decay */
     int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7);
-    long left = (long)decay_end - (long)k; /* elements of this vector that decay */
+    long left = (long)decay_end - (long)k;
     int8 decays = lane < (int8)(int)clamp(left, 0L, 8L);
+    float8 g = vload8(0, grad + k) * coef, x = vload8(0, p + k), mk, vk;
     x = select(x, x * (1.0f - lr * wd), decays);
-    float8 mk = b1 * vload8(0, m + k) + (1.0f - b1) * g;
-    float8 vk = b2 * vload8(0, v + k) + (1.0f - b2) * g * g;
+    float8 pk = ADAMW_STEP(g, x, vload8(0, m + k), vload8(0, v + k), mk, vk);
     vstore8(mk, 0, m + k);
     vstore8(vk, 0, v + k);
-    vstore8(x - step_size * mk / (sqrt(vk) / bc2_sqrt + eps), 0, p + k);
+    vstore8(pk, 0, p + k);
 }
