@@ -153,8 +153,10 @@ static inline void pack_at(local float *dst, global const float *A, uint lda, ui
 }
 
 /* Writes the tile in acc: rows [m0, m0 + rows), columns [n0, min(n0 + TW, N)).
- * The first K block applies beta (C is not read when beta == 0); later
- * blocks add to C. A full tile is written as vectors; an edge tile goes
+ * The first K block adds bias[n] when hasb (the dense layers' bias: C =
+ * alpha op(A) op(B) + bias + beta C, one bias row for every matrix of a
+ * batch) and applies beta (C is not read when beta == 0); later blocks add
+ * to C. A full tile is written as vectors; an edge tile goes
  * through a private copy, element by element. A macro, so that acc stays in
  * registers. */
 #define STORE_TILE()                                                                         \
@@ -163,6 +165,7 @@ static inline void pack_at(local float *dst, global const float *A, uint lda, ui
             global float *cr = C + (size_t)(m0 + i) * ldc + n0;                              \
             _Pragma("unroll") for (uint j = 0; j < NV; j++) {                                \
                 vfloat v = alpha * acc[i][j];                                                \
+                if (first && hasb) v += VLOAD(bias + n0 + j * VW);                           \
                 if (!first)                                                                  \
                     v += VLOAD(cr + j * VW);                                                 \
                 else if (beta != 0.0f)                                                       \
@@ -180,6 +183,7 @@ static inline void pack_at(local float *dst, global const float *A, uint lda, ui
             global float *cr = C + (size_t)(m0 + i) * ldc + n0;                              \
             for (uint e = 0; e < cols; e++) {                                                \
                 float x = alpha * t_[i * TW + e];                                            \
+                if (first && hasb) x += bias[n0 + e];                                        \
                 if (!first)                                                                  \
                     x += cr[e];                                                              \
                 else if (beta != 0.0f)                                                       \
@@ -211,6 +215,7 @@ static inline void pack_at(local float *dst, global const float *A, uint lda, ui
     A += offA + bo * strideA + bi * innerA;                                                   \
     B += offB + bo * strideB + bi * innerB;                                                   \
     C += offC + bo * strideC + bi * innerC;                                                   \
+    bias += offBias;                                                                          \
     uint lx = get_local_id(0), ly = get_local_id(1);                                          \
     uint width = WGX * cp * TW;                       /* columns of the macro tile */         \
     uint gn0 = get_group_id(0) * width;                                                       \
@@ -277,8 +282,8 @@ static inline void pack_at(local float *dst, global const float *A, uint lda, ui
         uint M, uint N, uint K, float alpha, float beta, global const float *A, ulong offA,   \
         uint lda, ulong strideA, global const float *B, ulong offB, uint ldb, ulong strideB,  \
         global float *C, ulong offC, uint ldc, ulong strideC, uint inner, ulong innerA,       \
-        ulong innerB, ulong innerC, uint rp, uint cp, uint kc, uint packa, local float *bl,   \
-        local float *al)                                                                      \
+        ulong innerB, ulong innerC, uint rp, uint cp, uint kc, uint packa,                    \
+        global const float *bias, ulong offBias, uint hasb, local float *bl, local float *al)  \
     {                                                                                         \
         GEMM_BODY(TA, TB)                                                                     \
     }

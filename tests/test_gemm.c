@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "gemm_check.h"
+#include "gemm/gemm_state.h"
 
 static const char *TEST_PROFILE =
     "{ \"asacl_profile\": 1, \"identity\": {}, \"tuned\": false,\n"
@@ -19,6 +20,69 @@ static const char *TEST_PROFILE =
     "    \"NN_BACKEND\": 0, \"NT_BACKEND\": 1, \"TN_BACKEND\": 1, \"TT_BACKEND\": 0,\n"
     "    \"BATCHED_BACKEND\": 1, \"TILE_VW\": 4, \"TILE_NV\": 2, \"TILE_RM\": 3,\n"
     "    \"GROUP_X\": 2, \"GROUP_Y\": 2, \"TN_KC\": 8, \"TN_PACK_A\": 2, \"NT_CP\": 2, \"NT_RP\": 3 } } }\n";
+
+/* C = alpha op(A) op(B) + bias (a row added to every row of C): run by
+ * `own` (gemm_own_run_bias with p's walk) or, when p is NULL, by gemm_bias,
+ * which must fuse exactly when the class runs on the own kernels (else C is
+ * the product alone). Checked against a double reference, elements outside
+ * C's window unchanged, C full of NaN before. */
+static void check_bias(asacl_ctx *ctx, const char *tag, const gemm_choice *p, int ta, int tb,
+                       size3 z, float alpha)
+{
+    operand a, b, c, bias;
+    operand_make(ctx, &a, ta ? z.k : z.m, ta ? z.m : z.k, 3, 7, 0, 1, 0);
+    operand_make(ctx, &b, tb ? z.n : z.k, tb ? z.k : z.n, 1, 5, 0, 1, 0);
+    operand_make(ctx, &c, z.m, z.n, 2, 3, 0, 1, 1);
+    operand_make(ctx, &bias, 1, z.n, 0, 9, 0, 1, 0);
+    gemm_shape s = {ta, tb, z.m, z.n, z.k};
+    int fused = 1, want_fused = 1;
+    if (p) {
+        gemm_stride none = {0, 0};
+        CHECK_OK(gemm_own_run_bias(ctx, &p->own, s, alpha, mat_of(&a), none, mat_of(&b), none,
+                                   0.0f, mat_of(&c), none, 1, 1, &(gemm_mat){bias.d, bias.off, 0}));
+    } else {
+        gemm_choice ch;
+        REQUIRE_OK(gemm_choose(ctx, gemm_classify(s, 0), &ch));
+        want_fused = ch.backend == GEMM_BACKEND_OWN;
+        CHECK_OK(gemm_bias(ctx, s, alpha, mat_of(&a), mat_of(&b), mat_of(&c),
+                           (gemm_mat){bias.d, bias.off, 0}, &fused));
+        CHECK(fused == want_fused, "%s: gemm_bias fused %d on backend %s", tag, fused,
+              gemm_backend_name(ch.backend));
+    }
+    float *got = malloc(c.size * sizeof *got);
+    REQUIRE_OK(rt_download(ctx, c.d, 0, c.size, got));
+    size_t bad = 0, first = (size_t)-1;
+    double worst = 0;
+    for (size_t i = 0; i < c.size; i++) {
+        size_t r = i >= c.off ? (i - c.off) / c.ld : 0, j = i >= c.off ? (i - c.off) % c.ld : 0;
+        int inside = i >= c.off && r < z.m && j < z.n;
+        double want = c.h[i], mag = 0;
+        if (inside) {
+            want = 0;
+            for (size_t k = 0; k < z.k; k++) {
+                double x = ta ? a.h[a.off + k * a.ld + r] : a.h[a.off + r * a.ld + k];
+                double y = tb ? b.h[b.off + j * b.ld + k] : b.h[b.off + k * b.ld + j];
+                want += x * y, mag += fabs(x * y);
+            }
+            want *= alpha, mag *= fabs(alpha);
+            if (want_fused) want += bias.h[bias.off + j], mag += fabs(bias.h[bias.off + j]);
+        }
+        double err = fabs(got[i] - want);
+        if (!(err <= 4.0 * FLT_EPSILON * sqrt((double)z.k + 1.0) * (mag + 1e-30)) &&
+            !(got[i] == want)) {
+            if (!bad++) first = i;
+            if (!(err <= worst)) worst = err;
+        }
+    }
+    CHECK(bad == 0, "%s %c%c M=%zu N=%zu K=%zu alpha %g + bias: %zu of %zu elements wrong "
+          "(first at %zu, worst error %g)", tag, ta ? 'T' : 'N', tb ? 'T' : 'N', z.m, z.n, z.k,
+          alpha, bad, c.size, first, worst);
+    free(got);
+    operand_free(&a);
+    operand_free(&b);
+    operand_free(&c);
+    operand_free(&bias);
+}
 
 /* A context whose profile picks backends per class: gemm_choose reports it,
  * gemm()/gemm_batched() use it (counted), and the results are right. */
@@ -75,6 +139,11 @@ static void check_profile_choice(void)
               "class %s: %lu own and %lu CLBlast calls", gemm_class_name((gemm_class)c), own,
               clb);
     }
+    /* gemm_bias on a CLBlast class (NN): the product alone, fused = 0; on
+     * an own class (NT, 2 x 2 work-groups) with the bias. */
+    size3 zb = {23, 21, 37};
+    check_bias(ctx, "profile gemm_bias", NULL, 0, 0, zb, 1.0f);
+    check_bias(ctx, "profile gemm_bias", NULL, 0, 1, zb, 1.0f);
     /* K = 0 on a CLBlast class: C = beta C all the same (own kernels). */
     size3 k0 = {7, 9, 0};
     check_shape(ctx, "profile K=0", VIA_DISPATCH, NULL, 0, 0, k0, 1);
@@ -107,6 +176,19 @@ int main(void)
             check_shape(ctx, "gemm_batched()", VIA_DISPATCH, NULL, ta, tb, z, 2);
         }
     check_seq_heads(ctx, "gemm_batched2()", VIA_DISPATCH, NULL);
+    /* The bias epilogue: through gemm_bias with the device's profile, and on
+     * the own kernels with several K blocks and edge tiles, K = 0 (C = the
+     * bias), every transpose case. */
+    {
+        size3 z = {45, 50, 70}, z0 = {9, 37, 0};
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++) {
+                check_bias(ctx, "gemm_bias", NULL, ta, tb, z, 1.0f);
+                check_bias(ctx, "own bias kc16", &small, ta, tb, z, 0.5f);
+                check_bias(ctx, "own bias rp2 cp3 kc40", &wide, ta, tb, z, -1.5f);
+            }
+        check_bias(ctx, "own bias K=0", &small, 0, 1, z0, 1.0f);
+    }
     /* gemm_compare: the two backends agree within gemm_tolerance; a product
      * with another alpha does not. */
     {

@@ -187,6 +187,27 @@ asacl_status gemm(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_ma
                     1, 1);
 }
 
+static asacl_status check_operand(const char *name, gemm_mat x, size_t rows, size_t cols,
+                                  gemm_stride st, size_t outer, size_t inner);
+
+asacl_status gemm_bias(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_mat b,
+                       gemm_mat c, gemm_mat bias, int *fused)
+{
+    *fused = 0;
+    gemm_class cls = gemm_classify(s, 0);
+    const gemm_choice *ch;
+    TRY(choice_for(ctx, cls, &ch));
+    if (ch->backend != GEMM_BACKEND_OWN || s.m == 0 || s.n == 0)
+        return gemm(ctx, s, alpha, a, b, 0.0f, c);
+    bias.ld = s.n;
+    TRY(check_operand("bias", bias, 1, s.n, flat(0), 1, 1));
+    ctx->gemm->stats.calls[GEMM_BACKEND_OWN]++;
+    TRY(gemm_own_run_bias(ctx, &ch->own, s, alpha, a, flat(0), b, flat(0), 0.0f, c, flat(0), 1,
+                          1, &bias));
+    *fused = 1;
+    return ASACL_OK;
+}
+
 asacl_status gemm_batched(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, size_t stride_a,
                           gemm_mat b, size_t stride_b, float beta, gemm_mat c, size_t stride_c,
                           size_t batch)

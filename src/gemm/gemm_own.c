@@ -182,6 +182,14 @@ asacl_status gemm_own_run2(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape 
                            gemm_mat a, gemm_stride sa, gemm_mat b, gemm_stride sb, float beta,
                            gemm_mat c, gemm_stride sc, size_t outer, size_t inner)
 {
+    return gemm_own_run_bias(ctx, p, s, alpha, a, sa, b, sb, beta, c, sc, outer, inner, NULL);
+}
+
+asacl_status gemm_own_run_bias(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s,
+                               float alpha, gemm_mat a, gemm_stride sa, gemm_mat b,
+                               gemm_stride sb, float beta, gemm_mat c, gemm_stride sc,
+                               size_t outer, size_t inner, const gemm_mat *bias)
+{
     size_t batch = outer * inner;
     if (s.m == 0 || s.n == 0 || batch == 0) return ASACL_OK;
     TRY(gemm_check_launch("own", s, a, &sa, b, &sb, c, &sc, outer, inner));
@@ -218,6 +226,9 @@ asacl_status gemm_own_run2(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape 
     rt_arg_u32(&g, w.cp);
     rt_arg_u32(&g, w.kc);
     rt_arg_u32(&g, w.pack_a);
+    rt_arg_mem(&g, bias ? bias->buf : c.buf); /* unread without a bias */
+    rt_arg_u64(&g, bias ? bias->off : 0);
+    rt_arg_u32(&g, bias != NULL);
     rt_arg_local(&g, w.local_b);
     rt_arg_local(&g, w.local_a);
     size_t global[3] = {w.groups_n * (size_t)p->wgx, w.groups_m * (size_t)p->wgy, batch};

@@ -35,6 +35,12 @@ asacl_status gemm_state_get(asacl_ctx *ctx, struct gemm_state **out);
 /* Grows CLBlast's temporary buffer for a plain product of this shape. */
 asacl_status gemm_clblast_reserve(asacl_ctx *ctx, gemm_shape s, size_t lda, size_t ldb,
                                   size_t ldc);
+/* gemm_own_run2 with the bias epilogue: bias (NULL: none) holds N floats
+ * from bias->off, added to every row of C on the first K block. */
+asacl_status gemm_own_run_bias(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s,
+                               float alpha, gemm_mat a, gemm_stride sa, gemm_mat b,
+                               gemm_stride sb, float beta, gemm_mat c, gemm_stride sc,
+                               size_t outer, size_t inner, const gemm_mat *bias);
 /* Builds the own kernel a shape will use (no launch). */
 asacl_status gemm_own_prepare(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s);
 /* Builds the tiled kernel a shape will use (no launch). */

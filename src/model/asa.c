@@ -19,9 +19,8 @@ asacl_status asa_forward(model *m, pass_arena *a, const batch_dev *bt, size_t l,
     const layer_params *p = &m->layout.layers[l];
     layer_acts *y = &a->layers[l];
     size_t B = bt->B, T = bt->T, N = B * T, D = (size_t)m->cfg.hidden_size;
-    TRY(linear_forward(ctx, y->adv_qk, 2 * D, x, D, model_p(m, p->adv_w, 2 * D * D), N, D,
-                       2 * D));
-    TRY(op_bias_forward(ctx, y->adv_qk, 2 * D, model_p(m, p->adv_b, 2 * D), N, 2 * D));
+    TRY(linear_forward_bias(ctx, y->adv_qk, 2 * D, x, D, model_p(m, p->adv_w, 2 * D * D),
+                            model_p(m, p->adv_b, 2 * D), N, D, 2 * D));
     /* A_b = AQ_b AK_b^T / sqrt(D) (the full hidden size: no heads). */
     gemm_shape s = {0, 1, T, T, D};
     TRY(gemm_batched(ctx, s, (float)(1.0 / sqrt((double)D)), mat(y->adv_qk, 0, 2 * D), T * 2 * D,

@@ -60,8 +60,8 @@ static asacl_status layer_forward(model *m, pass_arena *a, const batch_dev *bt,
     float eps = c->layer_norm_eps;
 
     if (o->asa) TRY(asa_forward(m, a, bt, l, x));
-    TRY(linear_forward(ctx, y->qkv, 3 * D, x, D, model_p(m, p->qkv_w, 3 * D * D), N, D, 3 * D));
-    TRY(op_bias_forward(ctx, y->qkv, 3 * D, model_p(m, p->qkv_b, 3 * D), N, 3 * D));
+    TRY(linear_forward_bias(ctx, y->qkv, 3 * D, x, D, model_p(m, p->qkv_w, 3 * D * D),
+                            model_p(m, p->qkv_b, 3 * D), N, D, 3 * D));
     attn_desc d = model_attn_desc(m, a, bt, o, l);
     if (m->plain_attention)
         TRY(attention_plain_forward(ctx, y->ctx, y->probs, y->pdrop, y->qkv, &d));

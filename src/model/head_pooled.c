@@ -40,8 +40,8 @@ static asacl_status pooled_forward(model *m, pass_arena *a, const batch_dev *bt,
     TRY(op_pooler_forward(ctx, a->pooled, model_p(m, pl->pool_b, D), B, D));
     TRY(op_dropout_forward(ctx, tensor_at(a->pooled_drop, 0, B * D), tensor_at(a->pooled, 0, B * D),
                            ph, model_rng(m, bt, o, 0, SITE_POOLER)));
-    TRY(linear_forward(ctx, a->logits, C, a->pooled_drop, D, model_p(m, pl->cls_w, C * D), B, D, C));
-    return op_bias_forward(ctx, a->logits, C, model_p(m, pl->cls_b, C), B, C);
+    return linear_forward_bias(ctx, a->logits, C, a->pooled_drop, D, model_p(m, pl->cls_w, C * D),
+                               model_p(m, pl->cls_b, C), B, D, C);
 }
 
 /* The head from dlogits: the gradient of the

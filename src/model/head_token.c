@@ -21,8 +21,8 @@ static asacl_status token_forward(model *m, pass_arena *a, const batch_dev *bt, 
         TRY(op_dropout_forward(ctx, hin, x, ph, model_rng(m, bt, o, 0, SITE_HEAD_IN)));
         x = hin;
     }
-    TRY(linear_forward(ctx, a->logits, C, x, D, model_p(m, pl->cls_w, C * D), N, D, C));
-    return op_bias_forward(ctx, a->logits, C, model_p(m, pl->cls_b, C), N, C);
+    return linear_forward_bias(ctx, a->logits, C, x, D, model_p(m, pl->cls_w, C * D),
+                               model_p(m, pl->cls_b, C), N, D, C);
 }
 
 static asacl_status token_backward(model *m, pass_arena *a, grad_ws *g, const batch_dev *bt,

@@ -15,6 +15,15 @@ asacl_status linear_forward(asacl_ctx *ctx, tensor y, size_t ldy, tensor x, size
     return gemm(ctx, s, 1.0f, mat(x, ldx), mat(w, in), 0.0f, mat(y, ldy));
 }
 
+asacl_status linear_forward_bias(asacl_ctx *ctx, tensor y, size_t ldy, tensor x, size_t ldx,
+                                 tensor w, tensor bias, size_t M, size_t in, size_t out)
+{
+    gemm_shape s = {0, 1, M, out, in};
+    int fused = 0;
+    TRY(gemm_bias(ctx, s, 1.0f, mat(x, ldx), mat(w, in), mat(y, ldy), mat(bias, out), &fused));
+    return fused ? ASACL_OK : op_bias_forward(ctx, y, ldy, bias, M, out);
+}
+
 asacl_status linear_backward(asacl_ctx *ctx, tensor dx, size_t lddx, float beta, tensor dw,
                              tensor dy, size_t ldy, tensor x, size_t ldx, tensor w, size_t M,
                              size_t in, size_t out)

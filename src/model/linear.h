@@ -1,6 +1,7 @@
 /* linear.h -- dense layers through the GEMM interface, with weights in
- * Hugging Face's [out, in] layout: y = x W^T (the bias is added by the
- * kernel that follows, fused with what comes next). */
+ * Hugging Face's [out, in] layout: y = x W^T (the bias added by the
+ * product's store, or by the kernel that follows, fused with what comes
+ * next). */
 #ifndef ASACL_MODEL_LINEAR_H
 #define ASACL_MODEL_LINEAR_H
 
@@ -9,6 +10,10 @@
 /* y[M, out] (row stride ldy) = x[M, in] (row stride ldx) W^T. */
 asacl_status linear_forward(asacl_ctx *ctx, tensor y, size_t ldy, tensor x, size_t ldx, tensor w,
                             size_t M, size_t in, size_t out);
+/* y = x W^T + b: the bias in the product's store where the GEMM backend
+ * can (gemm_bias), else by bias_forward after it. */
+asacl_status linear_forward_bias(asacl_ctx *ctx, tensor y, size_t ldy, tensor x, size_t ldx,
+                                 tensor w, tensor bias, size_t M, size_t in, size_t out);
 /* dW += dy^T x; and, when dx.buf, dx = dy W + beta * dx (beta 0 or 1). */
 asacl_status linear_backward(asacl_ctx *ctx, tensor dx, size_t lddx, float beta, tensor dw,
                              tensor dy, size_t ldy, tensor x, size_t ldx, tensor w, size_t M,

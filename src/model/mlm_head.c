@@ -46,8 +46,8 @@ asacl_status mlm_head_forward(asacl_ctx *ctx, const mlm_head_tensors *p, const m
     TRY(op_layernorm_forward(ctx, a->t, a->mean, a->rstd, a->act, p->ln_w, p->ln_b, M, D,
                              s.eps));                                 /* t = LN(act) */
     rt_timing_label(ctx, "vocab"); /* the vocabulary-sized products, apart in timings */
-    asacl_status st = linear_forward(ctx, a->logits, V, a->t, D, p->word, M, D, V); /* t E^T */
-    if (st == ASACL_OK) st = op_bias_forward(ctx, a->logits, V, p->bias, M, V); /* + bias */
+    asacl_status st = linear_forward_bias(ctx, a->logits, V, a->t, D, p->word, p->bias, M, D,
+                                          V); /* t E^T + bias */
     rt_timing_label(ctx, NULL);
     return st;
 }
