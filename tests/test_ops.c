@@ -387,7 +387,8 @@ static void test_gelu_and_pooler(void)
 /* bias_forward and bias_backward on an R x C matrix with row stride LD
  * against double sums. C >= 64 takes 64-column work-groups (the global size
  * rounded up: the kernels must skip the columns past C and leave the row
- * stride's tail alone). */
+ * stride's tail alone); bias_backward sums eight columns per work-item, so
+ * 20 and 131 columns also take its one-by-one tail. */
 static void check_bias(int R, int C, int LD, const char *what)
 {
     double *y = vec((size_t)(R * LD), 1.0), *bias = vec((size_t)C, 1.0);

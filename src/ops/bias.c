@@ -44,7 +44,7 @@ asacl_status op_bias_backward(asacl_ctx *ctx, tensor dbias, tensor dy, size_t ld
     rt_arg_u32(&a, (cl_uint)R);
     rt_arg_u32(&a, (cl_uint)C);
     rt_arg_u32(&a, (cl_uint)chunk);
-    size_t g[2] = {C, S}, l[2];
-    TRY(rt_run(ctx, &a, 2, g, column_groups(ctx, C, l)));
+    size_t g[2] = {(C + 7) / 8, S};
+    TRY(rt_run(ctx, &a, 2, g, NULL));
     return op_reduce_columns(ctx, dbias, partial, C, C, S);
 }
