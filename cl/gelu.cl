@@ -1,38 +1,8 @@
-/* gelu.cl -- bias + GELU (erf form) of the feed-forward layer.
- *   gelu(x) = x Phi(x),  Phi(x) = (1 + erf(x / sqrt 2)) / 2 = erfc(-x / sqrt 2) / 2
- * Phi comes from erfc with fractional error below 1.2e-7 everywhere
- * (the Chebyshev fit of Numerical Recipes' erfcc): one exp and a polynomial,
- * which vectorises where a device's built-in erf may not (PoCL's erf ran
- * 15x slower than exp here), and keeps its relative accuracy for large
- * negative x, where 1 + erf(x) cancels. */
+/* gelu.cl -- bias + GELU (erf form) of the feed-forward layer; Phi, the
+ * normal distribution function, comes from gelu.h (shared with the GEMM's
+ * GELU epilogue). */
 #include "common.h"
-
-#define INV_SQRT2 0.70710678118654752f
-#define INV_SQRT_2PI 0.39894228040143268f
-
-/* erfc(z) for z >= 0. */
-inline float erfc_pos(float z)
-{
-    float t = 1.0f / (1.0f + 0.5f * z);
-    float p = -0.82215223f + t * 0.17087277f;
-    p = 1.48851587f + t * p;
-    p = -1.13520398f + t * p;
-    p = 0.27886807f + t * p;
-    p = -0.18628806f + t * p;
-    p = 0.09678418f + t * p;
-    p = 0.37409196f + t * p;
-    p = 1.00002368f + t * p;
-    p = -1.26551223f + t * p;
-    return t * exp(-z * z + p);
-}
-
-/* The standard normal distribution function. */
-inline float normal_cdf(float x)
-{
-    float z = x * INV_SQRT2;
-    float c = 0.5f * erfc_pos(fabs(z));
-    return z >= 0.0f ? 1.0f - c : c;
-}
+#include "gelu.h"
 
 /* Elements per work-item of gelu_forward and columns per work-item of
  * gelu_bias_backward, as explicit vectors: a CPU runtime's vectoriser across
@@ -53,24 +23,8 @@ typedef GELU_CAT(float, GELU_VW) gvec;
 #define GVSTORE(v, p) GELU_CAT(vstore, GELU_VW)((v), 0, (p))
 #endif
 
-/* normal_cdf, GELU_VW lanes at once. */
-inline gvec normal_cdf_v(gvec x)
-{
-    gvec z = x * INV_SQRT2;
-    gvec a = fabs(z);
-    gvec t = 1.0f / (1.0f + 0.5f * a);
-    gvec p = -0.82215223f + t * 0.17087277f;
-    p = 1.48851587f + t * p;
-    p = -1.13520398f + t * p;
-    p = 0.27886807f + t * p;
-    p = -0.18628806f + t * p;
-    p = 0.09678418f + t * p;
-    p = 0.37409196f + t * p;
-    p = 1.00002368f + t * p;
-    p = -1.26551223f + t * p;
-    gvec c = 0.5f * (t * exp(-a * a + p));
-    return select(c, 1.0f - c, z >= 0.0f);
-}
+NORMAL_CDF_FN(float, normal_cdf)
+NORMAL_CDF_FN(gvec, normal_cdf_v) /* GELU_VW lanes at once */
 
 /* gelu'(x) as gelu_backward computes it, GELU_VW lanes at once. */
 inline gvec gelu_grad_v(gvec x)

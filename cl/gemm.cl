@@ -32,6 +32,7 @@
  * Every work-item of a group reaches the same barriers: the K-block loop is
  * uniform across the group and nothing inside the tile walks has one.
  */
+#include "gelu.h"
 
 #ifndef VW
 #define VW 16 /* vector width: 2, 4, 8 or 16 */
@@ -57,6 +58,10 @@
 typedef GEMM_CAT(float, VW) vfloat;
 #define VLOAD(p) GEMM_CAT(vload, VW)(0, (p))
 #define VSTORE(v, p) GEMM_CAT(vstore, VW)((v), 0, (p))
+
+/* The GELU epilogue's Phi, the same floats as cl/gelu.cl's. */
+NORMAL_CDF_FN(float, normal_cdf)
+NORMAL_CDF_FN(vfloat, normal_cdf_v)
 
 /* Copies rows [k0, k0 + kc) of op(B), columns [n0, n0 + width) into
  * bl[panel][k][TW] (panel = column / TW), zero past column N. The work-items
@@ -156,9 +161,10 @@ static inline void pack_at(local float *dst, global const float *A, uint lda, ui
  * The first K block adds bias[n] when hasb (the dense layers' bias: C =
  * alpha op(A) op(B) + bias + beta C, one bias row for every matrix of a
  * batch) and applies beta (C is not read when beta == 0); later blocks add
- * to C. A full tile is written as vectors; an edge tile goes
- * through a private copy, element by element. A macro, so that acc stays in
- * registers. */
+ * to C. The last K block then writes act = gelu(C) when hasg (the
+ * feed-forward layer's activation; act has C's layout). A full tile is
+ * written as vectors; an edge tile goes through a private copy, element by
+ * element. A macro, so that acc stays in registers. */
 #define STORE_TILE()                                                                         \
     if (rows == RM && n0 + TW <= N) {                                                        \
         _Pragma("unroll") for (uint i = 0; i < RM; i++) {                                    \
@@ -191,7 +197,27 @@ static inline void pack_at(local float *dst, global const float *A, uint lda, ui
                 cr[e] = x;                                                                   \
             }                                                                                \
         }                                                                                    \
+    }                                                                                        \
+    if (last && hasg) gelu_tile(act, C, ldc, m0, n0, rows, N);
+
+/* act = gelu(C) over the tile just written (rows [m0, m0 + rows), columns
+ * [n0, min(n0 + TW, N))), read back from C while it is in cache: a loop
+ * rather than a step of STORE_TILE's unrolled stores, so that the kernels
+ * hold one copy of Phi. */
+static inline void gelu_tile(global float *act, global const float *C, uint ldc, uint m0,
+                             uint n0, uint rows, uint N)
+{
+    uint cols = min((uint)TW, N - n0);
+    for (uint i = 0; i < rows; i++) {
+        size_t r = (size_t)(m0 + i) * ldc + n0;
+        uint e = 0;
+        for (; e + VW <= cols; e += VW) {
+            vfloat v = VLOAD(C + r + e);
+            VSTORE(v * normal_cdf_v(v), act + r + e);
+        }
+        for (; e < cols; e++) act[r + e] = C[r + e] * normal_cdf(C[r + e]);
     }
+}
 
 /* acc += A-strip * packed B panel over kc steps; AEL(i) is element (row i,
  * current k) of A, ANEXT advances to the next k. */
@@ -215,6 +241,7 @@ static inline void pack_at(local float *dst, global const float *A, uint lda, ui
     A += offA + bo * strideA + bi * innerA;                                                   \
     B += offB + bo * strideB + bi * innerB;                                                   \
     C += offC + bo * strideC + bi * innerC;                                                   \
+    act += offAct + bo * strideC + bi * innerC;                                               \
     bias += offBias;                                                                          \
     uint lx = get_local_id(0), ly = get_local_id(1);                                          \
     uint width = WGX * cp * TW;                       /* columns of the macro tile */         \
@@ -227,7 +254,7 @@ static inline void pack_at(local float *dst, global const float *A, uint lda, ui
         if (WG_ITEMS > 1) barrier(CLK_LOCAL_MEM_FENCE);                                       \
         pack_b(bl, B, ldb, TB, N, k0, kn, gn0, width);                                        \
         if (WG_ITEMS > 1) barrier(CLK_LOCAL_MEM_FENCE);                                       \
-        int first = k0 == 0;                                                                  \
+        int first = k0 == 0, last = k0 + kn >= K;                                             \
         /* this work-item's A^T strips: one at a time (pa 1) or all rp (2) */                 \
         local float *as0 = al + (size_t)(ly * WGX + lx) * (pa == 2 ? rp : 1) * RM * kc;       \
         if (pa == 2) pack_at(as0, A, lda, M, gm0 + ly * RM, WGY * RM, rp, k0, kn);            \
@@ -277,14 +304,32 @@ static inline void pack_at(local float *dst, global const float *A, uint lda, ui
 #define ATE_EL(i) ap[ac[i]]
 #define AP_NEXT ap += RM
 
-#define GEMM_KERNEL(name, TA, TB)                                                              \
-    __attribute__((reqd_work_group_size(WGX, WGY, 1))) kernel void name(                      \
-        uint M, uint N, uint K, float alpha, float beta, global const float *A, ulong offA,   \
+#define GEMM_ARGS                                                                             \
+    uint M, uint N, uint K, float alpha, float beta, global const float *A, ulong offA,       \
         uint lda, ulong strideA, global const float *B, ulong offB, uint ldb, ulong strideB,  \
         global float *C, ulong offC, uint ldc, ulong strideC, uint inner, ulong innerA,       \
         ulong innerB, ulong innerC, uint rp, uint cp, uint kc, uint packa,                    \
-        global const float *bias, ulong offBias, uint hasb, local float *bl, local float *al)  \
+        global const float *bias, ulong offBias, uint hasb
+
+#define GEMM_KERNEL(name, TA, TB)                                                              \
+    __attribute__((reqd_work_group_size(WGX, WGY, 1))) kernel void name(                      \
+        GEMM_ARGS, local float *bl, local float *al)                                          \
     {                                                                                         \
+        global float *act = C; /* unused: hasg is 0 */                                        \
+        const ulong offAct = 0;                                                               \
+        const uint hasg = 0;                                                                  \
+        GEMM_BODY(TA, TB)                                                                     \
+    }
+
+/* The same product with the GELU epilogue (act = gelu(C), C's layout, from
+ * offAct): kernels of their own, so that the others carry none of its code
+ * (in one kernel with a run-time flag, the plain products ran up to a
+ * quarter slower on PoCL). */
+#define GEMM_GELU_KERNEL(name, TA, TB)                                                         \
+    __attribute__((reqd_work_group_size(WGX, WGY, 1))) kernel void name(                      \
+        GEMM_ARGS, global float *act, ulong offAct, local float *bl, local float *al)         \
+    {                                                                                         \
+        const uint hasg = 1;                                                                  \
         GEMM_BODY(TA, TB)                                                                     \
     }
 
@@ -292,3 +337,7 @@ GEMM_KERNEL(gemm_nn, 0, 0)
 GEMM_KERNEL(gemm_nt, 0, 1)
 GEMM_KERNEL(gemm_tn, 1, 0)
 GEMM_KERNEL(gemm_tt, 1, 1)
+GEMM_GELU_KERNEL(gemm_nn_gelu, 0, 0)
+GEMM_GELU_KERNEL(gemm_nt_gelu, 0, 1)
+GEMM_GELU_KERNEL(gemm_tn_gelu, 1, 0)
+GEMM_GELU_KERNEL(gemm_tt_gelu, 1, 1)

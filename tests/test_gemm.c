@@ -21,38 +21,49 @@ static const char *TEST_PROFILE =
     "    \"BATCHED_BACKEND\": 1, \"TILE_VW\": 4, \"TILE_NV\": 2, \"TILE_RM\": 3,\n"
     "    \"GROUP_X\": 2, \"GROUP_Y\": 2, \"TN_KC\": 8, \"TN_PACK_A\": 2, \"NT_CP\": 2, \"NT_RP\": 3 } } }\n";
 
-/* C = alpha op(A) op(B) + bias (a row added to every row of C): run by
- * `own` (gemm_own_run_bias with p's walk) or, when p is NULL, by gemm_bias,
- * which must fuse exactly when the class runs on the own kernels (else C is
- * the product alone). Checked against a double reference, elements outside
- * C's window unchanged, C full of NaN before. */
-static void check_bias(asacl_ctx *ctx, const char *tag, const gemm_choice *p, int ta, int tb,
-                       size3 z, float alpha)
+/* gelu(x) = x Phi(x) in double, Phi from erfc. */
+static double gelu_d(double x)
 {
-    operand a, b, c, bias;
+    return x * 0.5 * erfc(-x / sqrt(2.0));
+}
+
+/* C = alpha op(A) op(B) + bias (a row added to every row of C), and with
+ * gelu also act = gelu(C) in C's layout: run by `own` (gemm_own_run_bias
+ * with p's walk) or, when p is NULL, by gemm_bias, which must fuse exactly
+ * when the class runs on the own kernels (else C is the product alone and
+ * act untouched). Checked against a double reference, elements outside the
+ * windows unchanged, C and act full of NaN before. */
+static void check_bias(asacl_ctx *ctx, const char *tag, const gemm_choice *p, int ta, int tb,
+                       size3 z, float alpha, int gelu)
+{
+    operand a, b, c, bias, act;
     operand_make(ctx, &a, ta ? z.k : z.m, ta ? z.m : z.k, 3, 7, 0, 1, 0);
     operand_make(ctx, &b, tb ? z.n : z.k, tb ? z.k : z.n, 1, 5, 0, 1, 0);
     operand_make(ctx, &c, z.m, z.n, 2, 3, 0, 1, 1);
     operand_make(ctx, &bias, 1, z.n, 0, 9, 0, 1, 0);
+    operand_make(ctx, &act, z.m, z.n, 2, 3, 0, 1, 1); /* C's layout */
+    gemm_mat act_m = mat_of(&act), *actp = gelu ? &act_m : NULL;
     gemm_shape s = {ta, tb, z.m, z.n, z.k};
     int fused = 1, want_fused = 1;
     if (p) {
         gemm_stride none = {0, 0};
         CHECK_OK(gemm_own_run_bias(ctx, &p->own, s, alpha, mat_of(&a), none, mat_of(&b), none,
-                                   0.0f, mat_of(&c), none, 1, 1, &(gemm_mat){bias.d, bias.off, 0}));
+                                   0.0f, mat_of(&c), none, 1, 1, &(gemm_mat){bias.d, bias.off, 0},
+                                   actp));
     } else {
         gemm_choice ch;
         REQUIRE_OK(gemm_choose(ctx, gemm_classify(s, 0), &ch));
         want_fused = ch.backend == GEMM_BACKEND_OWN;
         CHECK_OK(gemm_bias(ctx, s, alpha, mat_of(&a), mat_of(&b), mat_of(&c),
-                           (gemm_mat){bias.d, bias.off, 0}, &fused));
+                           (gemm_mat){bias.d, bias.off, 0}, actp, &fused));
         CHECK(fused == want_fused, "%s: gemm_bias fused %d on backend %s", tag, fused,
               gemm_backend_name(ch.backend));
     }
-    float *got = malloc(c.size * sizeof *got);
+    float *got = malloc(c.size * sizeof *got), *got_act = malloc(act.size * sizeof *got_act);
     REQUIRE_OK(rt_download(ctx, c.d, 0, c.size, got));
-    size_t bad = 0, first = (size_t)-1;
-    double worst = 0;
+    REQUIRE_OK(rt_download(ctx, act.d, 0, act.size, got_act));
+    size_t bad = 0, first = (size_t)-1, bad_act = 0, first_act = (size_t)-1;
+    double worst = 0, want_act_first = 0;
     for (size_t i = 0; i < c.size; i++) {
         size_t r = i >= c.off ? (i - c.off) / c.ld : 0, j = i >= c.off ? (i - c.off) % c.ld : 0;
         int inside = i >= c.off && r < z.m && j < z.n;
@@ -67,21 +78,33 @@ static void check_bias(asacl_ctx *ctx, const char *tag, const gemm_choice *p, in
             want *= alpha, mag *= fabs(alpha);
             if (want_fused) want += bias.h[bias.off + j], mag += fabs(bias.h[bias.off + j]);
         }
+        double tol = 4.0 * FLT_EPSILON * sqrt((double)z.k + 1.0) * (mag + 1e-30);
         double err = fabs(got[i] - want);
-        if (!(err <= 4.0 * FLT_EPSILON * sqrt((double)z.k + 1.0) * (mag + 1e-30)) &&
-            !(got[i] == want)) {
+        if (!(err <= tol) && !(got[i] == want)) {
             if (!bad++) first = i;
             if (!(err <= worst)) worst = err;
         }
+        /* gelu' is within [-0.17, 1.13]: C's error passes through at most
+         * 1.13 times; Phi's own relative error is below 1.2e-7 */
+        double want_act = gelu && want_fused && inside ? gelu_d(want) : act.h[i];
+        double tol_act = 1.13 * tol + 2e-7 * fabs(want_act) + 1e-12;
+        if (!(fabs(got_act[i] - want_act) <= tol_act) && !(got_act[i] == want_act) &&
+            !(isnan(got_act[i]) && isnan(want_act)))
+            if (!bad_act++) first_act = i, want_act_first = want_act;
     }
+    CHECK(bad_act == 0, "%s %c%c M=%zu N=%zu K=%zu gelu %d: %zu of %zu act elements wrong "
+          "(first at %zu: %g, want %g)", tag, ta ? 'T' : 'N', tb ? 'T' : 'N', z.m, z.n, z.k,
+          gelu, bad_act, act.size, first_act, bad_act ? got_act[first_act] : 0.0,
+          want_act_first);
     CHECK(bad == 0, "%s %c%c M=%zu N=%zu K=%zu alpha %g + bias: %zu of %zu elements wrong "
           "(first at %zu, worst error %g)", tag, ta ? 'T' : 'N', tb ? 'T' : 'N', z.m, z.n, z.k,
           alpha, bad, c.size, first, worst);
-    free(got);
+    free(got), free(got_act);
     operand_free(&a);
     operand_free(&b);
     operand_free(&c);
     operand_free(&bias);
+    operand_free(&act);
 }
 
 /* A context whose profile picks backends per class: gemm_choose reports it,
@@ -142,8 +165,8 @@ static void check_profile_choice(void)
     /* gemm_bias on a CLBlast class (NN): the product alone, fused = 0; on
      * an own class (NT, 2 x 2 work-groups) with the bias. */
     size3 zb = {23, 21, 37};
-    check_bias(ctx, "profile gemm_bias", NULL, 0, 0, zb, 1.0f);
-    check_bias(ctx, "profile gemm_bias", NULL, 0, 1, zb, 1.0f);
+    check_bias(ctx, "profile gemm_bias", NULL, 0, 0, zb, 1.0f, 1);
+    check_bias(ctx, "profile gemm_bias", NULL, 0, 1, zb, 1.0f, 1);
     /* K = 0 on a CLBlast class: C = beta C all the same (own kernels). */
     size3 k0 = {7, 9, 0};
     check_shape(ctx, "profile K=0", VIA_DISPATCH, NULL, 0, 0, k0, 1);
@@ -176,18 +199,20 @@ int main(void)
             check_shape(ctx, "gemm_batched()", VIA_DISPATCH, NULL, ta, tb, z, 2);
         }
     check_seq_heads(ctx, "gemm_batched2()", VIA_DISPATCH, NULL);
-    /* The bias epilogue: through gemm_bias with the device's profile, and on
-     * the own kernels with several K blocks and edge tiles, K = 0 (C = the
-     * bias), every transpose case. */
+    /* The bias and GELU epilogues: through gemm_bias with the device's
+     * profile, and on the own kernels with several K blocks and edge tiles,
+     * K = 0 (C = the bias), every transpose case, with and without act. */
     {
         size3 z = {45, 50, 70}, z0 = {9, 37, 0};
         for (int ta = 0; ta < 2; ta++)
-            for (int tb = 0; tb < 2; tb++) {
-                check_bias(ctx, "gemm_bias", NULL, ta, tb, z, 1.0f);
-                check_bias(ctx, "own bias kc16", &small, ta, tb, z, 0.5f);
-                check_bias(ctx, "own bias rp2 cp3 kc40", &wide, ta, tb, z, -1.5f);
-            }
-        check_bias(ctx, "own bias K=0", &small, 0, 1, z0, 1.0f);
+            for (int tb = 0; tb < 2; tb++)
+                for (int gelu = 0; gelu < 2; gelu++) {
+                    check_bias(ctx, "gemm_bias", NULL, ta, tb, z, 1.0f, gelu);
+                    check_bias(ctx, "own bias kc16", &small, ta, tb, z, 0.5f, gelu);
+                    check_bias(ctx, "own bias rp2 cp3 kc40", &wide, ta, tb, z, -1.5f, gelu);
+                }
+        check_bias(ctx, "own bias K=0", &small, 0, 1, z0, 1.0f, 0);
+        check_bias(ctx, "own bias + gelu K=0", &small, 0, 1, z0, 1.0f, 1);
     }
     /* gemm_compare: the two backends agree within gemm_tolerance; a product
      * with another alpha does not. */

@@ -191,7 +191,7 @@ static asacl_status check_operand(const char *name, gemm_mat x, size_t rows, siz
                                   gemm_stride st, size_t outer, size_t inner);
 
 asacl_status gemm_bias(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_mat b,
-                       gemm_mat c, gemm_mat bias, int *fused)
+                       gemm_mat c, gemm_mat bias, const gemm_mat *act, int *fused)
 {
     *fused = 0;
     gemm_class cls = gemm_classify(s, 0);
@@ -201,9 +201,15 @@ asacl_status gemm_bias(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, ge
         return gemm(ctx, s, alpha, a, b, 0.0f, c);
     bias.ld = s.n;
     TRY(check_operand("bias", bias, 1, s.n, flat(0), 1, 1));
+    gemm_mat out = {0};
+    if (act) {
+        out = *act;
+        out.ld = c.ld; /* the kernel writes act in C's layout */
+        TRY(check_operand("act", out, s.m, s.n, flat(0), 1, 1));
+    }
     ctx->gemm->stats.calls[GEMM_BACKEND_OWN]++;
     TRY(gemm_own_run_bias(ctx, &ch->own, s, alpha, a, flat(0), b, flat(0), 0.0f, c, flat(0), 1,
-                          1, &bias));
+                          1, &bias, act ? &out : NULL));
     *fused = 1;
     return ASACL_OK;
 }

@@ -33,11 +33,12 @@ asacl_status gemm(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_ma
                   gemm_mat c);
 
 /* C = alpha op(A) op(B) + bias, bias a row of N floats from bias.off (its ld
- * unused) added to every row: in the product's own store where the class
- * runs on the own kernels (*fused = 1); else only the product (*fused = 0),
- * and the caller adds the bias. */
+ * unused) added to every row, and when act is not NULL act = gelu(C) (M x N
+ * from act->off, C's ld): in the product's own store where the class runs
+ * on the own kernels (*fused = 1); else only the product (*fused = 0), and
+ * the caller adds the bias and the GELU. */
 asacl_status gemm_bias(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_mat b,
-                       gemm_mat c, gemm_mat bias, int *fused);
+                       gemm_mat c, gemm_mat bias, const gemm_mat *act, int *fused);
 /* `batch` products; matrix i of X starts stride_x floats after matrix i-1. */
 asacl_status gemm_batched(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, size_t stride_a,
                           gemm_mat b, size_t stride_b, float beta, gemm_mat c, size_t stride_c,

@@ -119,10 +119,12 @@ void gemm_own_walk(const asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s,
     w->groups_m = ceil_div(s.m ? s.m : 1, wgy * rp * (size_t)p->rm);
 }
 
-static const char *kernel_name(gemm_shape s)
+/* The kernel of a transpose case, with the GELU epilogue or without. */
+static const char *kernel_name(gemm_shape s, int gelu)
 {
-    static const char *names[4] = {"gemm_nn", "gemm_nt", "gemm_tn", "gemm_tt"};
-    return names[(s.trans_a ? 2 : 0) + (s.trans_b ? 1 : 0)];
+    static const char *names[8] = {"gemm_nn",      "gemm_nt",      "gemm_tn",      "gemm_tt",
+                                   "gemm_nn_gelu", "gemm_nt_gelu", "gemm_tn_gelu", "gemm_tt_gelu"};
+    return names[(gelu ? 4 : 0) + (s.trans_a ? 2 : 0) + (s.trans_b ? 1 : 0)];
 }
 
 static asacl_status check_params(const asacl_ctx *ctx, const gemm_own_params *p)
@@ -141,12 +143,13 @@ static asacl_status check_params(const asacl_ctx *ctx, const gemm_own_params *p)
     return ASACL_OK;
 }
 
-static asacl_status get_kernel(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s,
+static asacl_status get_kernel(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s, int gelu,
                                cl_kernel *k)
 {
     struct gemm_state *g;
     TRY(gemm_state_get(ctx, &g));
-    const int key[6] = {p->vw, p->nv, p->rm, p->wgx, p->wgy, (s.trans_a ? 2 : 0) + (s.trans_b ? 1 : 0)};
+    const int key[7] = {p->vw, p->nv, p->rm, p->wgx, p->wgy,
+                        (s.trans_a ? 2 : 0) + (s.trans_b ? 1 : 0), gelu};
     for (size_t i = 0; i < g->n_kernels; i++)
         if (!memcmp(g->kernels[i].key, key, sizeof key)) {
             *k = g->kernels[i].kernel;
@@ -155,7 +158,7 @@ static asacl_status get_kernel(asacl_ctx *ctx, const gemm_own_params *p, gemm_sh
     TRY(check_params(ctx, p));
     char defines[128];
     gemm_own_defines(p, defines, sizeof defines);
-    TRY(rt_kernel_ex(ctx, "gemm", defines, kernel_name(s), k));
+    TRY(rt_kernel_ex(ctx, "gemm", defines, kernel_name(s, gelu), k));
     if (g->n_kernels < GEMM_KERNEL_CACHE) { /* the tuner may try more: those look up by name */
         memcpy(g->kernels[g->n_kernels].key, key, sizeof key);
         g->kernels[g->n_kernels++].kernel = *k;
@@ -166,7 +169,7 @@ static asacl_status get_kernel(asacl_ctx *ctx, const gemm_own_params *p, gemm_sh
 asacl_status gemm_own_prepare(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s)
 {
     cl_kernel k;
-    return get_kernel(ctx, p, s, &k);
+    return get_kernel(ctx, p, s, 0, &k);
 }
 
 
@@ -182,19 +185,21 @@ asacl_status gemm_own_run2(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape 
                            gemm_mat a, gemm_stride sa, gemm_mat b, gemm_stride sb, float beta,
                            gemm_mat c, gemm_stride sc, size_t outer, size_t inner)
 {
-    return gemm_own_run_bias(ctx, p, s, alpha, a, sa, b, sb, beta, c, sc, outer, inner, NULL);
+    return gemm_own_run_bias(ctx, p, s, alpha, a, sa, b, sb, beta, c, sc, outer, inner, NULL,
+                             NULL);
 }
 
 asacl_status gemm_own_run_bias(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s,
                                float alpha, gemm_mat a, gemm_stride sa, gemm_mat b,
                                gemm_stride sb, float beta, gemm_mat c, gemm_stride sc,
-                               size_t outer, size_t inner, const gemm_mat *bias)
+                               size_t outer, size_t inner, const gemm_mat *bias,
+                               const gemm_mat *act)
 {
     size_t batch = outer * inner;
     if (s.m == 0 || s.n == 0 || batch == 0) return ASACL_OK;
     TRY(gemm_check_launch("own", s, a, &sa, b, &sb, c, &sc, outer, inner));
     cl_kernel k;
-    TRY(get_kernel(ctx, p, s, &k));
+    TRY(get_kernel(ctx, p, s, act != NULL, &k));
     if (alpha == 0.0f) s.k = 0; /* C = beta C without reading A or B */
     gemm_walk w;
     gemm_own_walk(ctx, p, s, batch, &w);
@@ -229,9 +234,13 @@ asacl_status gemm_own_run_bias(asacl_ctx *ctx, const gemm_own_params *p, gemm_sh
     rt_arg_mem(&g, bias ? bias->buf : c.buf); /* unread without a bias */
     rt_arg_u64(&g, bias ? bias->off : 0);
     rt_arg_u32(&g, bias != NULL);
+    if (act) { /* the _gelu kernels' two more arguments */
+        rt_arg_mem(&g, act->buf);
+        rt_arg_u64(&g, act->off);
+    }
     rt_arg_local(&g, w.local_b);
     rt_arg_local(&g, w.local_a);
     size_t global[3] = {w.groups_n * (size_t)p->wgx, w.groups_m * (size_t)p->wgy, batch};
     size_t local[3] = {(size_t)p->wgx, (size_t)p->wgy, 1};
-    return rt_launch(ctx, &g, kernel_name(s), 3, global, local);
+    return rt_launch(ctx, &g, kernel_name(s, act != NULL), 3, global, local);
 }

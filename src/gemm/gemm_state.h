@@ -17,7 +17,7 @@ struct gemm_state {
     /* Own kernels resolved so far, by build parameters and transposes, so a
      * launch finds its handle without building names or defines. */
     struct {
-        int key[6]; /* vw, nv, rm, wgx, wgy, transpose case */
+        int key[7]; /* vw, nv, rm, wgx, wgy, transpose case, GELU epilogue */
         cl_kernel kernel;
     } kernels[GEMM_KERNEL_CACHE];
     size_t n_kernels;
@@ -35,12 +35,15 @@ asacl_status gemm_state_get(asacl_ctx *ctx, struct gemm_state **out);
 /* Grows CLBlast's temporary buffer for a plain product of this shape. */
 asacl_status gemm_clblast_reserve(asacl_ctx *ctx, gemm_shape s, size_t lda, size_t ldb,
                                   size_t ldc);
-/* gemm_own_run2 with the bias epilogue: bias (NULL: none) holds N floats
- * from bias->off, added to every row of C on the first K block. */
+/* gemm_own_run2 with the epilogues: bias (NULL: none) holds N floats from
+ * bias->off, added to every row of C on the first K block; act (NULL: none)
+ * receives gelu(C) on the last, in C's layout (C's ld and strides, from
+ * act->off). */
 asacl_status gemm_own_run_bias(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s,
                                float alpha, gemm_mat a, gemm_stride sa, gemm_mat b,
                                gemm_stride sb, float beta, gemm_mat c, gemm_stride sc,
-                               size_t outer, size_t inner, const gemm_mat *bias);
+                               size_t outer, size_t inner, const gemm_mat *bias,
+                               const gemm_mat *act);
 /* Builds the own kernel a shape will use (no launch). */
 asacl_status gemm_own_prepare(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s);
 /* Builds the tiled kernel a shape will use (no launch). */

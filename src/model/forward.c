@@ -74,8 +74,8 @@ static asacl_status layer_forward(model *m, pass_arena *a, const batch_dev *bt,
                                       model_p(m, p->o_b, D), N, D, eps, ph,
                                       model_rng(m, bt, o, l, SITE_ATTN_OUT)));
     /* f = gelu(a1 W1^T + b1); res2 = a1 + dropout(f W2^T + b2); out = LN(res2) */
-    TRY(linear_forward(ctx, y->f_pre, F, y->a1, D, model_p(m, p->f1_w, F * D), N, D, F));
-    TRY(op_gelu_forward(ctx, y->f_act, y->f_pre, model_p(m, p->f1_b, F), N, F));
+    TRY(linear_forward_gelu(ctx, y->f_act, y->f_pre, y->a1, D, model_p(m, p->f1_w, F * D),
+                            model_p(m, p->f1_b, F), N, D, F));
     TRY(linear_forward(ctx, y->res2, D, y->f_act, F, model_p(m, p->f2_w, D * F), N, F, D));
     return op_residual_layernorm_forward(ctx, y->out, y->mean2, y->rstd2, y->res2, y->a1, y->res2,
                                          model_p(m, p->ln2_g, D), model_p(m, p->ln2_b, D),

@@ -20,8 +20,20 @@ asacl_status linear_forward_bias(asacl_ctx *ctx, tensor y, size_t ldy, tensor x,
 {
     gemm_shape s = {0, 1, M, out, in};
     int fused = 0;
-    TRY(gemm_bias(ctx, s, 1.0f, mat(x, ldx), mat(w, in), mat(y, ldy), mat(bias, out), &fused));
+    TRY(gemm_bias(ctx, s, 1.0f, mat(x, ldx), mat(w, in), mat(y, ldy), mat(bias, out), NULL,
+                  &fused));
     return fused ? ASACL_OK : op_bias_forward(ctx, y, ldy, bias, M, out);
+}
+
+asacl_status linear_forward_gelu(asacl_ctx *ctx, tensor act, tensor pre, tensor x, size_t ldx,
+                                 tensor w, tensor bias, size_t M, size_t in, size_t out)
+{
+    gemm_shape s = {0, 1, M, out, in};
+    gemm_mat g = mat(act, out);
+    int fused = 0;
+    TRY(gemm_bias(ctx, s, 1.0f, mat(x, ldx), mat(w, in), mat(pre, out), mat(bias, out), &g,
+                  &fused));
+    return fused ? ASACL_OK : op_gelu_forward(ctx, act, pre, bias, M, out);
 }
 
 asacl_status linear_backward(asacl_ctx *ctx, tensor dx, size_t lddx, float beta, tensor dw,

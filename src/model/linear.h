@@ -14,6 +14,11 @@ asacl_status linear_forward(asacl_ctx *ctx, tensor y, size_t ldy, tensor x, size
  * can (gemm_bias), else by bias_forward after it. */
 asacl_status linear_forward_bias(asacl_ctx *ctx, tensor y, size_t ldy, tensor x, size_t ldx,
                                  tensor w, tensor bias, size_t M, size_t in, size_t out);
+/* pre = x W^T + b and act = gelu(pre), both [M, out] (row stride out): in
+ * the product's store where the GEMM backend can (gemm_bias), else by
+ * gelu_forward after it. */
+asacl_status linear_forward_gelu(asacl_ctx *ctx, tensor act, tensor pre, tensor x, size_t ldx,
+                                 tensor w, tensor bias, size_t M, size_t in, size_t out);
 /* dW += dy^T x; and, when dx.buf, dx = dy W + beta * dx (beta 0 or 1). */
 asacl_status linear_backward(asacl_ctx *ctx, tensor dx, size_t lddx, float beta, tensor dw,
                              tensor dy, size_t ldy, tensor x, size_t ldx, tensor w, size_t M,

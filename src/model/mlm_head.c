@@ -41,8 +41,8 @@ asacl_status mlm_head_forward(asacl_ctx *ctx, const mlm_head_tensors *p, const m
     size_t M = s.M, D = s.D, V = s.V;
     if (!M) return ASACL_OK;
     TRY(op_mlm_gather_forward(ctx, a->g, h, pos, M, D));             /* g = h[pos] */
-    TRY(linear_forward(ctx, a->pre, D, a->g, D, p->dense_w, M, D, D)); /* pre = g Wd^T */
-    TRY(op_gelu_forward(ctx, a->act, a->pre, p->dense_b, M, D));     /* pre += bd; act = gelu */
+    /* pre = g Wd^T + bd; act = gelu(pre) */
+    TRY(linear_forward_gelu(ctx, a->act, a->pre, a->g, D, p->dense_w, p->dense_b, M, D, D));
     TRY(op_layernorm_forward(ctx, a->t, a->mean, a->rstd, a->act, p->ln_w, p->ln_b, M, D,
                              s.eps));                                 /* t = LN(act) */
     rt_timing_label(ctx, "vocab"); /* the vocabulary-sized products, apart in timings */
