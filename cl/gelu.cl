@@ -25,12 +25,8 @@ typedef GELU_CAT(float, GELU_VW) gvec;
 
 NORMAL_CDF_FN(float, normal_cdf)
 NORMAL_CDF_FN(gvec, normal_cdf_v) /* GELU_VW lanes at once */
-
-/* gelu'(x) as gelu_backward computes it, GELU_VW lanes at once. */
-inline gvec gelu_grad_v(gvec x)
-{
-    return normal_cdf_v(x) + x * INV_SQRT_2PI * exp(-0.5f * x * x);
-}
+GELU_GRAD_FN(float, gelu_grad, normal_cdf)
+GELU_GRAD_FN(gvec, gelu_grad_v, normal_cdf_v)
 
 /* pre[n, f] += bias[f] (kept for the backward), act = gelu(pre); work-item g
  * does elements [g * GELU_VW, (g + 1) * GELU_VW) of n = N * F, as one
@@ -59,9 +55,7 @@ __kernel void gelu_backward(__global float *dpre, ulong dpre_off, __global const
 {
     uint i = get_global_id(0);
     if (i >= n) return;
-    float x = pre[pre_off + i];
-    float d = normal_cdf(x) + x * INV_SQRT_2PI * exp(-0.5f * x * x);
-    dpre[dpre_off + i] = dact[dact_off + i] * d;
+    dpre[dpre_off + i] = dact[dact_off + i] * gelu_grad(pre[pre_off + i]);
 }
 
 /* gelu_backward and the first stage of the bias gradient in one pass:
@@ -95,9 +89,7 @@ __kernel void gelu_bias_backward(__global float *dpre, ulong dpre_off,
         float s = 0.0f;
         for (uint r = k * chunk; r < end; r++) {
             ulong i = (ulong)r * F + c;
-            float x = pre[pre_off + i];
-            float d = normal_cdf(x) + x * INV_SQRT_2PI * exp(-0.5f * x * x);
-            float v = dact[dact_off + i] * d;
+            float v = dact[dact_off + i] * gelu_grad(pre[pre_off + i]);
             dpre[dpre_off + i] = v;
             s += v;
         }

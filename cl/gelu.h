@@ -1,6 +1,6 @@
-/* gelu.h -- the standard normal distribution function of the erf-form GELU,
- * for cl/gelu.cl and the GEMM's GELU epilogue (cl/gemm.cl), so that both
- * compute the same floats:
+/* gelu.h -- the standard normal distribution function of the erf-form GELU
+ * and GELU's derivative, for cl/gelu.cl and the GEMM's GELU epilogues
+ * (cl/gemm.cl), so that both compute the same floats:
  *   gelu(x) = x Phi(x),  Phi(x) = (1 + erf(x / sqrt 2)) / 2 = erfc(-x / sqrt 2) / 2
  * Phi comes from erfc with fractional error below 1.2e-7 everywhere
  * (the Chebyshev fit of Numerical Recipes' erfcc): one exp and a polynomial,
@@ -31,6 +31,14 @@
         p = -1.26551223f + t * p;                           \
         T c = 0.5f * (t * exp(-a * a + p)); /* erfc(|z|) / 2 */ \
         return select(c, 1.0f - c, z >= 0.0f);              \
+    }
+
+/* Defines T NAME(T x) = gelu'(x) = Phi(x) + x phi(x), with CDF an
+ * NORMAL_CDF_FN of T. */
+#define GELU_GRAD_FN(T, NAME, CDF)                                  \
+    static inline T NAME(T x)                                       \
+    {                                                               \
+        return CDF(x) + x * INV_SQRT_2PI * exp(-0.5f * x * x);      \
     }
 
 #endif

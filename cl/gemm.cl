@@ -59,9 +59,11 @@ typedef GEMM_CAT(float, VW) vfloat;
 #define VLOAD(p) GEMM_CAT(vload, VW)(0, (p))
 #define VSTORE(v, p) GEMM_CAT(vstore, VW)((v), 0, (p))
 
-/* The GELU epilogue's Phi, the same floats as cl/gelu.cl's. */
+/* The GELU epilogues' Phi and gelu', the same floats as cl/gelu.cl's. */
 NORMAL_CDF_FN(float, normal_cdf)
 NORMAL_CDF_FN(vfloat, normal_cdf_v)
+GELU_GRAD_FN(float, gelu_grad, normal_cdf)
+GELU_GRAD_FN(vfloat, gelu_grad_v, normal_cdf_v)
 
 /* Copies rows [k0, k0 + kc) of op(B), columns [n0, n0 + width) into
  * bl[panel][k][TW] (panel = column / TW), zero past column N. The work-items
@@ -161,8 +163,9 @@ static inline void pack_at(local float *dst, global const float *A, uint lda, ui
  * The first K block adds bias[n] when hasb (the dense layers' bias: C =
  * alpha op(A) op(B) + bias + beta C, one bias row for every matrix of a
  * batch) and applies beta (C is not read when beta == 0); later blocks add
- * to C. The last K block then writes act = gelu(C) when hasg (the
- * feed-forward layer's activation; act has C's layout). A full tile is
+ * to C. The last K block then applies the GELU step hasg names (1: act =
+ * gelu(C), the feed-forward layer's activation; 2: C = C * gelu'(act), act
+ * holding the GELU's input: its backward; act has C's layout). A full tile is
  * written as vectors; an edge tile goes through a private copy, element by
  * element. A macro, so that acc stays in registers. */
 #define STORE_TILE()                                                                         \
@@ -198,14 +201,14 @@ static inline void pack_at(local float *dst, global const float *A, uint lda, ui
             }                                                                                \
         }                                                                                    \
     }                                                                                        \
-    if (last && hasg) gelu_tile(act, C, ldc, m0, n0, rows, N);
+    if (last && hasg) gelu_tile(act, C, ldc, m0, n0, rows, N, hasg);
 
-/* act = gelu(C) over the tile just written (rows [m0, m0 + rows), columns
- * [n0, min(n0 + TW, N))), read back from C while it is in cache: a loop
- * rather than a step of STORE_TILE's unrolled stores, so that the kernels
- * hold one copy of Phi. */
-static inline void gelu_tile(global float *act, global const float *C, uint ldc, uint m0,
-                             uint n0, uint rows, uint N)
+/* The GELU step over the tile just written (rows [m0, m0 + rows), columns
+ * [n0, min(n0 + TW, N))), read back from C while it is in cache: kind 1
+ * act = gelu(C), kind 2 C = C * gelu'(act). A loop rather than a step of
+ * STORE_TILE's unrolled stores, so that the kernels hold one copy of it. */
+static inline void gelu_tile(global float *act, global float *C, uint ldc, uint m0, uint n0,
+                             uint rows, uint N, uint kind)
 {
     uint cols = min((uint)TW, N - n0);
     for (uint i = 0; i < rows; i++) {
@@ -213,9 +216,16 @@ static inline void gelu_tile(global float *act, global const float *C, uint ldc,
         uint e = 0;
         for (; e + VW <= cols; e += VW) {
             vfloat v = VLOAD(C + r + e);
-            VSTORE(v * normal_cdf_v(v), act + r + e);
+            if (kind == 1)
+                VSTORE(v * normal_cdf_v(v), act + r + e);
+            else
+                VSTORE(v * gelu_grad_v(VLOAD(act + r + e)), C + r + e);
         }
-        for (; e < cols; e++) act[r + e] = C[r + e] * normal_cdf(C[r + e]);
+        for (; e < cols; e++)
+            if (kind == 1)
+                act[r + e] = C[r + e] * normal_cdf(C[r + e]);
+            else
+                C[r + e] *= gelu_grad(act[r + e]);
     }
 }
 
@@ -321,15 +331,15 @@ static inline void gelu_tile(global float *act, global const float *C, uint ldc,
         GEMM_BODY(TA, TB)                                                                     \
     }
 
-/* The same product with the GELU epilogue (act = gelu(C), C's layout, from
- * offAct): kernels of their own, so that the others carry none of its code
- * (in one kernel with a run-time flag, the plain products ran up to a
- * quarter slower on PoCL). */
-#define GEMM_GELU_KERNEL(name, TA, TB)                                                         \
+/* The same product with a GELU epilogue (KIND 1: act = gelu(C); 2: C = C *
+ * gelu'(act); act in C's layout, from offAct): kernels of their own, so
+ * that the others carry none of its code (in one kernel with a run-time
+ * flag, the plain products ran up to a quarter slower on PoCL). */
+#define GEMM_GELU_KERNEL(name, TA, TB, KIND)                                                   \
     __attribute__((reqd_work_group_size(WGX, WGY, 1))) kernel void name(                      \
         GEMM_ARGS, global float *act, ulong offAct, local float *bl, local float *al)         \
     {                                                                                         \
-        const uint hasg = 1;                                                                  \
+        const uint hasg = KIND;                                                               \
         GEMM_BODY(TA, TB)                                                                     \
     }
 
@@ -337,7 +347,11 @@ GEMM_KERNEL(gemm_nn, 0, 0)
 GEMM_KERNEL(gemm_nt, 0, 1)
 GEMM_KERNEL(gemm_tn, 1, 0)
 GEMM_KERNEL(gemm_tt, 1, 1)
-GEMM_GELU_KERNEL(gemm_nn_gelu, 0, 0)
-GEMM_GELU_KERNEL(gemm_nt_gelu, 0, 1)
-GEMM_GELU_KERNEL(gemm_tn_gelu, 1, 0)
-GEMM_GELU_KERNEL(gemm_tt_gelu, 1, 1)
+GEMM_GELU_KERNEL(gemm_nn_gelu, 0, 0, 1)
+GEMM_GELU_KERNEL(gemm_nt_gelu, 0, 1, 1)
+GEMM_GELU_KERNEL(gemm_tn_gelu, 1, 0, 1)
+GEMM_GELU_KERNEL(gemm_tt_gelu, 1, 1, 1)
+GEMM_GELU_KERNEL(gemm_nn_dgelu, 0, 0, 2)
+GEMM_GELU_KERNEL(gemm_nt_dgelu, 0, 1, 2)
+GEMM_GELU_KERNEL(gemm_tn_dgelu, 1, 0, 2)
+GEMM_GELU_KERNEL(gemm_tt_dgelu, 1, 1, 2)

@@ -21,42 +21,51 @@ static const char *TEST_PROFILE =
     "    \"BATCHED_BACKEND\": 1, \"TILE_VW\": 4, \"TILE_NV\": 2, \"TILE_RM\": 3,\n"
     "    \"GROUP_X\": 2, \"GROUP_Y\": 2, \"TN_KC\": 8, \"TN_PACK_A\": 2, \"NT_CP\": 2, \"NT_RP\": 3 } } }\n";
 
-/* gelu(x) = x Phi(x) in double, Phi from erfc. */
+/* gelu(x) = x Phi(x) and gelu'(x) = Phi(x) + x phi(x) in double, Phi from
+ * erfc. */
 static double gelu_d(double x)
 {
     return x * 0.5 * erfc(-x / sqrt(2.0));
 }
 
-/* C = alpha op(A) op(B) + bias (a row added to every row of C), and with
- * gelu also act = gelu(C) in C's layout: run by `own` (gemm_own_run_bias
- * with p's walk) or, when p is NULL, by gemm_bias, which must fuse exactly
- * when the class runs on the own kernels (else C is the product alone and
- * act untouched). Checked against a double reference, elements outside the
- * windows unchanged, C and act full of NaN before. */
-static void check_bias(asacl_ctx *ctx, const char *tag, const gemm_choice *p, int ta, int tb,
-                       size3 z, float alpha, int gelu)
+static double gelu_grad_d(double x)
+{
+    return 0.5 * erfc(-x / sqrt(2.0)) + x * exp(-0.5 * x * x) / sqrt(2.0 * 3.14159265358979323846);
+}
+
+/* C = alpha op(A) op(B), + bias (a row added to every row of C) when
+ * with_bias, and the GELU step `gelu` names (0: none; GEMM_GELU_FORWARD:
+ * act = gelu(C); GEMM_GELU_BACKWARD: C *= gelu'(act), act holding data), act
+ * in C's layout: run by `own` (gemm_own_run_bias with p's walk) or, when p
+ * is NULL, by gemm_fused, which must fuse exactly when the class runs on the
+ * own kernels (else C is the product alone and act untouched). Checked
+ * against a double reference, elements outside the windows unchanged, C
+ * (and act, when written) full of NaN before. */
+static void check_epilogue(asacl_ctx *ctx, const char *tag, const gemm_choice *p, int ta, int tb,
+                           size3 z, float alpha, int with_bias, int gelu)
 {
     operand a, b, c, bias, act;
     operand_make(ctx, &a, ta ? z.k : z.m, ta ? z.m : z.k, 3, 7, 0, 1, 0);
     operand_make(ctx, &b, tb ? z.n : z.k, tb ? z.k : z.n, 1, 5, 0, 1, 0);
     operand_make(ctx, &c, z.m, z.n, 2, 3, 0, 1, 1);
     operand_make(ctx, &bias, 1, z.n, 0, 9, 0, 1, 0);
-    operand_make(ctx, &act, z.m, z.n, 2, 3, 0, 1, 1); /* C's layout */
-    gemm_mat act_m = mat_of(&act), *actp = gelu ? &act_m : NULL;
+    /* C's layout; the GELU's input (data, with its pad) for the backward */
+    operand_make(ctx, &act, z.m, z.n, 2, 3, 0, 1, gelu != GEMM_GELU_BACKWARD);
+    gemm_mat bias_m = {bias.d, bias.off, 0}, *biasp = with_bias ? &bias_m : NULL;
+    gemm_gelu act_g = {(gemm_gelu_kind)gelu, mat_of(&act)}, *gelup = gelu ? &act_g : NULL;
     gemm_shape s = {ta, tb, z.m, z.n, z.k};
     int fused = 1, want_fused = 1;
     if (p) {
         gemm_stride none = {0, 0};
         CHECK_OK(gemm_own_run_bias(ctx, &p->own, s, alpha, mat_of(&a), none, mat_of(&b), none,
-                                   0.0f, mat_of(&c), none, 1, 1, &(gemm_mat){bias.d, bias.off, 0},
-                                   actp));
+                                   0.0f, mat_of(&c), none, 1, 1, biasp, gelup));
     } else {
         gemm_choice ch;
         REQUIRE_OK(gemm_choose(ctx, gemm_classify(s, 0), &ch));
         want_fused = ch.backend == GEMM_BACKEND_OWN;
-        CHECK_OK(gemm_bias(ctx, s, alpha, mat_of(&a), mat_of(&b), mat_of(&c),
-                           (gemm_mat){bias.d, bias.off, 0}, actp, &fused));
-        CHECK(fused == want_fused, "%s: gemm_bias fused %d on backend %s", tag, fused,
+        CHECK_OK(gemm_fused(ctx, s, alpha, mat_of(&a), mat_of(&b), mat_of(&c), biasp, gelup,
+                            &fused));
+        CHECK(fused == want_fused, "%s: gemm_fused fused %d on backend %s", tag, fused,
               gemm_backend_name(ch.backend));
     }
     float *got = malloc(c.size * sizeof *got), *got_act = malloc(act.size * sizeof *got_act);
@@ -76,9 +85,17 @@ static void check_bias(asacl_ctx *ctx, const char *tag, const gemm_choice *p, in
                 want += x * y, mag += fabs(x * y);
             }
             want *= alpha, mag *= fabs(alpha);
-            if (want_fused) want += bias.h[bias.off + j], mag += fabs(bias.h[bias.off + j]);
+            if (want_fused && with_bias)
+                want += bias.h[bias.off + j], mag += fabs(bias.h[bias.off + j]);
         }
         double tol = 4.0 * FLT_EPSILON * sqrt((double)z.k + 1.0) * (mag + 1e-30);
+        if (gelu == GEMM_GELU_BACKWARD && want_fused && inside) {
+            /* |gelu'| <= 1.13 carries C's error; gelu' itself is good to
+             * a few 1e-7 relative */
+            double d = gelu_grad_d(act.h[i]);
+            tol = 1.13 * tol + 3e-7 * fabs(want) + 1e-12;
+            want *= d;
+        }
         double err = fabs(got[i] - want);
         if (!(err <= tol) && !(got[i] == want)) {
             if (!bad++) first = i;
@@ -86,7 +103,8 @@ static void check_bias(asacl_ctx *ctx, const char *tag, const gemm_choice *p, in
         }
         /* gelu' is within [-0.17, 1.13]: C's error passes through at most
          * 1.13 times; Phi's own relative error is below 1.2e-7 */
-        double want_act = gelu && want_fused && inside ? gelu_d(want) : act.h[i];
+        double want_act =
+            gelu == GEMM_GELU_FORWARD && want_fused && inside ? gelu_d(want) : act.h[i];
         double tol_act = 1.13 * tol + 2e-7 * fabs(want_act) + 1e-12;
         if (!(fabs(got_act[i] - want_act) <= tol_act) && !(got_act[i] == want_act) &&
             !(isnan(got_act[i]) && isnan(want_act)))
@@ -96,9 +114,9 @@ static void check_bias(asacl_ctx *ctx, const char *tag, const gemm_choice *p, in
           "(first at %zu: %g, want %g)", tag, ta ? 'T' : 'N', tb ? 'T' : 'N', z.m, z.n, z.k,
           gelu, bad_act, act.size, first_act, bad_act ? got_act[first_act] : 0.0,
           want_act_first);
-    CHECK(bad == 0, "%s %c%c M=%zu N=%zu K=%zu alpha %g + bias: %zu of %zu elements wrong "
-          "(first at %zu, worst error %g)", tag, ta ? 'T' : 'N', tb ? 'T' : 'N', z.m, z.n, z.k,
-          alpha, bad, c.size, first, worst);
+    CHECK(bad == 0, "%s %c%c M=%zu N=%zu K=%zu alpha %g bias %d gelu %d: %zu of %zu elements "
+          "wrong (first at %zu, worst error %g)", tag, ta ? 'T' : 'N', tb ? 'T' : 'N', z.m, z.n,
+          z.k, alpha, with_bias, gelu, bad, c.size, first, worst);
     free(got), free(got_act);
     operand_free(&a);
     operand_free(&b);
@@ -162,11 +180,13 @@ static void check_profile_choice(void)
               "class %s: %lu own and %lu CLBlast calls", gemm_class_name((gemm_class)c), own,
               clb);
     }
-    /* gemm_bias on a CLBlast class (NN): the product alone, fused = 0; on
-     * an own class (NT, 2 x 2 work-groups) with the bias. */
+    /* gemm_fused on a CLBlast class (NN): the product alone, fused = 0; on
+     * an own class (NT, 2 x 2 work-groups) with the bias and the GELU. */
     size3 zb = {23, 21, 37};
-    check_bias(ctx, "profile gemm_bias", NULL, 0, 0, zb, 1.0f, 1);
-    check_bias(ctx, "profile gemm_bias", NULL, 0, 1, zb, 1.0f, 1);
+    for (int gelu = GEMM_GELU_FORWARD; gelu <= GEMM_GELU_BACKWARD; gelu++) {
+        check_epilogue(ctx, "profile gemm_fused", NULL, 0, 0, zb, 1.0f, 1, gelu);
+        check_epilogue(ctx, "profile gemm_fused", NULL, 0, 1, zb, 1.0f, 1, gelu);
+    }
     /* K = 0 on a CLBlast class: C = beta C all the same (own kernels). */
     size3 k0 = {7, 9, 0};
     check_shape(ctx, "profile K=0", VIA_DISPATCH, NULL, 0, 0, k0, 1);
@@ -199,20 +219,23 @@ int main(void)
             check_shape(ctx, "gemm_batched()", VIA_DISPATCH, NULL, ta, tb, z, 2);
         }
     check_seq_heads(ctx, "gemm_batched2()", VIA_DISPATCH, NULL);
-    /* The bias and GELU epilogues: through gemm_bias with the device's
+    /* The bias and GELU epilogues: through gemm_fused with the device's
      * profile, and on the own kernels with several K blocks and edge tiles,
-     * K = 0 (C = the bias), every transpose case, with and without act. */
+     * K = 0 (C = the bias), every transpose case, no GELU step, the forward
+     * and the backward one (also without the bias, as the layers use it). */
     {
         size3 z = {45, 50, 70}, z0 = {9, 37, 0};
         for (int ta = 0; ta < 2; ta++)
             for (int tb = 0; tb < 2; tb++)
-                for (int gelu = 0; gelu < 2; gelu++) {
-                    check_bias(ctx, "gemm_bias", NULL, ta, tb, z, 1.0f, gelu);
-                    check_bias(ctx, "own bias kc16", &small, ta, tb, z, 0.5f, gelu);
-                    check_bias(ctx, "own bias rp2 cp3 kc40", &wide, ta, tb, z, -1.5f, gelu);
+                for (int gelu = 0; gelu <= GEMM_GELU_BACKWARD; gelu++) {
+                    check_epilogue(ctx, "gemm_fused", NULL, ta, tb, z, 1.0f, 1, gelu);
+                    check_epilogue(ctx, "own kc16", &small, ta, tb, z, 0.5f, 1, gelu);
+                    check_epilogue(ctx, "own rp2 cp3 kc40", &wide, ta, tb, z, -1.5f, 1, gelu);
                 }
-        check_bias(ctx, "own bias K=0", &small, 0, 1, z0, 1.0f, 0);
-        check_bias(ctx, "own bias + gelu K=0", &small, 0, 1, z0, 1.0f, 1);
+        check_epilogue(ctx, "gemm_fused, no bias", NULL, 0, 0, z, 1.0f, 0, GEMM_GELU_BACKWARD);
+        check_epilogue(ctx, "own kc16, no bias", &small, 0, 0, z, 1.0f, 0, GEMM_GELU_BACKWARD);
+        for (int gelu = 0; gelu <= GEMM_GELU_BACKWARD; gelu++)
+            check_epilogue(ctx, "own K=0", &small, 0, 1, z0, 1.0f, 1, gelu);
     }
     /* gemm_compare: the two backends agree within gemm_tolerance; a product
      * with another alpha does not. */

@@ -190,8 +190,8 @@ asacl_status gemm(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_ma
 static asacl_status check_operand(const char *name, gemm_mat x, size_t rows, size_t cols,
                                   gemm_stride st, size_t outer, size_t inner);
 
-asacl_status gemm_bias(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_mat b,
-                       gemm_mat c, gemm_mat bias, const gemm_mat *act, int *fused)
+asacl_status gemm_fused(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_mat b,
+                        gemm_mat c, const gemm_mat *bias, const gemm_gelu *gelu, int *fused)
 {
     *fused = 0;
     gemm_class cls = gemm_classify(s, 0);
@@ -199,17 +199,21 @@ asacl_status gemm_bias(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, ge
     TRY(choice_for(ctx, cls, &ch));
     if (ch->backend != GEMM_BACKEND_OWN || s.m == 0 || s.n == 0)
         return gemm(ctx, s, alpha, a, b, 0.0f, c);
-    bias.ld = s.n;
-    TRY(check_operand("bias", bias, 1, s.n, flat(0), 1, 1));
-    gemm_mat out = {0};
-    if (act) {
-        out = *act;
-        out.ld = c.ld; /* the kernel writes act in C's layout */
-        TRY(check_operand("act", out, s.m, s.n, flat(0), 1, 1));
+    gemm_mat bm = {0};
+    if (bias) {
+        bm = *bias;
+        bm.ld = s.n;
+        TRY(check_operand("bias", bm, 1, s.n, flat(0), 1, 1));
+    }
+    gemm_gelu gm = {0};
+    if (gelu) {
+        gm = *gelu;
+        gm.m.ld = c.ld; /* the kernel walks it in C's layout */
+        TRY(check_operand("gelu", gm.m, s.m, s.n, flat(0), 1, 1));
     }
     ctx->gemm->stats.calls[GEMM_BACKEND_OWN]++;
     TRY(gemm_own_run_bias(ctx, &ch->own, s, alpha, a, flat(0), b, flat(0), 0.0f, c, flat(0), 1,
-                          1, &bias, act ? &out : NULL));
+                          1, bias ? &bm : NULL, gelu ? &gm : NULL));
     *fused = 1;
     return ASACL_OK;
 }

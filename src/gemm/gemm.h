@@ -32,13 +32,21 @@ typedef struct gemm_shape {
 asacl_status gemm(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_mat b, float beta,
                   gemm_mat c);
 
-/* C = alpha op(A) op(B) + bias, bias a row of N floats from bias.off (its ld
- * unused) added to every row, and when act is not NULL act = gelu(C) (M x N
- * from act->off, C's ld): in the product's own store where the class runs
- * on the own kernels (*fused = 1); else only the product (*fused = 0), and
- * the caller adds the bias and the GELU. */
-asacl_status gemm_bias(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_mat b,
-                       gemm_mat c, gemm_mat bias, const gemm_mat *act, int *fused);
+/* The GELU step of a product's store: GEMM_GELU_FORWARD writes act = gelu(C)
+ * into m; GEMM_GELU_BACKWARD makes C = C * gelu'(x), m holding x, the GELU's
+ * input. m is M x N from m.off in C's layout (its ld is C's). */
+typedef enum gemm_gelu_kind { GEMM_GELU_FORWARD = 1, GEMM_GELU_BACKWARD = 2 } gemm_gelu_kind;
+typedef struct gemm_gelu {
+    gemm_gelu_kind kind;
+    gemm_mat m;
+} gemm_gelu;
+
+/* C = alpha op(A) op(B), then, where given, + bias (a row of N floats from
+ * bias->off, its ld unused, added to every row) and the GELU step: in the
+ * product's own store where the class runs on the own kernels (*fused =
+ * 1); else only the product (*fused = 0), and the caller does the rest. */
+asacl_status gemm_fused(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, gemm_mat b,
+                        gemm_mat c, const gemm_mat *bias, const gemm_gelu *gelu, int *fused);
 /* `batch` products; matrix i of X starts stride_x floats after matrix i-1. */
 asacl_status gemm_batched(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, size_t stride_a,
                           gemm_mat b, size_t stride_b, float beta, gemm_mat c, size_t stride_c,

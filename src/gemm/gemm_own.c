@@ -119,12 +119,15 @@ void gemm_own_walk(const asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s,
     w->groups_m = ceil_div(s.m ? s.m : 1, wgy * rp * (size_t)p->rm);
 }
 
-/* The kernel of a transpose case, with the GELU epilogue or without. */
+/* The kernel of a transpose case, without a GELU epilogue (gelu 0) or with
+ * one (a gemm_gelu_kind). */
 static const char *kernel_name(gemm_shape s, int gelu)
 {
-    static const char *names[8] = {"gemm_nn",      "gemm_nt",      "gemm_tn",      "gemm_tt",
-                                   "gemm_nn_gelu", "gemm_nt_gelu", "gemm_tn_gelu", "gemm_tt_gelu"};
-    return names[(gelu ? 4 : 0) + (s.trans_a ? 2 : 0) + (s.trans_b ? 1 : 0)];
+    static const char *names[12] = {"gemm_nn",       "gemm_nt",       "gemm_tn",
+                                    "gemm_tt",       "gemm_nn_gelu",  "gemm_nt_gelu",
+                                    "gemm_tn_gelu",  "gemm_tt_gelu",  "gemm_nn_dgelu",
+                                    "gemm_nt_dgelu", "gemm_tn_dgelu", "gemm_tt_dgelu"};
+    return names[4 * gelu + (s.trans_a ? 2 : 0) + (s.trans_b ? 1 : 0)];
 }
 
 static asacl_status check_params(const asacl_ctx *ctx, const gemm_own_params *p)
@@ -193,13 +196,14 @@ asacl_status gemm_own_run_bias(asacl_ctx *ctx, const gemm_own_params *p, gemm_sh
                                float alpha, gemm_mat a, gemm_stride sa, gemm_mat b,
                                gemm_stride sb, float beta, gemm_mat c, gemm_stride sc,
                                size_t outer, size_t inner, const gemm_mat *bias,
-                               const gemm_mat *act)
+                               const gemm_gelu *gelu)
 {
     size_t batch = outer * inner;
     if (s.m == 0 || s.n == 0 || batch == 0) return ASACL_OK;
     TRY(gemm_check_launch("own", s, a, &sa, b, &sb, c, &sc, outer, inner));
     cl_kernel k;
-    TRY(get_kernel(ctx, p, s, act != NULL, &k));
+    int kind = gelu ? (int)gelu->kind : 0;
+    TRY(get_kernel(ctx, p, s, kind, &k));
     if (alpha == 0.0f) s.k = 0; /* C = beta C without reading A or B */
     gemm_walk w;
     gemm_own_walk(ctx, p, s, batch, &w);
@@ -234,13 +238,13 @@ asacl_status gemm_own_run_bias(asacl_ctx *ctx, const gemm_own_params *p, gemm_sh
     rt_arg_mem(&g, bias ? bias->buf : c.buf); /* unread without a bias */
     rt_arg_u64(&g, bias ? bias->off : 0);
     rt_arg_u32(&g, bias != NULL);
-    if (act) { /* the _gelu kernels' two more arguments */
-        rt_arg_mem(&g, act->buf);
-        rt_arg_u64(&g, act->off);
+    if (gelu) { /* the _gelu and _dgelu kernels' two more arguments */
+        rt_arg_mem(&g, gelu->m.buf);
+        rt_arg_u64(&g, gelu->m.off);
     }
     rt_arg_local(&g, w.local_b);
     rt_arg_local(&g, w.local_a);
     size_t global[3] = {w.groups_n * (size_t)p->wgx, w.groups_m * (size_t)p->wgy, batch};
     size_t local[3] = {(size_t)p->wgx, (size_t)p->wgy, 1};
-    return rt_launch(ctx, &g, kernel_name(s, act != NULL), 3, global, local);
+    return rt_launch(ctx, &g, kernel_name(s, kind), 3, global, local);
 }

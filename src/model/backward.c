@@ -33,9 +33,9 @@ static asacl_status layer_backward(model *m, pass_arena *a, grad_ws *g, const ba
                                        model_g(m, p->f2_b, D), g0, y->res2, y->mean2, y->rstd2,
                                        model_p(m, p->ln2_g, D), N, D, ph,
                                        model_rng(m, bt, o, l, SITE_FFN_OUT)));
-    TRY(linear_backward(ctx, gf, F, 0.0f, model_g(m, p->f2_w, D * F), g2, D, y->f_act, F,
-                        model_p(m, p->f2_w, D * F), N, F, D));
-    TRY(op_gelu_bias_backward(ctx, gf, model_g(m, p->f1_b, F), gf, y->f_pre, N, F));
+    /* dW2 += g2^T f; gf = (g2 W2) * gelu'(f_pre); db1 += its column sums */
+    TRY(linear_backward_gelu(ctx, gf, model_g(m, p->f1_b, F), y->f_pre, model_g(m, p->f2_w, D * F),
+                             g2, D, y->f_act, model_p(m, p->f2_w, D * F), N, F, D));
     /* g1 = da1 = dres2 + d(gelu branch) */
     TRY(linear_backward(ctx, g1, D, 1.0f, model_g(m, p->f1_w, F * D), gf, F, y->a1, D,
                         model_p(m, p->f1_w, F * D), N, D, F));

@@ -19,9 +19,9 @@ asacl_status linear_forward_bias(asacl_ctx *ctx, tensor y, size_t ldy, tensor x,
                                  tensor w, tensor bias, size_t M, size_t in, size_t out)
 {
     gemm_shape s = {0, 1, M, out, in};
+    gemm_mat b = mat(bias, out);
     int fused = 0;
-    TRY(gemm_bias(ctx, s, 1.0f, mat(x, ldx), mat(w, in), mat(y, ldy), mat(bias, out), NULL,
-                  &fused));
+    TRY(gemm_fused(ctx, s, 1.0f, mat(x, ldx), mat(w, in), mat(y, ldy), &b, NULL, &fused));
     return fused ? ASACL_OK : op_bias_forward(ctx, y, ldy, bias, M, out);
 }
 
@@ -29,11 +29,25 @@ asacl_status linear_forward_gelu(asacl_ctx *ctx, tensor act, tensor pre, tensor 
                                  tensor w, tensor bias, size_t M, size_t in, size_t out)
 {
     gemm_shape s = {0, 1, M, out, in};
-    gemm_mat g = mat(act, out);
+    gemm_mat b = mat(bias, out);
+    gemm_gelu g = {GEMM_GELU_FORWARD, mat(act, out)};
     int fused = 0;
-    TRY(gemm_bias(ctx, s, 1.0f, mat(x, ldx), mat(w, in), mat(pre, out), mat(bias, out), &g,
-                  &fused));
+    TRY(gemm_fused(ctx, s, 1.0f, mat(x, ldx), mat(w, in), mat(pre, out), &b, &g, &fused));
     return fused ? ASACL_OK : op_gelu_forward(ctx, act, pre, bias, M, out);
+}
+
+asacl_status linear_backward_gelu(asacl_ctx *ctx, tensor dpre, tensor dbias, tensor pre,
+                                  tensor dw, tensor dy, size_t ldy, tensor x, tensor w, size_t M,
+                                  size_t in, size_t out)
+{
+    gemm_shape sw = {1, 0, out, in, M};
+    TRY(gemm(ctx, sw, 1.0f, mat(dy, ldy), mat(x, in), 1.0f, mat(dw, in)));
+    gemm_shape sx = {0, 0, M, in, out};
+    gemm_gelu g = {GEMM_GELU_BACKWARD, mat(pre, in)};
+    int fused = 0;
+    TRY(gemm_fused(ctx, sx, 1.0f, mat(dy, ldy), mat(w, in), mat(dpre, in), NULL, &g, &fused));
+    if (fused) return op_bias_backward(ctx, dbias, dpre, in, M, in);
+    return op_gelu_bias_backward(ctx, dpre, dbias, dpre, pre, M, in);
 }
 
 asacl_status linear_backward(asacl_ctx *ctx, tensor dx, size_t lddx, float beta, tensor dw,

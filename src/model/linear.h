@@ -19,6 +19,14 @@ asacl_status linear_forward_bias(asacl_ctx *ctx, tensor y, size_t ldy, tensor x,
  * gelu_forward after it. */
 asacl_status linear_forward_gelu(asacl_ctx *ctx, tensor act, tensor pre, tensor x, size_t ldx,
                                  tensor w, tensor bias, size_t M, size_t in, size_t out);
+/* The backward of act = gelu(pre) followed by a dense layer y = act W^T:
+ * dW += dy^T act (x = act, [M, in]); dpre = (dy W) * gelu'(pre) and dbias
+ * += its column sums (dpre, pre: [M, in], row stride in). The GELU step in
+ * the product's store where the GEMM backend can (then bias_backward), else
+ * gelu_bias_backward after it. */
+asacl_status linear_backward_gelu(asacl_ctx *ctx, tensor dpre, tensor dbias, tensor pre,
+                                  tensor dw, tensor dy, size_t ldy, tensor x, tensor w, size_t M,
+                                  size_t in, size_t out);
 /* dW += dy^T x; and, when dx.buf, dx = dy W + beta * dx (beta 0 or 1). */
 asacl_status linear_backward(asacl_ctx *ctx, tensor dx, size_t lddx, float beta, tensor dw,
                              tensor dy, size_t ldy, tensor x, size_t ldx, tensor w, size_t M,
