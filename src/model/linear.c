@@ -40,8 +40,8 @@ asacl_status linear_backward_gelu(asacl_ctx *ctx, tensor dpre, tensor dbias, ten
                                   tensor dw, tensor dy, size_t ldy, tensor x, tensor w, size_t M,
                                   size_t in, size_t out)
 {
-    gemm_shape sw = {1, 0, out, in, M};
-    TRY(gemm(ctx, sw, 1.0f, mat(dy, ldy), mat(x, in), 1.0f, mat(dw, in)));
+    tensor none = {0};
+    TRY(linear_backward(ctx, none, 0, 0.0f, dw, dy, ldy, x, in, w, M, in, out)); /* dW only */
     gemm_shape sx = {0, 0, M, in, out};
     gemm_gelu g = {GEMM_GELU_BACKWARD, mat(pre, in)};
     int fused = 0;
