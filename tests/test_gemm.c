@@ -36,7 +36,7 @@ static double gelu_grad_d(double x)
 /* C = alpha op(A) op(B), + bias (a row added to every row of C) when
  * with_bias, and the GELU step `gelu` names (0: none; GEMM_GELU_FORWARD:
  * act = gelu(C); GEMM_GELU_BACKWARD: C *= gelu'(act), act holding data), act
- * in C's layout: run by `own` (gemm_own_run_bias with p's walk) or, when p
+ * in C's layout: run by `own` (gemm_own_run_fused with p's walk) or, when p
  * is NULL, by gemm_fused, which must fuse exactly when the class runs on the
  * own kernels (else C is the product alone and act untouched). Checked
  * against a double reference, elements outside the windows unchanged, C
@@ -57,8 +57,8 @@ static void check_epilogue(asacl_ctx *ctx, const char *tag, const gemm_choice *p
     int fused = 1, want_fused = 1;
     if (p) {
         gemm_stride none = {0, 0};
-        CHECK_OK(gemm_own_run_bias(ctx, &p->own, s, alpha, mat_of(&a), none, mat_of(&b), none,
-                                   0.0f, mat_of(&c), none, 1, 1, biasp, gelup));
+        CHECK_OK(gemm_own_run_fused(ctx, &p->own, s, alpha, mat_of(&a), none, mat_of(&b), none,
+                                    0.0f, mat_of(&c), none, 1, 1, biasp, gelup));
     } else {
         gemm_choice ch;
         REQUIRE_OK(gemm_choose(ctx, gemm_classify(s, 0), &ch));

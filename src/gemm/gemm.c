@@ -212,8 +212,8 @@ asacl_status gemm_fused(asacl_ctx *ctx, gemm_shape s, float alpha, gemm_mat a, g
         TRY(check_operand("gelu", gm.m, s.m, s.n, flat(0), 1, 1));
     }
     ctx->gemm->stats.calls[GEMM_BACKEND_OWN]++;
-    TRY(gemm_own_run_bias(ctx, &ch->own, s, alpha, a, flat(0), b, flat(0), 0.0f, c, flat(0), 1,
-                          1, bias ? &bm : NULL, gelu ? &gm : NULL));
+    TRY(gemm_own_run_fused(ctx, &ch->own, s, alpha, a, flat(0), b, flat(0), 0.0f, c, flat(0), 1,
+                           1, bias ? &bm : NULL, gelu ? &gm : NULL));
     *fused = 1;
     return ASACL_OK;
 }

@@ -188,15 +188,15 @@ asacl_status gemm_own_run2(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape 
                            gemm_mat a, gemm_stride sa, gemm_mat b, gemm_stride sb, float beta,
                            gemm_mat c, gemm_stride sc, size_t outer, size_t inner)
 {
-    return gemm_own_run_bias(ctx, p, s, alpha, a, sa, b, sb, beta, c, sc, outer, inner, NULL,
-                             NULL);
+    return gemm_own_run_fused(ctx, p, s, alpha, a, sa, b, sb, beta, c, sc, outer, inner, NULL,
+                              NULL);
 }
 
-asacl_status gemm_own_run_bias(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s,
-                               float alpha, gemm_mat a, gemm_stride sa, gemm_mat b,
-                               gemm_stride sb, float beta, gemm_mat c, gemm_stride sc,
-                               size_t outer, size_t inner, const gemm_mat *bias,
-                               const gemm_gelu *gelu)
+asacl_status gemm_own_run_fused(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s,
+                                float alpha, gemm_mat a, gemm_stride sa, gemm_mat b,
+                                gemm_stride sb, float beta, gemm_mat c, gemm_stride sc,
+                                size_t outer, size_t inner, const gemm_mat *bias,
+                                const gemm_gelu *gelu)
 {
     size_t batch = outer * inner;
     if (s.m == 0 || s.n == 0 || batch == 0) return ASACL_OK;

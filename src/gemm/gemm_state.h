@@ -39,11 +39,11 @@ asacl_status gemm_clblast_reserve(asacl_ctx *ctx, gemm_shape s, size_t lda, size
  * bias->off, added to every row of C on the first K block; gelu (NULL:
  * none) is applied on the last (gemm.h), its matrix in C's layout (C's ld
  * and strides, from gelu->m.off). */
-asacl_status gemm_own_run_bias(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s,
-                               float alpha, gemm_mat a, gemm_stride sa, gemm_mat b,
-                               gemm_stride sb, float beta, gemm_mat c, gemm_stride sc,
-                               size_t outer, size_t inner, const gemm_mat *bias,
-                               const gemm_gelu *gelu);
+asacl_status gemm_own_run_fused(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s,
+                                float alpha, gemm_mat a, gemm_stride sa, gemm_mat b,
+                                gemm_stride sb, float beta, gemm_mat c, gemm_stride sc,
+                                size_t outer, size_t inner, const gemm_mat *bias,
+                                const gemm_gelu *gelu);
 /* Builds the own kernel a shape will use (no launch). */
 asacl_status gemm_own_prepare(asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s);
 /* Builds the tiled kernel a shape will use (no launch). */

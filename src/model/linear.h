@@ -11,11 +11,11 @@
 asacl_status linear_forward(asacl_ctx *ctx, tensor y, size_t ldy, tensor x, size_t ldx, tensor w,
                             size_t M, size_t in, size_t out);
 /* y = x W^T + b: the bias in the product's store where the GEMM backend
- * can (gemm_bias), else by bias_forward after it. */
+ * can (gemm_fused), else by bias_forward after it. */
 asacl_status linear_forward_bias(asacl_ctx *ctx, tensor y, size_t ldy, tensor x, size_t ldx,
                                  tensor w, tensor bias, size_t M, size_t in, size_t out);
 /* pre = x W^T + b and act = gelu(pre), both [M, out] (row stride out): in
- * the product's store where the GEMM backend can (gemm_bias), else by
+ * the product's store where the GEMM backend can (gemm_fused), else by
  * gelu_forward after it. */
 asacl_status linear_forward_gelu(asacl_ctx *ctx, tensor act, tensor pre, tensor x, size_t ldx,
                                  tensor w, tensor bias, size_t M, size_t in, size_t out);
