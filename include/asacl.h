@@ -799,6 +799,9 @@ typedef struct asacl_gemm_bench_row {
     int ok;                    /* every result within tolerance of the reference */
     double gflops_tiled, diff_tiled; /* asacl's tiled (GPU-style) kernels, the profile's tiles */
     int profile_backend;       /* what the profile runs it on: 0 CLBlast, 1 own, 2 tiled */
+    double own_over_host;      /* speed of the own kernels over the host baseline's: the median,
+                                  over repetitions, of the ratio of the two times of one
+                                  repetition, which run back to back (0 without a host) */
 } asacl_gemm_bench_row;
 
 /* A host baseline (e.g. cblas_sgemm): C = alpha op(A) op(B) + beta C,

@@ -1,7 +1,8 @@
 /* gemm_bench.c -- asacl_bench_gemm (include/asacl.h): every product of a
  * training step (model/step_gemms.h) on asacl's own kernels, its tiled
  * kernels, CLBlast and a caller's host baseline. The implementations take turns (round-robin
- * repetitions) and the median time counts; each result is first checked
+ * repetitions) and the median time counts (for own / host: the median of
+ * back-to-back pairs' ratios); each result is first checked
  * against the reference (the host baseline, else CLBlast). */
 #include <math.h>
 #include <stdio.h>
@@ -137,8 +138,15 @@ static int cmp_double(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+/* The median of n sorted values. */
+static double median_sorted(const double *v, int n)
+{
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 typedef struct result {
     double gflops[N_IMPL];
+    double own_over_host; /* median over repetitions of host time / own time */
     double diff[N_IMPL]; /* against the reference result */
     int ok;
     gemm_backend profile;
@@ -168,21 +176,35 @@ static asacl_status bench_one(asacl_ctx *ctx, const step_gemm *p, const host_fn 
         r->diff[i] = gemm_max_diff(1, o.nc, o.c[i], o.nc, o.c[ref], o.nc);
         if (!(r->diff[i] <= gemm_tolerance(p->s.k))) r->ok = 0;
     }
-    /* Timing: round-robin repetitions, the median counts. */
-    double *t = calloc((size_t)repeat * N_IMPL, sizeof *t);
+    /* Timing: round-robin repetitions, the median counts. Within a
+     * repetition the own kernels and the host baseline run back to back,
+     * in alternating order, so that each pair shares the machine's state
+     * (on a shared machine the load moves between repetitions); the ratio
+     * of the two is the median of the pairs' ratios. */
+    double *t = calloc((size_t)repeat * (N_IMPL + 1), sizeof *t);
     if (!t && st == ASACL_OK) st = rt_fail(ASACL_ERR_OUT_OF_MEMORY, "benchmark timings");
-    for (int k = 0; st == ASACL_OK && k < repeat; k++)
-        for (int i = 0; st == ASACL_OK && i < n_impl; i++)
-            st = time_once(ctx, h, i, p, &ch, &o, &t[i * repeat + k]);
+    double *pair = t + (size_t)repeat * N_IMPL;
+    for (int k = 0; st == ASACL_OK && k < repeat; k++) {
+        static const int orders[2][N_IMPL] = {{OURS, OPENBLAS, TILED, CLBLAST},
+                                              {OPENBLAS, OURS, TILED, CLBLAST}};
+        for (int j = 0; st == ASACL_OK && j < N_IMPL; j++) {
+            int i = orders[k % 2][j];
+            if (i < n_impl) st = time_once(ctx, h, i, p, &ch, &o, &t[i * repeat + k]);
+        }
+        if (have_cblas) pair[k] = t[OPENBLAS * repeat + k] / t[OURS * repeat + k];
+    }
+    r->own_over_host = 0;
+    if (st == ASACL_OK && have_cblas) {
+        qsort(pair, (size_t)repeat, sizeof *pair, cmp_double);
+        r->own_over_host = median_sorted(pair, repeat);
+    }
     double flops = 2.0 * (double)p->s.m * (double)p->s.n * (double)p->s.k * (double)p->batch *
                    (double)p->calls;
     for (int i = 0; st == ASACL_OK && i < N_IMPL; i++) {
         r->gflops[i] = 0;
         if (i >= n_impl) continue;
         qsort(t + i * repeat, (size_t)repeat, sizeof *t, cmp_double);
-        double med = repeat % 2 ? t[i * repeat + repeat / 2]
-                                : 0.5 * (t[i * repeat + repeat / 2 - 1] + t[i * repeat + repeat / 2]);
-        r->gflops[i] = flops / med / 1e9;
+        r->gflops[i] = flops / median_sorted(t + i * repeat, repeat) / 1e9;
     }
     free(t);
     operands_free(&o);
@@ -222,6 +244,7 @@ asacl_status asacl_bench_gemm(asacl_ctx *ctx, const asacl_model_config *c, size_
         row.gflops_own = r.gflops[OURS];
         row.gflops_clblast = r.gflops[CLBLAST];
         row.gflops_host = r.gflops[OPENBLAS];
+        row.own_over_host = r.own_over_host;
         row.diff_own = r.diff[OURS];
         row.diff_clblast = r.diff[CLBLAST];
         row.tolerance = gemm_tolerance(p->s.k);

@@ -40,7 +40,7 @@ static void print_row(const asacl_gemm_bench_row *r, void *user)
     printf("%-22s %5zu %5zu %5zu %2s %7s %7s | %8.1f %8.1f %8.1f ", r->role, r->m, r->n, r->k, r->op,
            bc, prof, r->gflops_own, r->gflops_tiled, r->gflops_clblast);
     if (s->have_host) {
-        double ratio = r->gflops_own / r->gflops_host;
+        double ratio = r->own_over_host;
         printf("%8.1f | %7.2f ", r->gflops_host, ratio);
         s->log_sum += log(ratio), s->n_ratio++;
         if (!r->launch_bound) s->log_sum_main += log(ratio), s->n_main++;
@@ -67,8 +67,11 @@ static void help(void)
            "profile's TILED_* values), on CLBlast and, when asacl was built with it, on\n"
            "OpenBLAS (host). The implementations take turns; each time is the median of\n"
            "the repetitions, measured by the wall clock from the first enqueue to clFinish\n"
-           "(OpenBLAS: around its calls). Every result is checked against OpenBLAS's\n"
-           "(else CLBlast's) first.\n\n"
+           "(OpenBLAS: around its calls). Within a repetition ours and OpenBLAS run back\n"
+           "to back, in alternating order; ours/OB is the median over the repetitions of\n"
+           "the ratio of that pair's times, so that the load of a shared machine, which\n"
+           "moves between repetitions, falls on both alike. Every result is checked\n"
+           "against OpenBLAS's (else CLBlast's) first.\n\n"
            "  --config NAME|FILE  bench (4 layers, hidden 256, 4 heads, FFN 1024, B 32,\n"
            "                      T 128; the default), tiny, minilm, base (BERT-base), or\n"
            "                      a config.json (B 32, T 128 unless given)\n"
@@ -149,7 +152,8 @@ int cmd_bench_gemm(int argc, char **argv)
 #endif
     printf("timing   wall clock from the first enqueue to clFinish (OpenBLAS: around its "
            "calls);\n         median of %d round-robin repetitions; GFLOPS = 2 M N K x batch "
-           "x calls / time\n\n",
+           "x calls / time;\n         ours/OB: median of the repetitions' paired ratios (ours "
+           "and OpenBLAS back to back)\n\n",
            (int)repeat);
     printf("%-22s %5s %5s %5s %2s %7s %7s | %8s %8s %8s %8s | %7s %s\n", "role", "M", "N", "K",
            "op", "batch", "profile", "ours", "tiled", "CLBlast", "OpenBLAS", "ours/OB", "check");
