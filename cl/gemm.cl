@@ -28,6 +28,8 @@
  * A^T (TN, TT) may also be copied to local memory first (packa 1: one strip
  * at a time, 2: all strips of the work-item per K block, reading the rows
  * of A in order); plain A is read in place, its rows are contiguous in k.
+ * Plain B (NN, TN) may be read in place too (packb 0) where a group's
+ * columns lie inside N: a panel's row is then TW contiguous floats of B.
  *
  * Every work-item of a group reaches the same barriers: the K-block loop is
  * uniform across the group and nothing inside the tile walks has one.
@@ -229,14 +231,17 @@ static inline void gelu_tile(global float *act, global float *C, uint ldc, uint 
     }
 }
 
-/* acc += A-strip * packed B panel over kc steps; AEL(i) is element (row i,
- * current k) of A, ANEXT advances to the next k. */
-#define TILE_LOOP(KN, AEL, ANEXT)                                          \
+/* acc += A-strip * B panel over kc steps; AEL(i) is element (row i,
+ * current k) of A, ANEXT advances to the next k; BP points at the panel's
+ * row k (TW floats), BSTEP floats from one row to the next: the packed
+ * copy (bp, TW) or B itself (bg, ldb). */
+#define TILE_LOOP(KN, AEL, ANEXT) TILE_LOOP_B(KN, AEL, ANEXT, bp, TW)
+#define TILE_LOOP_B(KN, AEL, ANEXT, BP, BSTEP)                             \
     for (uint k = 0; k < (KN); k++) {                                      \
         vfloat b_[NV];                                                     \
         _Pragma("unroll") for (uint j = 0; j < NV; j++)                    \
-            b_[j] = VLOAD(bp + j * VW);                                    \
-        bp += TW;                                                          \
+            b_[j] = VLOAD(BP + j * VW);                                    \
+        BP += BSTEP;                                                       \
         _Pragma("unroll") for (uint i = 0; i < RM; i++) {                  \
             vfloat a_ = (vfloat)(AEL(i));                                  \
             _Pragma("unroll") for (uint j = 0; j < NV; j++)                \
@@ -258,12 +263,18 @@ static inline void gelu_tile(global float *act, global float *C, uint ldc, uint 
     uint gn0 = get_group_id(0) * width;                                                       \
     uint gm0 = get_group_id(1) * (WGY * rp * RM);                                             \
     uint pa = (TA) ? packa : 0; /* only A^T is copied */                                      \
+    /* op(B) not transposed may be read in place (packb 0) where the group's                  \
+     * columns lie inside N: its rows hold the panel's TW floats contiguously.                \
+     * The same for the whole group, so the barriers stay uniform. */                          \
+    uint pb = (TB) || packb || gn0 + width > N;                                               \
     uint k0 = 0;                                                                              \
     do { /* at least once: K == 0 still scales C by beta */                                   \
         uint kn = min(kc, K - k0);                                                            \
-        if (WG_ITEMS > 1) barrier(CLK_LOCAL_MEM_FENCE);                                       \
-        pack_b(bl, B, ldb, TB, N, k0, kn, gn0, width);                                        \
-        if (WG_ITEMS > 1) barrier(CLK_LOCAL_MEM_FENCE);                                       \
+        if (pb) {                                                                             \
+            if (WG_ITEMS > 1) barrier(CLK_LOCAL_MEM_FENCE);                                   \
+            pack_b(bl, B, ldb, TB, N, k0, kn, gn0, width);                                    \
+            if (WG_ITEMS > 1) barrier(CLK_LOCAL_MEM_FENCE);                                   \
+        }                                                                                     \
         int first = k0 == 0, last = k0 + kn >= K;                                             \
         /* this work-item's A^T strips: one at a time (pa 1) or all rp (2) */                 \
         local float *as0 = al + (size_t)(ly * WGX + lx) * (pa == 2 ? rp : 1) * RM * kc;       \
@@ -282,15 +293,22 @@ static inline void gelu_tile(global float *act, global float *C, uint ldc, uint 
                 _Pragma("unroll") for (uint i = 0; i < RM; i++)                               \
                     _Pragma("unroll") for (uint j = 0; j < NV; j++) acc[i][j] = (vfloat)0.0f; \
                 local const float *bp = bl + (size_t)panel * kn * TW;                         \
+                global const float *bg = B + (size_t)k0 * ldb + n0; /* pb == 0 */             \
                 if (pa) {                                                                     \
                     local const float *ap = as;                                               \
-                    TILE_LOOP(kn, AT_EL, AP_NEXT)                                             \
+                    if (pb)                                                                   \
+                        TILE_LOOP(kn, AT_EL, AP_NEXT)                                         \
+                    else                                                                      \
+                        TILE_LOOP_B(kn, AT_EL, AP_NEXT, bg, ldb)                              \
                 } else if (!(TA)) {                                                           \
                     /* row i of op(A) is row m0 + i of A (clamped inside M) */                \
                     global const float *ar[RM];                                               \
                     _Pragma("unroll") for (uint i = 0; i < RM; i++)                           \
                         ar[i] = A + (size_t)min(m0 + i, M - 1) * lda + k0;                    \
-                    TILE_LOOP(kn, AN_EL, AN_NEXT)                                             \
+                    if (pb)                                                                   \
+                        TILE_LOOP(kn, AN_EL, AN_NEXT)                                         \
+                    else                                                                      \
+                        TILE_LOOP_B(kn, AN_EL, AN_NEXT, bg, ldb)                              \
                 } else if (rows == RM) {                                                      \
                     /* row i of op(A) is column m0 + i of A: RM contiguous floats per k */    \
                     global const float *ap = A + (size_t)k0 * lda + m0;                       \
@@ -318,7 +336,7 @@ static inline void gelu_tile(global float *act, global float *C, uint ldc, uint 
     uint M, uint N, uint K, float alpha, float beta, global const float *A, ulong offA,       \
         uint lda, ulong strideA, global const float *B, ulong offB, uint ldb, ulong strideB,  \
         global float *C, ulong offC, uint ldc, ulong strideC, uint inner, ulong innerA,       \
-        ulong innerB, ulong innerC, uint rp, uint cp, uint kc, uint packa,                    \
+        ulong innerB, ulong innerC, uint rp, uint cp, uint kc, uint packa, uint packb,        \
         global const float *bias, ulong offBias, uint hasb
 
 #define GEMM_KERNEL(name, TA, TB)                                                              \

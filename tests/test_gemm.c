@@ -19,7 +19,8 @@ static const char *TEST_PROFILE =
     "  \"kernels\": { \"gemm\": {\n"
     "    \"NN_BACKEND\": 0, \"NT_BACKEND\": 1, \"TN_BACKEND\": 1, \"TT_BACKEND\": 0,\n"
     "    \"BATCHED_BACKEND\": 1, \"TILE_VW\": 4, \"TILE_NV\": 2, \"TILE_RM\": 3,\n"
-    "    \"GROUP_X\": 2, \"GROUP_Y\": 2, \"TN_KC\": 8, \"TN_PACK_A\": 2, \"NT_CP\": 2, \"NT_RP\": 3 } } }\n";
+    "    \"GROUP_X\": 2, \"GROUP_Y\": 2, \"TN_KC\": 8, \"TN_PACK_A\": 2, \"NT_CP\": 2, \"NT_RP\": 3,\n"
+    "    \"TN_PACK_B\": 0 } } }\n";
 
 /* gelu(x) = x Phi(x) and gelu'(x) = Phi(x) + x phi(x) in double, Phi from
  * erfc. */
@@ -162,6 +163,8 @@ static void check_profile_choice(void)
               nt.own.pack_a == 0,
           "per-class walk: NT cp %d rp %d, TN kc %d pack_a %d", nt.own.cp, nt.own.rp, tn.own.kc,
           tn.own.pack_a);
+    CHECK(tn.own.pack_b == 0 && nt.own.pack_b == 1, "per-class B copy: TN pack_b %d, NT %d",
+          tn.own.pack_b, nt.own.pack_b);
 
     /* Each product through the interface: the right backend counts it. */
     for (int c = 0; c < GEMM_CLASS_COUNT; c++) {
@@ -190,7 +193,10 @@ static void check_profile_choice(void)
     /* K = 0 on a CLBlast class: C = beta C all the same (own kernels). */
     size3 k0 = {7, 9, 0};
     check_shape(ctx, "profile K=0", VIA_DISPATCH, NULL, 0, 0, k0, 1);
-    /* The small-tile, 2 x 2 work-group build on every case. */
+    /* The small-tile, 2 x 2 work-group build on every case, op(B) read in
+     * place where it can be (TN_PACK_B 0), and copied. */
+    check_backend(ctx, "own 2x2 groups, B in place", GEMM_BACKEND_OWN, &tn);
+    tn.own.pack_b = 1;
     check_backend(ctx, "own 2x2 groups", GEMM_BACKEND_OWN, &tn);
     asacl_ctx_destroy(ctx);
 }
@@ -210,6 +216,13 @@ int main(void)
     gemm_choice wide = ch;
     wide.own.rp = 2, wide.own.cp = 3, wide.own.kc = 40, wide.own.pack_a = 2;
     check_backend(ctx, "own rp2 cp3 kc40 pack_a 2", GEMM_BACKEND_OWN, &wide);
+    /* op(B) read in place (NN, TN; a group that reaches past N still copies
+     * it): one tile per work-item, and the wide walk, where groups inside N
+     * and edge groups meet in one launch. */
+    gemm_choice small_b = small, wide_b = wide;
+    small_b.own.pack_b = 0, wide_b.own.pack_b = 0;
+    check_backend(ctx, "own rp1 cp1 kc16, B in place", GEMM_BACKEND_OWN, &small_b);
+    check_backend(ctx, "own rp2 cp3 kc40, B in place", GEMM_BACKEND_OWN, &wide_b);
     check_backend(ctx, "clblast", GEMM_BACKEND_CLBLAST, NULL);
     /* Through the interface with the device's own profile. */
     for (int ta = 0; ta < 2; ta++)
@@ -231,6 +244,8 @@ int main(void)
                     check_epilogue(ctx, "gemm_fused", NULL, ta, tb, z, 1.0f, 1, gelu);
                     check_epilogue(ctx, "own kc16", &small, ta, tb, z, 0.5f, 1, gelu);
                     check_epilogue(ctx, "own rp2 cp3 kc40", &wide, ta, tb, z, -1.5f, 1, gelu);
+                    check_epilogue(ctx, "own rp2 cp3 kc40, B in place", &wide_b, ta, tb, z,
+                                   -1.5f, 1, gelu);
                 }
         check_epilogue(ctx, "gemm_fused, no bias", NULL, 0, 0, z, 1.0f, 0, GEMM_GELU_BACKWARD);
         check_epilogue(ctx, "own kc16, no bias", &small, 0, 0, z, 1.0f, 0, GEMM_GELU_BACKWARD);

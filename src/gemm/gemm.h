@@ -110,6 +110,9 @@ typedef struct gemm_own_params {
     int pack_a;   /* A^T (TN, TT) only: copy it to local memory first: 0 no,
                      1 each strip (RM x kc) before its tiles, 2 all rp strips
                      of a K block at once (rows of A read in order) */
+    int pack_b;   /* 1: copy the B block to local memory (the default); 0: read
+                     op(B) in place where it is not transposed (NN, TN) and a
+                     work-group's columns lie inside N */
     int split;    /* automatic walk: aim at split work-groups per compute unit */
     int local_kib; /* automatic walk: local memory for the B block, KiB */
 } gemm_own_params;
@@ -139,7 +142,7 @@ asacl_status gemm_choose(asacl_ctx *ctx, gemm_class c, gemm_choice *out);
 void gemm_own_defaults(const asacl_ctx *ctx, gemm_own_params *p);
 /* How one launch walks the output (gemm_own_walk). */
 typedef struct gemm_walk {
-    unsigned rp, cp, kc, pack_a;
+    unsigned rp, cp, kc, pack_a, pack_b;
     size_t groups_n, groups_m;   /* work-groups along N and M (x batch) */
     size_t local_b, local_a;     /* bytes of local memory: B block, A strips */
 } gemm_walk;

@@ -29,6 +29,7 @@ void gemm_own_defaults(const asacl_ctx *ctx, gemm_own_params *p)
         if (p->local_kib > 32) p->local_kib = 32;
     }
     if (p->local_kib < 1) p->local_kib = 1;
+    p->pack_b = 1;
 }
 
 void gemm_own_defines(const gemm_own_params *p, char *buf, size_t cap)
@@ -111,6 +112,7 @@ void gemm_own_walk(const asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s,
     w->cp = (unsigned)cp;
     w->kc = (unsigned)kc;
     w->pack_a = (unsigned)pack_a;
+    w->pack_b = p->pack_b != 0;
     w->local_b = wgx * cp * tw * kc * sizeof(float);
     size_t strip = wgx * wgy * (size_t)p->rm * kc * sizeof(float);
     if (w->pack_a == 2 && hard && w->local_b + rp * strip > hard) w->pack_a = 1;
@@ -235,6 +237,7 @@ asacl_status gemm_own_run_fused(asacl_ctx *ctx, const gemm_own_params *p, gemm_s
     rt_arg_u32(&g, w.cp);
     rt_arg_u32(&g, w.kc);
     rt_arg_u32(&g, w.pack_a);
+    rt_arg_u32(&g, w.pack_b);
     rt_arg_mem(&g, bias ? bias->buf : c.buf); /* unread without a bias */
     rt_arg_u64(&g, bias ? bias->off : 0);
     rt_arg_u32(&g, bias != NULL);
