@@ -55,7 +55,7 @@ steps=$(grep -c '^{"step"' "$tmp/ref/metrics.jsonl")
 echo "seed $seed: uninterrupted run $steps steps in $ref_ms ms"
 
 out=$tmp/run
-n_kills=0 runs=0 resumed_from=() kill_log=()
+n_kills=0 runs=0 hung=0 resumed_from=() kill_log=()
 while :; do
   if [ -f "$out/checkpoint/trainer_state.safetensors" ]; then
     step=$(grep -ao '"step":"[0-9]*"' "$out/checkpoint/trainer_state.safetensors" | head -1 | tr -dc 0-9)
@@ -89,6 +89,26 @@ while :; do
       kill -9 "$child" 2>/dev/null && n_kills=$((n_kills + 1)) && kill_log+=("${delay_ms}ms") && killed=1
     fi
   fi
+  if [ "$mpi" = 1 ] && [ "${killed:-0}" = 1 ]; then
+    # Open MPI ends the job once a rank dies. Once (in about a dozen runs of
+    # this test) mpiexec printed that it had aborted the job and then did not
+    # exit: after 120 s, show what is left (with gdb's backtraces where gdb
+    # is installed) and end it, which counts as one more kill.
+    for _ in $(seq 240); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      hung=$((hung + 1))
+      echo "NOTE: run $runs: mpiexec had not exited 120 s after its rank was killed; left:"
+      tree=$(pgrep -P "$pid")
+      for p in $tree; do tree="$tree $(pgrep -P "$p") $(for q in $(pgrep -P "$p"); do pgrep -P "$q"; done)"; done
+      for p in $tree; do
+        ps -o pid=,ppid=,stat=,wchan:24=,etime=,args= -p "$p" 2>/dev/null | cut -c1-160
+        if command -v gdb >/dev/null; then
+          timeout 60 gdb -p "$p" -batch -ex 'thread apply all bt 12' 2>/dev/null | grep -E '^(#|Thread)' | head -60
+        fi
+      done
+      for p in $tree; do kill -9 "$p" 2>/dev/null; done
+    fi
+  fi
   wait "$pid" 2>/dev/null; rc=$?
   if [ "$rc" = 0 ]; then break; fi
   # mpirun reports a rank killed by a signal with a status of its own
@@ -99,6 +119,7 @@ while :; do
   [ "$rc" = 124 ] && { echo "FAIL: run $runs timed out"; cat "$tmp/run.log"; exit 1; }
 done
 echo "$n_kills kills, $runs runs in $(( $(date +%s) - start )) s; resumed from steps: ${resumed_from[*]:-none}; kills at ${kill_log[*]:-none} into a run"
+[ "$hung" -gt 0 ] && echo "mpiexec runs ended by the test after a rank's kill: $hung"
 
 fail=0
 for f in checkpoint/model.safetensors best/model.safetensors; do
