@@ -62,17 +62,20 @@ typedef struct mode {
 
 /* Multiply-adds of one step, times 2: the dense layers, attention's two
  * batched products, and for ASA the adversaries; the backward costs twice
- * the forward. (Recomputation inside the fused attention backward is not
- * counted: this is the model's work, not the kernels'.) */
+ * the forward, except the adversary's query and key layers, whose input is a
+ * constant (asa-spec 4): their backward is the weight gradient alone, while
+ * A = AQ AK^T has both input gradients. (Recomputation inside the fused
+ * attention backward is not counted: this is the model's work, not the
+ * kernels'.) */
 static double step_flops(const asacl_model_config *c, size_t B, size_t T, int asa, size_t masked)
 {
     double D = c->hidden_size, F = c->intermediate_size, N = (double)(B * T), L = c->num_hidden_layers;
     double layer = 2 * N * (4 * D * D + 2 * D * F) + 2 * 2 * N * (double)T * D;
-    double adversary = 2 * N * 2 * D * D + 2 * N * (double)T * D;
+    double adversary = 2 * (2 * N * 2 * D * D) + 3 * (2 * N * (double)T * D);
     /* the MLM head: dense D x D and the decoder D x V at the chosen positions */
     double head = 2 * (double)masked * (D * D + D * (double)c->vocab_size);
     double pass = L * layer + head;
-    return 3 * (asa ? 2 * pass + L * adversary : pass);
+    return 3 * (asa ? 2 * pass : pass) + (asa ? L * adversary : 0);
 }
 
 static int by_time(const void *a, const void *b)
