@@ -15,10 +15,14 @@
  *     (kc x WGX*cp*TW, transposed when B is) into local memory, zero-padded
  *     past N, then each work-item walks its rp row panels, and in each its
  *     cp column panels, so the A strip (RM x kc) is re-used cp times while
- *     hot and the packed B block rp times;
+ *     hot and the packed B block rp times (order 0); or (order 1) the
+ *     column panels outer and the row panels inner, so the B panel
+ *     (kc x TW, larger than the A strip when TW > RM) is the one re-used
+ *     while hot, as in Goto's micro-kernel loop, and the A^T strips come
+ *     from their copy of the whole K block;
  *   - K is walked in blocks of kc (the whole of K when kc >= K); the first
  *     block applies beta (beta == 0 never reads C), later ones accumulate.
- * rp, cp and kc are run-time arguments (one build serves every shape);
+ * rp, cp, kc and order are run-time arguments (one build serves every shape);
  * VW, NV, RM, WGX and WGY are compile-time (registers, loop unrolling).
  *
  * CPUs (PoCL): WGX = WGY = 1 -- one work-item per work-group, explicit
@@ -279,16 +283,22 @@ static inline void gelu_tile(global float *act, global float *C, uint ldc, uint 
         /* this work-item's A^T strips: one at a time (pa 1) or all rp (2) */                 \
         local float *as0 = al + (size_t)(ly * WGX + lx) * (pa == 2 ? rp : 1) * RM * kc;       \
         if (pa == 2) pack_at(as0, A, lda, M, gm0 + ly * RM, WGY * RM, rp, k0, kn);            \
-        for (uint r = 0; r < rp; r++) {                                                       \
+        /* order 0: row panels outer (the A strip stays hot across the column                 \
+         * panels); 1: column panels outer (the B panel stays hot across the                  \
+         * row panels; the host pairs it with pa 0 or 2) */                                   \
+        uint n_out = order ? cp : rp, n_in = order ? rp : cp;                                 \
+        for (uint o = 0; o < n_out; o++) {                                                    \
+          for (uint q = 0; q < n_in; q++) {                                                   \
+            uint r = order ? q : o, c = order ? o : q;                                        \
             uint m0 = gm0 + (r * WGY + ly) * RM;                                              \
-            if (m0 >= M) break;                                                               \
+            if (m0 >= M) continue;                                                            \
             uint rows = min((uint)RM, M - m0);                                                \
             local float *as = pa == 2 ? as0 + (size_t)r * kn * RM : as0;                      \
-            if (pa == 1) pack_at(as, A, lda, M, m0, RM, 1, k0, kn);                           \
-            for (uint c = 0; c < cp; c++) {                                                   \
+            if (pa == 1 && (order || c == 0)) pack_at(as, A, lda, M, m0, RM, 1, k0, kn);      \
+            {                                                                                 \
                 uint panel = c * WGX + lx;                                                    \
                 uint n0 = gn0 + panel * TW;                                                   \
-                if (n0 >= N) break;                                                           \
+                if (n0 >= N) continue;                                                        \
                 vfloat acc[RM][NV];                                                           \
                 _Pragma("unroll") for (uint i = 0; i < RM; i++)                               \
                     _Pragma("unroll") for (uint j = 0; j < NV; j++) acc[i][j] = (vfloat)0.0f; \
@@ -321,6 +331,7 @@ static inline void gelu_tile(global float *act, global float *C, uint ldc, uint 
                 }                                                                             \
                 STORE_TILE()                                                                  \
             }                                                                                 \
+          }                                                                                   \
         }                                                                                     \
         k0 += kn;                                                                             \
     } while (k0 < K);
@@ -337,6 +348,7 @@ static inline void gelu_tile(global float *act, global float *C, uint ldc, uint 
         uint lda, ulong strideA, global const float *B, ulong offB, uint ldb, ulong strideB,  \
         global float *C, ulong offC, uint ldc, ulong strideC, uint inner, ulong innerA,       \
         ulong innerB, ulong innerC, uint rp, uint cp, uint kc, uint packa, uint packb,        \
+        uint order,                                                                           \
         global const float *bias, ulong offBias, uint hasb
 
 #define GEMM_KERNEL(name, TA, TB)                                                              \

@@ -8,6 +8,7 @@
  * report and use what the profile says. */
 #define _POSIX_C_SOURCE 200809L
 #include <float.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "gemm_check.h"
@@ -198,6 +199,8 @@ static void check_profile_choice(void)
     check_backend(ctx, "own 2x2 groups, B in place", GEMM_BACKEND_OWN, &tn);
     tn.own.pack_b = 1;
     check_backend(ctx, "own 2x2 groups", GEMM_BACKEND_OWN, &tn);
+    tn.own.order = 1;
+    check_backend(ctx, "own 2x2 groups, columns outer", GEMM_BACKEND_OWN, &tn);
     asacl_ctx_destroy(ctx);
 }
 
@@ -223,6 +226,33 @@ int main(void)
     small_b.own.pack_b = 0, wide_b.own.pack_b = 0;
     check_backend(ctx, "own rp1 cp1 kc16, B in place", GEMM_BACKEND_OWN, &small_b);
     check_backend(ctx, "own rp2 cp3 kc40, B in place", GEMM_BACKEND_OWN, &wide_b);
+    /* Column panels outer (ORDER 1) on the wide walk: A^T strips copied all
+     * at once (pack_a 2, and 1, which becomes 2), read in place (0), and op(B)
+     * read in place. */
+    for (int pa = 0; pa <= 2; pa++) {
+        gemm_choice o = wide;
+        o.own.order = 1, o.own.pack_a = pa;
+        char what[64];
+        snprintf(what, sizeof what, "own rp2 cp3 kc40, columns outer, pack_a %d", pa);
+        check_backend(ctx, what, GEMM_BACKEND_OWN, &o);
+    }
+    gemm_choice wide_ob = wide_b;
+    wide_ob.own.order = 1;
+    check_backend(ctx, "own rp2 cp3 kc40, columns outer, B in place", GEMM_BACKEND_OWN, &wide_ob);
+    wide_ob.own.order = 2; /* columns outer on the shapes with N > M only */
+    check_backend(ctx, "own rp2 cp3 kc40, order by shape, B in place", GEMM_BACKEND_OWN, &wide_ob);
+    {
+        gemm_walk w1, w2, w3;
+        gemm_shape wide_s = {1, 0, 256, 1024, 4096}, tall_s = {1, 0, 1024, 256, 4096};
+        gemm_own_walk(ctx, &wide_ob.own, wide_s, 1, &w1);
+        gemm_own_walk(ctx, &wide_ob.own, tall_s, 1, &w2);
+        wide_ob.own.order = 1, wide_ob.own.pack_a = 1;
+        gemm_own_walk(ctx, &wide_ob.own, tall_s, 1, &w3);
+        CHECK(w1.order == 1 && w2.order == 0 && w3.order == 1 && w3.pack_a == 2,
+              "walk order: %u on 256 x 1024 and %u on 1024 x 256 (ORDER 2), %u with pack_a %u "
+              "(ORDER 1, PACK_A 1)",
+              w1.order, w2.order, w3.order, w3.pack_a);
+    }
     check_backend(ctx, "clblast", GEMM_BACKEND_CLBLAST, NULL);
     /* Through the interface with the device's own profile. */
     for (int ta = 0; ta < 2; ta++)

@@ -7,7 +7,7 @@
  *   <C>_BACKEND  0 CLBlast, 1 own kernels,
  *                2 tiled kernels                   for C in NN NT TN TT BATCHED
  *   <C>_RM, <C>_RP, <C>_CP, <C>_KC, <C>_SPLIT,
- *   <C>_PACK_A, <C>_PACK_B                         per-class overrides (own)
+ *   <C>_PACK_A, <C>_PACK_B, <C>_ORDER              per-class overrides (own)
  *   TILED_MWG, TILED_NWG, TILED_KWG, TILED_MDIMC,
  *   TILED_NDIMC, TILED_VW, TILED_PAD               tiled-kernel build parameters
  *   <C>_MWG, <C>_NWG, <C>_KWG, <C>_MDIMC,
@@ -115,6 +115,7 @@ static asacl_status resolve(asacl_ctx *ctx, struct gemm_state *g)
         ch->own.split = class_param(ctx, (gemm_class)c, "SPLIT", base.split);
         ch->own.pack_a = class_param(ctx, (gemm_class)c, "PACK_A", base.pack_a);
         ch->own.pack_b = class_param(ctx, (gemm_class)c, "PACK_B", base.pack_b);
+        ch->own.order = class_param(ctx, (gemm_class)c, "ORDER", base.order);
         tiled_params(ctx, (gemm_class)c, &ch->tiled);
         char why[256];
         if (ch->backend == GEMM_BACKEND_TILED && gemm_tiled_invalid(ctx, &ch->tiled, why, sizeof why))

@@ -113,6 +113,12 @@ typedef struct gemm_own_params {
     int pack_b;   /* 1: copy the B block to local memory (the default); 0: read
                      op(B) in place where it is not transposed (NN, TN) and a
                      work-group's columns lie inside N */
+    int order;    /* walk of a work-group's tiles per K block: 0 row panels
+                     outer (the A strip is re-used across the column panels
+                     while hot), 1 column panels outer (the B panel is
+                     re-used across the row panels; A^T strips are then all
+                     copied at once, pack_a 1 becoming 2 where they fit),
+                     2 columns outer where N > M, else rows outer */
     int split;    /* automatic walk: aim at split work-groups per compute unit */
     int local_kib; /* automatic walk: local memory for the B block, KiB */
 } gemm_own_params;
@@ -142,7 +148,7 @@ asacl_status gemm_choose(asacl_ctx *ctx, gemm_class c, gemm_choice *out);
 void gemm_own_defaults(const asacl_ctx *ctx, gemm_own_params *p);
 /* How one launch walks the output (gemm_own_walk). */
 typedef struct gemm_walk {
-    unsigned rp, cp, kc, pack_a, pack_b;
+    unsigned rp, cp, kc, pack_a, pack_b, order;
     size_t groups_n, groups_m;   /* work-groups along N and M (x batch) */
     size_t local_b, local_a;     /* bytes of local memory: B block, A strips */
 } gemm_walk;

@@ -115,6 +115,11 @@ void gemm_own_walk(const asacl_ctx *ctx, const gemm_own_params *p, gemm_shape s,
     w->pack_b = p->pack_b != 0;
     w->local_b = wgx * cp * tw * kc * sizeof(float);
     size_t strip = wgx * wgy * (size_t)p->rm * kc * sizeof(float);
+    /* order 2: columns outer on wide outputs (N > M), whose B blocks are
+     * the larger operand a row-outer walk streams once per row panel */
+    w->order = p->order == 1 || (p->order == 2 && s.n > s.m);
+    /* columns outer: all strips of a K block at once, not one per tile */
+    if (w->order && w->pack_a == 1) w->pack_a = 2;
     if (w->pack_a == 2 && hard && w->local_b + rp * strip > hard) w->pack_a = 1;
     w->local_a = w->pack_a == 2 ? rp * strip : w->pack_a ? strip : sizeof(float);
     w->groups_n = ceil_div(s.n ? s.n : 1, wgx * cp * tw);
@@ -238,6 +243,7 @@ asacl_status gemm_own_run_fused(asacl_ctx *ctx, const gemm_own_params *p, gemm_s
     rt_arg_u32(&g, w.kc);
     rt_arg_u32(&g, w.pack_a);
     rt_arg_u32(&g, w.pack_b);
+    rt_arg_u32(&g, w.order);
     rt_arg_mem(&g, bias ? bias->buf : c.buf); /* unread without a bias */
     rt_arg_u64(&g, bias ? bias->off : 0);
     rt_arg_u32(&g, bias != NULL);

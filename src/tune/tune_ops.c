@@ -415,6 +415,7 @@ const tune_param tune_params[] = {
     {"gemm", "TN_KC", {32, 64, 128, 256, 512, END}, -1, 0, bench_tn},
     {"gemm", "TN_PACK_A", {0, 1, 2, END}, -1, 0, bench_tn},
     {"gemm", "TN_PACK_B", {1, 0, END}, -1, 0, bench_tn},
+    {"gemm", "TN_ORDER", {0, 1, 2, END}, -1, 0, bench_tn},
     {"gemm", "NN_PACK_B", {1, 0, END}, -1, 0, bench_nn},
     {"gemm", "TN_SPLIT", {1, 2, 4, 8, END}, -1, 0, bench_tn},
     /* the weight gradients' own tile height (TILE_RM when absent): their M
