@@ -322,12 +322,18 @@ static inline void gelu_tile(global float *act, global float *C, uint ldc, uint 
                 } else if (rows == RM) {                                                      \
                     /* row i of op(A) is column m0 + i of A: RM contiguous floats per k */    \
                     global const float *ap = A + (size_t)k0 * lda + m0;                       \
-                    TILE_LOOP(kn, AT_EL, AT_NEXT)                                             \
+                    if (pb)                                                                   \
+                        TILE_LOOP(kn, AT_EL, AT_NEXT)                                         \
+                    else                                                                      \
+                        TILE_LOOP_B(kn, AT_EL, AT_NEXT, bg, ldb)                              \
                 } else {                                                                      \
                     uint ac[RM];                                                              \
                     _Pragma("unroll") for (uint i = 0; i < RM; i++) ac[i] = min(m0 + i, M - 1); \
                     global const float *ap = A + (size_t)k0 * lda;                            \
-                    TILE_LOOP(kn, ATE_EL, AT_NEXT)                                            \
+                    if (pb)                                                                   \
+                        TILE_LOOP(kn, ATE_EL, AT_NEXT)                                        \
+                    else                                                                      \
+                        TILE_LOOP_B(kn, ATE_EL, AT_NEXT, bg, ldb)                             \
                 }                                                                             \
                 STORE_TILE()                                                                  \
             }                                                                                 \

@@ -236,9 +236,16 @@ int main(void)
         snprintf(what, sizeof what, "own rp2 cp3 kc40, columns outer, pack_a %d", pa);
         check_backend(ctx, what, GEMM_BACKEND_OWN, &o);
     }
+    /* A^T and op(B) both read in place (PACK_A 0, PACK_B 0), rows outer. */
+    gemm_choice wide_ab = wide_b;
+    wide_ab.own.pack_a = 0;
+    check_backend(ctx, "own rp2 cp3 kc40, A^T and B in place", GEMM_BACKEND_OWN, &wide_ab);
     gemm_choice wide_ob = wide_b;
     wide_ob.own.order = 1;
     check_backend(ctx, "own rp2 cp3 kc40, columns outer, B in place", GEMM_BACKEND_OWN, &wide_ob);
+    wide_ab.own.order = 1;
+    check_backend(ctx, "own rp2 cp3 kc40, columns outer, A^T and B in place", GEMM_BACKEND_OWN,
+                  &wide_ab);
     wide_ob.own.order = 2; /* columns outer on the shapes with N > M only */
     check_backend(ctx, "own rp2 cp3 kc40, order by shape, B in place", GEMM_BACKEND_OWN, &wide_ob);
     {
