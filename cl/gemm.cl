@@ -285,7 +285,8 @@ static inline void gelu_tile(global float *act, global float *C, uint ldc, uint 
         if (pa == 2) pack_at(as0, A, lda, M, gm0 + ly * RM, WGY * RM, rp, k0, kn);            \
         /* order 0: row panels outer (the A strip stays hot across the column                 \
          * panels); 1: column panels outer (the B panel stays hot across the                  \
-         * row panels; the host pairs it with pa 0 or 2) */                                   \
+         * row panels; the host makes pa 1 into 2 where it fits, else pa 1                    \
+         * copies the strip again for each tile) */                                           \
         uint n_out = order ? cp : rp, n_in = order ? rp : cp;                                 \
         for (uint o = 0; o < n_out; o++) {                                                    \
           for (uint q = 0; q < n_in; q++) {                                                   \

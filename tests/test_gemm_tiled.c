@@ -179,6 +179,7 @@ static void check_invalid_profiles(void)
     } cases[] = {
         {"\"NN_BACKEND\": 3", "NN_BACKEND is 3", 1},
         {"\"NT_BACKEND\": -1", "NT_BACKEND is -1", 1},
+        {"\"TN_ORDER\": 3", "TN_ORDER is 3", 1},
         {"\"NT_BACKEND\": 2, \"TILED_MWG\": 24, \"TILED_MDIMC\": 16", "not a multiple", 1},
         {"\"NN_BACKEND\": 2, \"TILED_VW\": 3", "out of range", 1},
         {"\"NN_BACKEND\": 2, \"TILED_VW\": 8, \"TILED_KWG\": 12", "VW 8 does not divide", 1},

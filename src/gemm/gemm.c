@@ -15,7 +15,7 @@
  * The names differ from the kernels' own macros (VW, NV, RM, MWG, ...): the
  * builds pass those explicitly. A product with K == 0 on a CLBlast class
  * goes to the own kernels (C = beta C), since CLBlast refuses it. A backend
- * value other than 0, 1, 2, and tiled parameters that are invalid or too
+ * or walk order (<C>_ORDER) other than 0, 1, 2, and tiled parameters that are invalid or too
  * large for the device on a class that uses them, fail with
  * ASACL_ERR_PROFILE when the choices are first read (the first product or
  * gemm_reserve), naming the profile and the keys. */
@@ -116,6 +116,11 @@ static asacl_status resolve(asacl_ctx *ctx, struct gemm_state *g)
         ch->own.pack_a = class_param(ctx, (gemm_class)c, "PACK_A", base.pack_a);
         ch->own.pack_b = class_param(ctx, (gemm_class)c, "PACK_B", base.pack_b);
         ch->own.order = class_param(ctx, (gemm_class)c, "ORDER", base.order);
+        if (ch->own.order < 0 || ch->own.order > 2)
+            return rt_fail(ASACL_ERR_PROFILE,
+                           "device profile %s: kernels.gemm.%s_ORDER is %d; expected 0 (row "
+                           "panels outer), 1 (column panels outer) or 2 (by shape)",
+                           ctx->profile.source, CLASS_NAMES[c], ch->own.order);
         tiled_params(ctx, (gemm_class)c, &ch->tiled);
         char why[256];
         if (ch->backend == GEMM_BACKEND_TILED && gemm_tiled_invalid(ctx, &ch->tiled, why, sizeof why))
