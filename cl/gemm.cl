@@ -236,10 +236,16 @@ static inline void gelu_tile(global float *act, global float *C, uint ldc, uint 
 }
 
 /* acc += A-strip * B panel over kc steps; AEL(i) is element (row i,
- * current k) of A, ANEXT advances to the next k; BP points at the panel's
- * row k (TW floats), BSTEP floats from one row to the next: the packed
- * copy (bp, TW) or B itself (bg, ldb). */
-#define TILE_LOOP(KN, AEL, ANEXT) TILE_LOOP_B(KN, AEL, ANEXT, bp, TW)
+ * current k) of A, ANEXT advances to the next k. TILE_LOOP reads the B
+ * panel from where it is: the packed copy (bp, TW floats a row) when the
+ * group made one (pb), else B itself (bg, ldb); every way of reading A
+ * goes through it. TILE_LOOP_B: BP points at the panel's row k (TW
+ * floats), BSTEP floats from one row to the next. */
+#define TILE_LOOP(KN, AEL, ANEXT)                                          \
+    if (pb)                                                                \
+        TILE_LOOP_B(KN, AEL, ANEXT, bp, TW)                                \
+    else                                                                   \
+        TILE_LOOP_B(KN, AEL, ANEXT, bg, ldb)
 #define TILE_LOOP_B(KN, AEL, ANEXT, BP, BSTEP)                             \
     for (uint k = 0; k < (KN); k++) {                                      \
         vfloat b_[NV];                                                     \
@@ -307,34 +313,22 @@ static inline void gelu_tile(global float *act, global float *C, uint ldc, uint 
                 global const float *bg = B + (size_t)k0 * ldb + n0; /* pb == 0 */             \
                 if (pa) {                                                                     \
                     local const float *ap = as;                                               \
-                    if (pb)                                                                   \
-                        TILE_LOOP(kn, AT_EL, AP_NEXT)                                         \
-                    else                                                                      \
-                        TILE_LOOP_B(kn, AT_EL, AP_NEXT, bg, ldb)                              \
+                    TILE_LOOP(kn, AT_EL, AP_NEXT)                                             \
                 } else if (!(TA)) {                                                           \
                     /* row i of op(A) is row m0 + i of A (clamped inside M) */                \
                     global const float *ar[RM];                                               \
                     _Pragma("unroll") for (uint i = 0; i < RM; i++)                           \
                         ar[i] = A + (size_t)min(m0 + i, M - 1) * lda + k0;                    \
-                    if (pb)                                                                   \
-                        TILE_LOOP(kn, AN_EL, AN_NEXT)                                         \
-                    else                                                                      \
-                        TILE_LOOP_B(kn, AN_EL, AN_NEXT, bg, ldb)                              \
+                    TILE_LOOP(kn, AN_EL, AN_NEXT)                                             \
                 } else if (rows == RM) {                                                      \
                     /* row i of op(A) is column m0 + i of A: RM contiguous floats per k */    \
                     global const float *ap = A + (size_t)k0 * lda + m0;                       \
-                    if (pb)                                                                   \
-                        TILE_LOOP(kn, AT_EL, AT_NEXT)                                         \
-                    else                                                                      \
-                        TILE_LOOP_B(kn, AT_EL, AT_NEXT, bg, ldb)                              \
+                    TILE_LOOP(kn, AT_EL, AT_NEXT)                                             \
                 } else {                                                                      \
                     uint ac[RM];                                                              \
                     _Pragma("unroll") for (uint i = 0; i < RM; i++) ac[i] = min(m0 + i, M - 1); \
                     global const float *ap = A + (size_t)k0 * lda;                            \
-                    if (pb)                                                                   \
-                        TILE_LOOP(kn, ATE_EL, AT_NEXT)                                        \
-                    else                                                                      \
-                        TILE_LOOP_B(kn, ATE_EL, AT_NEXT, bg, ldb)                             \
+                    TILE_LOOP(kn, ATE_EL, AT_NEXT)                                            \
                 }                                                                             \
                 STORE_TILE()                                                                  \
             }                                                                                 \
